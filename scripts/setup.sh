@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Set up everything jeugdstelsel needs in ./.venv from the pinned lock file.
+# Idempotent: a second run only checks. Usage: bash scripts/setup.sh [--test]
+#   --test  also installs what the tests need from Debian (chromium for the browser tests,
+#           postgresql for the database tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null || PY=python3
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+stamp=.venv/.lock-installed
+if [ ! -f "$stamp" ] || ! cmp -s requirements.lock "$stamp"; then
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -r requirements.lock
+  cp requirements.lock "$stamp"
+fi
+.venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
+if [ "${1:-}" = "--test" ]; then
+  need=()
+  command -v chromium >/dev/null || need+=(chromium)
+  command -v pg_ctlcluster >/dev/null || [ -x /usr/lib/postgresql/*/bin/initdb ] 2>/dev/null || need+=(postgresql)
+  if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    else
+      echo "Let op: installeer ${need[*]} (apt-get) voor de browser- en databasetests." >&2
+    fi
+  fi
+fi

@@ -1,0 +1,1 @@
+"""Django web application: dashboard, scenario lab, Kwaliteitskompas, REST API."""
