@@ -1,0 +1,1 @@
+"""Data: the embedded default data set, CBS StatLine, a municipality's own figures."""

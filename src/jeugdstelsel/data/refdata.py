@@ -1,0 +1,47 @@
+"""The embedded national reference figures (CBS/NJi, CC-BY 4.0), shipped inside the package.
+
+``figures.csv`` is a copy of the project's reference set: one published figure per row with its
+source, status (definitief / voorlopig / afgeleid) and definition. The tool never reads the
+development folder ``../shared``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+
+FIGURES_FILE = "figures.csv"
+
+
+@lru_cache(maxsize=1)
+def load_figures() -> pd.DataFrame:
+    """Return all reference figures as a DataFrame (columns as in the CSV, ``value`` float)."""
+    path = resources.files("jeugdstelsel.data") / "refdata" / FIGURES_FILE
+    with path.open("rb") as fh:
+        frame = pd.read_csv(fh, dtype={"period": str, "category": str})
+    frame["category"] = frame["category"].fillna("")
+    return frame
+
+
+def series(name: str, geo: str = "Nederland") -> pd.DataFrame:
+    """Rows of one series for one area, sorted by period; prefers `definitief` over `voorlopig`.
+
+    Where a period has several rows, the final figure wins (CBS's final figures come out 1-2%
+    higher than provisional ones, DESIGN section 5); among equals the last row in the file wins.
+    """
+    rank = {"definitief": 0, "afgeleid": 1, "voorlopig": 2}
+    frame = load_figures()
+    rows = frame[(frame["series"] == name) & (frame["geo"] == geo)].copy()
+    rows["_rank"] = rows["status"].map(rank).fillna(3)
+    rows = rows.sort_values(["period", "category", "_rank"], kind="stable")
+    rows = rows.drop_duplicates(["period", "category"], keep="first")
+    return rows.drop(columns="_rank").reset_index(drop=True)
+
+
+def annual(name: str, geo: str = "Nederland") -> dict[int, tuple[float, str]]:
+    """Calendar-year values of a series as ``{year: (value, status)}`` (category-less rows)."""
+    rows = series(name, geo)
+    rows = rows[(rows["category"] == "") & rows["period"].str.fullmatch(r"\d{4}")]
+    return {int(p): (float(v), s) for p, v, s in zip(rows["period"], rows["value"], rows["status"])}
