@@ -1,1 +1,1 @@
-"""The local store (SQLite by default, PostgreSQL with DATABASE_URL): Django models and migrations."""
+"""The local store (SQLite by default, PostgreSQL with DATABASE_URL): models and migrations."""

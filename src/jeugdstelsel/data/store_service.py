@@ -1,0 +1,481 @@
+"""Plain functions over the store that the CLI, the web and the model code share.
+
+Why a service module: the CLI runs without a server and must configure Django itself, migrate on
+first use and seed the municipalities; the web already runs inside Django. Both call the same
+functions here, so the rules (merger mapping, status, idempotent imports) live in one place.
+
+Entry points for model/calibration code:
+
+* ``observations(gemeente, series=None)`` - a municipality's CBS figures as a long DataFrame,
+  older municipal codes folded into the current one (counts added, shares recomputed or missing).
+* ``annual(series, geo)`` - ``{year: (value, status)}`` like ``refdata.annual``.
+* ``risk_indicators(gemeente)`` - the embedded 2024 table's figures (population, one-parent
+  households, bijstand ...) with their CBS table and period; missing stays missing.
+* ``local_figures(gemeente)`` - the municipality's own imported counts.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import io
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from jeugdstelsel.data import municipalities as muni
+from jeugdstelsel.data.errors import UnknownMunicipalityError
+from jeugdstelsel.data.statline import CbsTable
+
+# The youth-care statistics have a trend break in 2021 (many providers reported for the first
+# time; DESIGN section 5): figures from these tables are comparable only within 2015-2020 or from
+# 2021 on.
+YOUTH_CARE_TABLES = {"85097NED", "85098NED", "84134NED", "85099NED", "85100NED", "85096NED"}
+TREND_BREAK = 2021
+FIRST_YEAR = 2015
+EMBEDDED_SAMPLE = "85098NED_2022_gemeente_sample10.csv"
+EMBEDDED_SAMPLE_MEASURES = {
+    "JongerenMetJeugdhulpInNatura_1": "Jongeren met jeugdhulp in natura",
+    "JongerenMetJeugdbescherming_3": "Jongeren met jeugdbescherming",
+    "JongerenMetJeugdreclassering_5": "Jongeren met jeugdreclassering",
+}
+
+# What each embedded indicator is, where it comes from (docs/data.md has the same list).
+INDICATORS: dict[str, tuple[str, str, str, str]] = {
+    # column: (label, unit, CBS table, period)
+    "inhabitants_2024": ("Inwoners", "aantal", "85984NED", "1 januari 2024"),
+    "share_0_14_2020": ("Aandeel 0-14 jaar", "%", "84799NED", "1 januari 2020"),
+    "share_15_24_2020": ("Aandeel 15-24 jaar", "%", "84799NED", "1 januari 2020"),
+    "pop_0_14_2020": ("Inwoners 0-14 jaar", "aantal", "84799NED", "1 januari 2020"),
+    "pop_15_24_2020": ("Inwoners 15-24 jaar", "aantal", "84799NED", "1 januari 2020"),
+    "bijstand_per_1000_2020": (
+        "Personen met bijstand per 1000 inwoners", "per 1000", "84799NED", "2020 (KWB 2020)"
+    ),
+    "one_parent_share_2022": (
+        "Eenoudergezinnen (% van huishoudens met kinderen)", "%", "71487ned", "1 januari 2022"
+    ),
+    "households_with_children_2022": (
+        "Huishoudens met kinderen", "aantal", "71487ned", "1 januari 2022"
+    ),
+}
+
+
+def setup_django() -> None:
+    """Configure Django for use outside a server (CLI, scripts, notebooks)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jeugdstelsel.web.settings")
+    from django.apps import apps
+
+    if not apps.ready:
+        import django
+
+        django.setup()
+
+
+def _alias() -> str:
+    from django.db import router
+
+    from jeugdstelsel.store.models import Observation
+
+    return router.db_for_write(Observation) or "default"
+
+
+_migrated: set[tuple[str, str]] = set()
+
+
+def ensure_db() -> None:
+    """Migrate the database when needed and seed the municipalities (first use of the CLI)."""
+    setup_django()
+    from django.core.management import call_command
+    from django.db import connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    alias = _alias()
+    key = (alias, str(connections[alias].settings_dict.get("NAME")))
+    if key not in _migrated:
+        executor = MigrationExecutor(connections[alias])
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            call_command("migrate", database=alias, verbosity=0, interactive=False)
+        _migrated.add(key)
+    seed()
+
+
+def seed() -> None:
+    """Put the municipalities and the embedded CBS sample in an empty store (idempotent)."""
+    from jeugdstelsel.store.models import Gemeente, ImportBatch
+
+    if not Gemeente.objects.exists():
+        _seed_gemeenten()
+    if not ImportBatch.objects.filter(kind=ImportBatch.Kind.INGEBOUWD).exists():
+        _seed_sample()
+
+
+def _seed_gemeenten() -> None:
+    from django.db import transaction
+
+    from jeugdstelsel.store.models import Gemeente
+
+    table = muni.municipality_table()
+    current = [
+        Gemeente(code=code, name=name, inhabitants=int(inh) if not pd.isna(inh) else None)
+        for code, name, inh in zip(
+            table["gm_code"], table["name"], table["inhabitants_2024"], strict=True
+        )
+    ]
+    known = {g.code for g in current}
+    former: dict[str, Gemeente] = {}
+    for merger in muni.mergers():
+        if merger.old_code in known or merger.old_code in former:
+            continue
+        successor = muni.current_code(merger.old_code)
+        former[merger.old_code] = Gemeente(
+            code=merger.old_code,
+            name=merger.old_name,
+            valid_to=date.fromisoformat(merger.date),
+            merged_into_id=successor if successor in known else None,
+        )
+    with transaction.atomic(using=_alias()):
+        Gemeente.objects.bulk_create(current, ignore_conflicts=True)
+        Gemeente.objects.bulk_create(former.values(), ignore_conflicts=True)
+
+
+def _seed_sample() -> None:
+    """The 85098NED 2022 figures of ten municipalities shipped in the package."""
+    from importlib import resources
+
+    path = resources.files("jeugdstelsel.data") / "refdata" / EMBEDDED_SAMPLE
+    with path.open("rb") as fh:
+        raw = fh.read()
+    frame = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False)
+    records = []
+    for _, row in frame.iterrows():
+        for key in EMBEDDED_SAMPLE_MEASURES:
+            cell = row[key].strip()
+            records.append(
+                {
+                    "series": re.sub(r"_\d+$", "", key),
+                    "measure": key,
+                    "region": muni.normalise_code(row["RegioS"]),
+                    "period": row["Perioden"].strip(),
+                    "category": "",
+                    "category_label": "",
+                    "value": float(cell) if cell else np.nan,
+                    "unit": "%",
+                    "status": "onbekend",
+                }
+            )
+    table = CbsTable(
+        table_id="85098NED",
+        title="Jongeren met jeugdzorg; indicatoren per gemeente (ingebouwde steekproef, 2022)",
+        api="ingebouwd",
+        info={"bron": "cbsodataR vignette maps.md; zie docs/data.md"},
+        data=pd.DataFrame.from_records(records),
+    )
+    save_table(table, file_name=EMBEDDED_SAMPLE, sha256=hashlib.sha256(raw).hexdigest(),
+               kind="ingebouwd")
+
+
+# -- municipalities ---------------------------------------------------------------------------
+def municipalities() -> list[tuple[str, str]]:
+    """(code, name) of the current municipalities, by name (the web's municipality list)."""
+    from jeugdstelsel.store.models import Gemeente
+
+    rows = Gemeente.objects.filter(valid_to__isnull=True).order_by("name")
+    return [(g.code, g.name) for g in rows]
+
+
+def gemeente_lookup(query: str):
+    """A municipality by GM code or name (case and accents ignored); Dutch error with hints.
+
+    A former municipality is returned as itself; its ``merged_into`` names the successor.
+    """
+    from jeugdstelsel.store.models import Gemeente
+
+    text = query.strip()
+    if re.fullmatch(r"(?i)(GM)?\s*\d{1,4}", text):
+        found = Gemeente.objects.filter(code=muni.normalise_code(text)).first()
+        if found:
+            return found
+        raise UnknownMunicipalityError(query, [])
+    everyone = list(Gemeente.objects.all())
+    wanted = muni.fold(text)
+    exact = [g for g in everyone if muni.fold(g.name) == wanted]
+    if exact:
+        exact.sort(key=lambda g: g.valid_to is not None)  # current before former
+        return exact[0]
+    partial = [g for g in everyone if wanted and wanted in muni.fold(g.name)]
+    if len(partial) == 1:
+        return partial[0]
+    by_fold = {muni.fold(g.name): g.name for g in everyone}
+    close = difflib.get_close_matches(wanted, list(by_fold), n=5, cutoff=0.6)
+    hints = [g.name for g in partial][:5] or [by_fold[c] for c in close]
+    raise UnknownMunicipalityError(query, hints)
+
+
+# -- CBS tables -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SaveResult:
+    """What an import did; ``unchanged`` when the very same content was imported before."""
+
+    batch_id: int
+    rows: int
+    unchanged: bool
+
+
+def _comparable_since(table_id: str, period: str) -> int | None:
+    if table_id.upper() not in YOUTH_CARE_TABLES:
+        return None
+    match = re.match(r"(\d{4})", period)
+    if not match:
+        return None
+    return TREND_BREAK if int(match.group(1)) >= TREND_BREAK else FIRST_YEAR
+
+
+def content_hash(table: CbsTable) -> str:
+    """A stable hash of a table's figures, so downloading an unchanged table is a no-op."""
+    digest = hashlib.sha256(table.table_id.encode())
+    if not table.data.empty:
+        hashed = pd.util.hash_pandas_object(table.data.fillna({"value": -1.5e300}), index=False)
+        digest.update(hashed.to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def save_table(
+    table: CbsTable,
+    *,
+    file_name: str = "",
+    sha256: str | None = None,
+    by: str = "",
+    kind: str = "cbs",
+) -> SaveResult:
+    """Store a CBS table and its figures in one transaction; re-saving the same content is a no-op.
+
+    Figures are upserted on their natural key (table, measure, region, period, category), so a
+    newer version of the table replaces provisional figures by final ones.
+    """
+    from django.db import transaction
+
+    from jeugdstelsel.store.models import CbsTable as TableRow
+    from jeugdstelsel.store.models import ImportBatch, Observation
+
+    digest = sha256 or content_hash(table)
+    existing = ImportBatch.objects.filter(kind=kind, sha256=digest).first()
+    if existing:
+        return SaveResult(existing.pk, existing.rows, unchanged=True)
+    metadata = {
+        "info": _jsonable(table.info),
+        "measures": {k: vars(m) for k, m in table.measures.items()},
+        "dimensions": {
+            k: {"title": d.title, "kind": d.kind, "labels": d.labels, "status": d.status}
+            for k, d in table.dimensions.items()
+        },
+    }
+    data = table.data
+    with transaction.atomic(using=_alias()):
+        row, _ = TableRow.objects.update_or_create(
+            table_id=table.table_id,
+            defaults={
+                "title": table.title[:400],
+                "api": table.api,
+                "modified": table.modified,
+                "version": table.version,
+                "metadata": metadata,
+            },
+        )
+        batch = ImportBatch.objects.create(
+            kind=kind, file_name=file_name or table.table_id, sha256=digest, rows=len(data),
+            imported_by=by, table=row,
+        )
+        objects = [
+            Observation(
+                dataset=table.table_id,
+                series=r.series,
+                measure=r.measure,
+                region=str(r.region)[:16],
+                period=r.period,
+                category=str(r.category)[:255],
+                category_label=str(r.category_label)[:400],
+                value=None if pd.isna(r.value) else float(r.value),
+                unit=str(r.unit or "")[:80],
+                status=r.status if r.status in {"voorlopig", "definitief"} else "onbekend",
+                comparable_since=_comparable_since(table.table_id, r.period),
+                table=row,
+                batch=batch,
+            )
+            for r in data.itertuples(index=False)
+        ]
+        Observation.objects.bulk_create(
+            objects,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["dataset", "measure", "region", "period", "category"],
+            update_fields=["series", "category_label", "value", "unit", "status",
+                           "comparable_since", "table", "batch"],
+        )
+    return SaveResult(batch.pk, len(data), unchanged=False)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def tables() -> list[dict[str, Any]]:
+    """What the store holds per CBS table (for ``jeugdstelsel cbs tabellen`` and the web)."""
+    from django.db.models import Count, Max, Min
+
+    from jeugdstelsel.store.models import CbsTable as TableRow
+
+    result = []
+    for row in TableRow.objects.annotate(
+        n=Count("observation"), first=Min("observation__period"), last=Max("observation__period")
+    ).order_by("table_id"):
+        result.append(
+            {
+                "table_id": row.table_id,
+                "title": row.title,
+                "api": row.api,
+                "modified": row.modified,
+                "observations": row.n,
+                "periods": f"{row.first or ''} - {row.last or ''}".strip(" -"),
+                "loaded_at": row.loaded_at,
+            }
+        )
+    return result
+
+
+# -- reading figures ---------------------------------------------------------------------------
+OBS_FIELDS = ["dataset", "series", "measure", "region", "period", "category", "category_label",
+              "value", "unit", "status", "definition", "comparable_since"]
+
+
+def observations(gemeente: str | None = None, series: str | None = None) -> pd.DataFrame:
+    """A municipality's figures in the current division (or all figures when None).
+
+    ``gemeente`` is a name or GM code; ``series`` a measure key or its prefix (the numeric suffix
+    is ignored). Figures of former municipalities merged into this one are folded in (see
+    ``municipalities.to_current_division``); the ``year`` column is parsed from the period.
+    """
+    from jeugdstelsel.store.models import Observation
+
+    query = Observation.objects.all()
+    code = None
+    if gemeente is not None:
+        code = gemeente_lookup(gemeente).code
+        targets = muni.successors(code)
+        if len(targets) == 1:
+            code = targets[0]
+        query = query.filter(region__in=[code, *muni.predecessors(code)])
+    if series is not None:
+        query = query.filter(series=re.sub(r"_\d+$", "", series))
+    frame = pd.DataFrame.from_records(list(query.values(*OBS_FIELDS)), columns=OBS_FIELDS)
+    frame["value"] = frame["value"].astype(float)
+    if frame.empty:
+        return frame.assign(year=pd.Series(dtype="Int64"), merged_from=pd.Series(dtype=str))
+    frame = muni.to_current_division(frame, keys=("dataset", "measure", "series", "period",
+                                                  "category"))
+    if code is not None:
+        frame = frame[frame["region"] == code]
+    frame["year"] = frame["period"].str.extract(r"^(\d{4})", expand=False).astype("Int64")
+    return frame.sort_values(["dataset", "series", "category", "period"]).reset_index(drop=True)
+
+
+def annual(series: str, geo: str) -> dict[int, tuple[float, str]]:
+    """``{year: (value, status)}`` of a series for a municipality (name/code) or the country.
+
+    Only yearly figures without a breakdown count; where several tables hold the series the
+    final (definitief) figure wins. The country falls back to the embedded reference figures.
+    """
+    from jeugdstelsel.data import refdata
+
+    if geo in {"Nederland", "NL01", "NL00"}:
+        frame = observations(None, series)
+        frame = frame[frame["region"].isin(["NL01", "NL00"])]
+    else:
+        frame = observations(geo, series)
+    frame = frame[(frame["category"] == "") & frame["period"].str.fullmatch(r"\d{4}(JJ00)?")]
+    if frame.empty and geo in {"Nederland", "NL01", "NL00"}:
+        return refdata.annual(series, "Nederland")
+    rank = {"definitief": 0, "onbekend": 1, "voorlopig": 2}
+    frame = frame.assign(_rank=frame["status"].map(rank)).sort_values(["year", "_rank"])
+    result = {}
+    for year, group in frame.groupby("year"):
+        best = group.iloc[0]
+        if not pd.isna(best["value"]):
+            result[int(year)] = (float(best["value"]), str(best["status"]))
+    return result
+
+
+def risk_indicators(gemeente: str) -> dict[str, dict[str, Any]]:
+    """The embedded indicators of a municipality: value (NaN when not published) and source."""
+    code = gemeente_lookup(gemeente).code
+    current = muni.current_code(code) or code
+    return indicators_for(current)
+
+
+@lru_cache(maxsize=512)
+def indicators_for(code: str) -> dict[str, dict[str, Any]]:
+    table = muni.municipality_table()
+    rows = table[table["gm_code"] == code]
+    result: dict[str, dict[str, Any]] = {}
+    for column, (label, unit, source, period) in INDICATORS.items():
+        value = float(rows.iloc[0][column]) if not rows.empty else float("nan")
+        result[column] = {"label": label, "value": value, "unit": unit, "table": source,
+                          "period": period,
+                          "area_note": rows.iloc[0]["area_note"] if not rows.empty else ""}
+    return result
+
+
+def country_indicators() -> dict[str, float]:
+    """The same indicators for the whole country, recomputed from the municipalities' counts."""
+    table = muni.municipality_table()
+    inh20 = table["inhabitants_2020"].sum()
+    return {
+        "inhabitants_2024": float(table["inhabitants_2024"].sum()),
+        "pop_0_14_2020": float(table["pop_0_14_2020"].sum()),
+        "pop_15_24_2020": float(table["pop_15_24_2020"].sum()),
+        "share_0_14_2020": muni.ratio(table["pop_0_14_2020"].sum(), inh20),
+        "share_15_24_2020": muni.ratio(table["pop_15_24_2020"].sum(), inh20),
+        "bijstand_per_1000_2020": muni.ratio(
+            table["bijstand_persons_2020"].sum(min_count=len(table)), inh20, 1000.0
+        ),
+        "one_parent_share_2022": muni.ratio(
+            table["one_parent_households_2022"].sum(min_count=len(table)),
+            table["households_with_children_2022"].sum(min_count=len(table)),
+        ),
+        "households_with_children_2022": float(table["households_with_children_2022"].sum()),
+    }
+
+
+def region_members(gemeente) -> list[str]:
+    """Codes of the municipalities in the same jeugdregio (empty when none is known)."""
+    from jeugdstelsel.store.models import Gemeente
+
+    if not gemeente.jeugdregio_code:
+        return []
+    return list(
+        Gemeente.objects.filter(jeugdregio_code=gemeente.jeugdregio_code, valid_to__isnull=True)
+        .values_list("code", flat=True)
+    )
+
+
+def local_figures(gemeente: str) -> pd.DataFrame:
+    """A municipality's own imported counts (all definitions), one row per natural key."""
+    from jeugdstelsel.store.models import LocalFigure
+
+    code = gemeente_lookup(gemeente).code
+    fields = ["period", "vorm", "measure", "verwijzer", "wijk", "aanbieder", "value", "definition"]
+    rows = LocalFigure.objects.filter(gemeente_id=code).values(*fields)
+    frame = pd.DataFrame.from_records(list(rows), columns=fields)
+    frame["value"] = frame["value"].astype(float)
+    return frame.sort_values(["period", "vorm", "measure"]).reset_index(drop=True)
