@@ -1,17 +1,45 @@
-"""Django settings. The database is SQLite in JEUGDSTELSEL_HOME unless DATABASE_URL is set."""
+"""Django settings, read from the environment so one file serves a laptop and a shared server.
+
+The database is SQLite in ``JEUGDSTELSEL_HOME`` unless ``DATABASE_URL`` is set (PostgreSQL for a
+shared server). ``DJANGO_SECURE=1`` switches on the HTTPS-only settings that
+``manage.py check --deploy`` asks for; leave it off for ``jeugdstelsel serve`` on localhost.
+Without ``DJANGO_SECRET_KEY`` a random key is generated once and kept in the home folder, so
+sessions survive a restart and no shared default key ever reaches a server.
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
+from pathlib import Path
 
 import dj_database_url
 
 from jeugdstelsel.paths import home
 
 BASE_DIR = home()
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "alleen-voor-ontwikkeling-niet-in-productie")
-DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _secret_key() -> str:
+    """Why: a fixed development key in the source would let anyone forge sessions on a server."""
+    if key := os.environ.get("DJANGO_SECRET_KEY"):
+        return key
+    path = BASE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def _flag(name: str, default: str = "0") -> bool:
+    return os.environ.get(name, default).strip().lower() in {"1", "true", "ja", "yes"}
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _flag("DJANGO_DEBUG")
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -19,12 +47,21 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "jeugdstelsel.store",
+    "jeugdstelsel.web.core",
+    "jeugdstelsel.web.kompas",
+    "jeugdstelsel.web.dashboard",
+    "jeugdstelsel.web.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -32,7 +69,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "jeugdstelsel.web.api.middleware.ApiVersionMiddleware",
 ]
+
+ROOT_URLCONF = "jeugdstelsel.web.urls"
+WSGI_APPLICATION = "jeugdstelsel.web.wsgi.application"
 
 TEMPLATES = [
     {
@@ -44,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "jeugdstelsel.web.core.context.site",
             ]
         },
     }
@@ -55,10 +97,101 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A server killed mid-save must not lose a confirmed change: WAL + full sync (DESIGN section 4).
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "kompas:index"
+LOGOUT_REDIRECT_URL = "home"
+
 LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", "Nederlands")]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "static"
+# Plain storage by default so tests and a fresh checkout need no collectstatic (whitenoise then
+# serves from the apps). ``jeugdstelsel serve`` collects first and sets JEUGDSTELSEL_STATIC_MANIFEST
+# so the server sends hashed, compressed, long-cached files.
+_MANIFEST = _flag("JEUGDSTELSEL_STATIC_MANIFEST")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if _MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not _MANIFEST
+
+# Security headers that cost nothing on plain HTTP.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if _flag("DJANGO_SECURE"):
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
+    "EXCEPTION_HANDLER": "jeugdstelsel.web.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+API_VERSION = "1.0.0"
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Jeugdstelsel API",
+    "DESCRIPTION": (
+        "Landelijke cijfers, gemeenten en het Kwaliteitskompas (vraagstukken, doelen, "
+        "activiteiten, interventies, metingen en verbeteracties). Volgt de API-strategie "
+        "voor de Nederlandse overheid (API Design Rules)."
+    ),
+    "VERSION": API_VERSION,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "CONTACT": {"name": "jeugdstelsel", "url": "https://github.com/jeugdstelsel"},
+    "LICENSE": {"name": "EUPL-1.2"},
+    "SERVERS": [{"url": "/", "description": "Deze server"}],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "jeugdstelsel.web.api.schema.add_api_version_header",
+    ],
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("JEUGDSTELSEL_LOGLEVEL", "WARNING")},
+}

@@ -1,0 +1,211 @@
+"""Published-style output series from a simulation: what CBS and NJi report, per year.
+
+Unique young people in a period are counted as those in a group at the start of the period plus
+those entering it during the period (a person who leaves and re-enters within a period counts
+twice; with care durations of about a year this is a small overcount that the calibration
+absorbs). Jeugdhulp counts before 2021 are multiplied by the reporting coverage: CBS observed
+fewer providers then (trend break, shared/DESIGN.md section 5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from jeugdstelsel.core.dimensions import AGE_GROUP_LABELS_NL, Referrer
+from jeugdstelsel.core.parameters import ParameterSet
+from jeugdstelsel.core.simulate import BREAK_YEAR, PERIOD_MONTHS, SimulationResult
+
+GROUPS = ("0_22", "0_17", "18_22")
+REFERRER_KEYS = {
+    Referrer.LOCAL_TEAM: "gemeentelijke_toegang",
+    Referrer.GP: "huisarts",
+    Referrer.YOUTH_DOCTOR: "jeugdarts",
+    Referrer.MEDICAL_SPECIALIST: "medisch_specialist",
+    Referrer.CERTIFIED_INSTITUTION: "gecertificeerde_instelling",
+    Referrer.COURT: "rechter",
+    Referrer.NONE: "geen_verwijzer",
+}
+
+
+@dataclass(frozen=True)
+class Series:
+    """An output series: key, Dutch label, unit, and the reference series it compares with."""
+
+    key: str
+    label_nl: str
+    unit: str
+    observed: str | None = None  # series name in the embedded reference figures
+    headline: bool = False
+
+
+def _person_series() -> list[Series]:
+    forms = [
+        ("jeugdzorg", "Jongeren met jeugdzorg", True),
+        ("jeugdhulp", "Jongeren met jeugdhulp", False),
+        ("jeugdhulp_zonder_verblijf", "Jeugdhulp zonder verblijf", True),
+        ("jeugdhulp_met_verblijf", "Jeugdhulp met verblijf", True),
+        ("jeugdbescherming", "Jeugdbescherming", True),
+        ("jeugdreclassering", "Jeugdreclassering", True),
+    ]
+    observed = {
+        ("jeugdzorg", "0_22"): "youth_with_jeugdzorg_total_incl_pgb",
+        ("jeugdzorg", "0_17"): "youth_0_17_with_jeugdzorg",
+        ("jeugdzorg", "18_22"): "youth_18_22_with_jeugdzorg",
+        ("jeugdhulp", "0_22"): "youth_jeugdhulp_total_incl_pgb",
+        ("jeugdhulp_met_verblijf", "0_22"): "youth_jeugdhulp_met_verblijf",
+        ("jeugdhulp_zonder_verblijf", "0_22"): "youth_jeugdhulp_zonder_verblijf",
+        ("jeugdbescherming", "0_22"): "youth_jeugdbescherming",
+        ("jeugdreclassering", "0_22"): "youth_jeugdreclassering",
+    }
+    observed_pct = {
+        ("jeugdzorg", "0_22"): "youth_with_jeugdzorg_pct",
+        ("jeugdzorg", "0_17"): "youth_0_17_with_jeugdzorg_pct",
+        ("jeugdzorg", "18_22"): "youth_18_22_with_jeugdzorg_pct",
+    }
+    out = []
+    for key, label, headline in forms:
+        for g in GROUPS:
+            age = AGE_GROUP_LABELS_NL[g]
+            out.append(Series(f"{key}_{g}", f"{label}, {age}", "personen",
+                              observed.get((key, g)), headline and g == "0_22"))
+            out.append(Series(f"{key}_{g}_pct", f"{label}, {age}", "% van leeftijdsgroep",
+                              observed_pct.get((key, g))))
+    return out
+
+
+SERIES: tuple[Series, ...] = (
+    *_person_series(),
+    Series("jeugdhulp_wijkteam_0_22", "Jeugdhulp door wijkteam, 0 t/m 22 jaar", "personen",
+           "youth_jeugdhulp_wijkteam"),
+    Series("trajecten_gestart", "Gestarte jeugdhulptrajecten", "trajecten", "jh_trajecten_begonnen",
+           True),
+    Series("trajecten_gestart_nieuw", "Gestarte trajecten, nieuw", "trajecten"),
+    Series("trajecten_gestart_herhaald", "Gestarte trajecten, herhaald beroep", "trajecten"),
+    Series("herhaald_beroep_pct", "Herhaald beroep", "% van gestarte trajecten", None, True),
+    Series("trajecten_beeindigd_volgens_plan", "Beëindigde trajecten, volgens plan", "trajecten"),
+    Series("trajecten_beeindigd_voortijdig", "Beëindigde trajecten, voortijdig", "trajecten"),
+    *(Series(f"verwijzer_{k}_pct", f"Verwijzer: {k.replace('_', ' ')}", "% van gestarte trajecten")
+      for k in REFERRER_KEYS.values()),
+    Series("wachtlijst", "Wachtlijst specialistische hulp (eind jaar)", "personen", None, True),
+    Series("wachttijd_weken", "Gemiddelde wachttijd", "weken", None, True),
+    Series("verblijf_stand", "Jongeren in verblijf (eind jaar)", "personen"),
+    Series("verblijf_plaatsingen", "Nieuwe plaatsingen met verblijf", "personen"),
+    Series("achttien_in_zorg", "18 geworden in specialistische hulp", "personen"),
+    Series("achttien_verlengd", "Hulp voortgezet na 18", "personen"),
+    Series("uitgaven", "Uitgaven jeugdzorg", "euro", "muni_spending_jeugd_range_low", True),
+    Series("uitgaven_hefbomen", "Kosten van maatregelen (hefbomen)", "euro"),
+    Series("uitgaven_per_jongere_in_zorg", "Uitgaven per jongere met jeugdzorg", "euro per jongere",
+           "cost_per_child_jeugdzorg"),
+    *(Series(f"bevolking_{g}", f"Bevolking {AGE_GROUP_LABELS_NL[g]}", "personen") for g in GROUPS),
+)
+SERIES_BY_KEY = {s.key: s for s in SERIES}
+
+
+def _combine(by_group: np.ndarray, group: str) -> np.ndarray:
+    """(D, M, P, 2) -> (D, M, P) for one age group."""
+    if group == "0_17":
+        return by_group[..., 0]
+    if group == "18_22":
+        return by_group[..., 1]
+    return by_group.sum(-1)
+
+
+def _bucket(x: np.ndarray, span: int, how: str) -> np.ndarray:
+    """Periods -> buckets of ``span`` periods along axis 2: sum, first or last."""
+    d, m, p = x.shape[:3]
+    y = x.reshape(d, m, p // span, span, *x.shape[3:])
+    if how == "sum":
+        return y.sum(3)
+    return y[:, :, :, 0] if how == "first" else y[:, :, :, -1]
+
+
+def aggregate(result: SimulationResult, params: ParameterSet, span_months: int = 12
+              ) -> dict[str, np.ndarray]:
+    """All :data:`SERIES` per bucket of ``span_months`` (12: years, 6: half-years).
+
+    Returns ``{key: (draws, municipalities, buckets)}``.
+    """
+    span = span_months // PERIOD_MONTHS
+    bg, tot = result.by_group, result.totals
+    starts = np.arange(result.n_periods)[::span] * PERIOD_MONTHS
+    years = result.start_year + starts // 12
+    coverage = np.where(years[None, None, :] < BREAK_YEAR,
+                        params["coverage_pre2021"][..., None], 1.0)
+    jb_ov = params["jb_overlap"][..., None]
+    jr_ov = params["jr_overlap"][..., None]
+    out: dict[str, np.ndarray] = {}
+
+    def first(name: str, g: str) -> np.ndarray:
+        return _bucket(_combine(bg[name], g), span, "first")
+
+    def summed(name: str, g: str) -> np.ndarray:
+        return _bucket(_combine(bg[name], g), span, "sum")
+
+    for g in GROUPS:
+        pop = summed("population", g) / span
+        out[f"bevolking_{g}"] = pop
+        cross = g == "18_22"
+
+        def persons(stock: str, entries: str, crossing: str | None, cross: bool = cross,
+                    g: str = g) -> np.ndarray:
+            value = first(stock, g) + summed(entries, g)
+            if cross and crossing is not None:
+                value = value + summed(crossing, g)
+            return value
+
+        zonder = persons("jh_zonder", "jh_zonder_in", "cross18_zonder") * coverage
+        met = persons("jh_met", "jh_met_in", "cross18_met") * coverage
+        total = persons("jh_total", "jh_total_in", "cross18_total") * coverage
+        jb = persons("jb", "jb_in", None)
+        jr = persons("jr", "jr_in", "cross18_jr")
+        values = {
+            "jeugdhulp_zonder_verblijf": zonder,
+            "jeugdhulp_met_verblijf": met,
+            "jeugdhulp": total,
+            "jeugdbescherming": jb,
+            "jeugdreclassering": jr,
+            "jeugdzorg": total + jb * (1 - jb_ov) + jr * (1 - jr_ov),
+        }
+        for key, value in values.items():
+            out[f"{key}_{g}"] = value
+            out[f"{key}_{g}_pct"] = 100.0 * value / np.where(pop > 0, pop, 1.0)
+
+    cbs = params["fl_cbs_share"][..., None]
+    out["jeugdhulp_wijkteam_0_22"] = (first("first_line", "0_22") * cbs
+                                      + summed("fl_reported_starts", "0_22")) * coverage
+    tpe = params["trajectories_per_episode"][..., None]
+    intake = summed("intake_ambulatory", "0_22") + summed("intake_residential", "0_22")
+    started = (summed("fl_reported_starts", "0_22") + intake) * tpe * coverage
+    reentry = _bucket(tot["starts_reentry"], span, "sum") * tpe * coverage
+    out["trajecten_gestart"] = started
+    out["trajecten_gestart_herhaald"] = reentry
+    out["trajecten_gestart_nieuw"] = started - reentry
+    safe_started = np.where(started > 0, started, 1.0)
+    out["herhaald_beroep_pct"] = 100.0 * reentry / safe_started
+    ended = summed("ended", "0_22") * tpe * coverage
+    plan = params["plan_share"][..., None]
+    out["trajecten_beeindigd_volgens_plan"] = ended * plan
+    out["trajecten_beeindigd_voortijdig"] = ended * (1.0 - plan)
+    ref_total = sum(_bucket(tot[f"starts_ref_{r.name.lower()}"], span, "sum") for r in Referrer)
+    safe_ref = np.where(ref_total > 0, ref_total, 1.0)
+    for r, key in REFERRER_KEYS.items():
+        out[f"verwijzer_{key}_pct"] = (100.0 * _bucket(tot[f"starts_ref_{r.name.lower()}"], span,
+                                                       "sum") / safe_ref)
+    out["wachtlijst"] = _bucket(_combine(bg["waiting_end"], "0_22"), span, "last")
+    waiting_months = summed("waiting_months", "0_22")
+    out["wachttijd_weken"] = waiting_months / np.where(intake > 0, intake, 1.0) * 52.0 / 12.0
+    out["verblijf_stand"] = _bucket(_combine(bg["residential_end"], "0_22"), span, "last")
+    out["verblijf_plaatsingen"] = summed("intake_residential", "0_22")
+    out["achttien_in_zorg"] = summed("turn18_in_care", "18_22")
+    out["achttien_verlengd"] = summed("turn18_continue", "18_22")
+    lever_cost = _bucket(tot["lever_cost"], span, "sum")
+    out["uitgaven"] = summed("cost", "0_22") + lever_cost
+    out["uitgaven_hefbomen"] = lever_cost
+    in_care = out["jeugdzorg_0_22"]
+    out["uitgaven_per_jongere_in_zorg"] = out["uitgaven"] / np.where(in_care > 0, in_care, 1.0)
+    missing = set(SERIES_BY_KEY) - set(out)
+    if missing:  # the declaration and the computation must not drift apart
+        raise RuntimeError(f"series declared but not computed: {sorted(missing)}")
+    return out

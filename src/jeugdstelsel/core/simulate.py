@@ -1,0 +1,502 @@
+"""The engine: ``simulate(params, inputs, n_months) -> SimulationResult``; arrays in, arrays out.
+
+Stocks live in one array ``(draws, municipalities, stocks, ages)``: the six care states of
+:class:`~jeugdstelsel.core.dimensions.State` plus the overlays child protection and juvenile
+probation. Each month a compiled kernel applies the flows of :mod:`jeugdstelsel.core.flows` to
+every cell (no Python loop over draws, municipalities or ages), then ages the population, adds
+births and migration. A spin-up under the conditions of the first month brings the care stocks
+to their quasi-equilibrium before the clock starts: the reference figures start in 2015, when
+the system had been running for decades.
+
+Outputs are accumulated per half-year (CBS reports half-years and years) and per age group
+(0-17, 18-22); :mod:`jeugdstelsel.core.outputs` turns them into the published series.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit, prange
+
+from jeugdstelsel.core import flows as fl
+from jeugdstelsel.core.dimensions import (
+    ADULT_AGE,
+    MONTHS_PER_YEAR,
+    N_AGES,
+    N_STATES,
+    Referrer,
+    State,
+    check_shape,
+)
+from jeugdstelsel.core.parameters import ParameterSet
+
+PERIOD_MONTHS = 6
+REFERENCE_YEAR = 2015  # trends (threshold, tariffs) run from 1 January 2015
+BREAK_YEAR = 2021  # CBS trend break: many more providers report from 2021 (DESIGN section 5)
+N_STOCKS = N_STATES + 2
+JB, JR = N_STATES, N_STATES + 1  # overlay stocks: child protection, juvenile probation
+
+# Parameters in the order the kernel unpacks them.
+KERNEL_PARAMS = (
+    "need_incidence", "age_rel_0_3", "age_rel_12_17", "threshold_trend", "threshold_level",
+    "protection", "route_first_line", "route_gp", "route_youth_doctor",
+    "route_medical_specialist", "poh_shift", "school_shift", "fl_duration", "fl_escalation",
+    "defensive_factor", "fl_cbs_share", "min_wait", "capacity_margin", "capacity_growth",
+    "residential_share", "amb_duration", "res_duration", "step_up_rate", "step_down_rate",
+    "plan_share", "supply_induced", "fragmentation", "reentry_rate", "relapse_prevention",
+    "aftercare_months", "extension_share", "extension_max_age", "jb_rate", "jb_duration",
+    "gi_referral_rate", "jr_rate", "jr_age_rel_18_22", "jr_duration", "court_referral_rate",
+    "cost_first_line", "cost_ambulatory", "cost_residential", "cost_jb", "cost_jr", "cost_scale",
+    "tariff_index",
+)
+_K = {name: i for i, name in enumerate(KERNEL_PARAMS)}
+
+# Accumulators per age group, (D, M, K, 2); summed over the months of a period.
+GROUP_ACCUMULATORS = (
+    "population", "jh_zonder_in", "jh_met_in", "jh_total_in", "jb_in", "jr_in",
+    "fl_reported_starts", "intake_ambulatory", "intake_residential", "ended", "waiting_months",
+    "turn18_in_care", "turn18_continue", "cost", "cross18_zonder", "cross18_met",
+    "cross18_total", "cross18_jr",
+)
+# Stocks per age group recorded at the start of each period (unique persons per period).
+START_STOCKS = ("jh_zonder", "jh_met", "jh_total", "jb", "jr", "first_line", "waiting",
+                "ambulatory", "residential")
+# Accumulators per (draw, municipality): referrer mix, re-entries, demography, lever cost.
+REFERRER_TOTALS = tuple(f"starts_ref_{r.name.lower()}" for r in Referrer)
+TOTAL_ACCUMULATORS = (*REFERRER_TOTALS, "starts_reentry", "births", "aged_out", "migration",
+                      "lever_cost")
+
+(A_POP, A_ZONDER, A_MET, A_TOTAL, A_JB, A_JR, A_FLREP, A_IAMB, A_IRES, A_ENDED, A_WAITM,
+ A_T18, A_T18C, A_COST, A_X18Z, A_X18M, A_X18T, A_X18JR) = range(len(GROUP_ACCUMULATORS))
+T_REENTRY = len(REFERRER_TOTALS)
+T_BIRTHS, T_AGED_OUT, T_MIGRATION, T_LEVER = T_REENTRY + 1, T_REENTRY + 2, T_REENTRY + 3, \
+    T_REENTRY + 4
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Per-period outputs of a run.
+
+    ``by_group[name]``: ``(draws, municipalities, periods, 2)`` for ages 0-17 and 18-22;
+    ``totals[name]``: ``(draws, municipalities, periods)``; ``final_stocks``:
+    ``(draws, municipalities, stocks, ages)`` after the last month; ``initial_total``: persons
+    (care states only) per draw and municipality at the start, for mass-balance checks.
+    """
+
+    start_year: int
+    n_periods: int
+    by_group: dict[str, np.ndarray]
+    totals: dict[str, np.ndarray]
+    final_stocks: np.ndarray
+    initial_total: np.ndarray
+    municipalities: tuple[str, ...]
+
+    @property
+    def n_years(self) -> int:
+        return self.n_periods * PERIOD_MONTHS // MONTHS_PER_YEAR
+
+    @property
+    def years(self) -> np.ndarray:
+        return self.start_year + np.arange(self.n_years)
+
+
+def _validate(params: ParameterSet, inputs, n_months: int, paths: Mapping[str, np.ndarray],
+              extra_cost: np.ndarray | None) -> None:
+    n_m = inputs.n_municipalities
+    check_shape("population0", inputs.population0, ("municipalities", "ages"), (n_m, N_AGES))
+    check_shape("migration", inputs.migration, ("municipalities", "ages"), (n_m, N_AGES))
+    check_shape("risk", inputs.risk, ("municipalities",), (n_m,))
+    if params.n_municipalities != n_m:
+        raise ValueError(f"parameters have {params.n_municipalities} municipalities, inputs {n_m}")
+    if n_months % PERIOD_MONTHS or n_months <= 0:
+        raise ValueError(f"n_months must be a positive multiple of {PERIOD_MONTHS}")
+    if inputs.n_years * MONTHS_PER_YEAR < n_months:
+        raise ValueError(f"births cover {inputs.n_years} years, the run needs {n_months} months")
+    shape = (n_months, params.n_draws, n_m)
+    for name, path in paths.items():
+        if name not in _K:
+            raise ValueError(f"time path for unknown or output-only parameter '{name}'")
+        check_shape(f"path {name}", path, ("months", "draws", "municipalities"), shape)
+    if extra_cost is not None:
+        check_shape("extra_cost", extra_cost, ("months", "draws", "municipalities"), shape)
+
+
+def simulate(
+    params: ParameterSet,
+    inputs,
+    n_months: int,
+    *,
+    paths: Mapping[str, np.ndarray] | None = None,
+    extra_cost: np.ndarray | None = None,
+    spinup_months: int = 48,
+    progress: Callable[[int, int], None] | None = None,
+) -> SimulationResult:
+    """Run the model for ``n_months`` from 1 January ``inputs.start_year``.
+
+    ``inputs`` is a :class:`~jeugdstelsel.core.population.PopulationInputs`. ``paths`` give
+    parameters that change over time (levers), ``(months, draws, municipalities)``;
+    ``extra_cost`` is spending outside the care states (the levers' own cost), euro per month.
+    """
+    paths = dict(paths or {})
+    _validate(params, inputs, n_months, paths, extra_cost)
+    d, m = params.n_draws, inputs.n_municipalities
+    par = np.ascontiguousarray(np.stack([params[name] for name in KERNEL_PARAMS]))
+    path_keys = np.array([_K[k] for k in paths], dtype=np.int64)
+    path_values = (np.ascontiguousarray(np.stack(list(paths.values()), axis=1)) if paths
+                   else np.zeros((n_months, 0, d, m)))
+    lever = extra_cost if extra_cost is not None else np.zeros((n_months, d, m))
+    x = np.zeros((d, m, N_STOCKS, N_AGES))
+    x[:, :, State.BASE, :] = inputs.population0[None]
+    pop0 = np.ascontiguousarray(inputs.population0, dtype=float)
+    risk = np.ascontiguousarray(inputs.risk, dtype=float)
+    births = np.ascontiguousarray(inputs.births, dtype=float)
+    migration = np.ascontiguousarray(inputs.migration, dtype=float)
+    offset = float(inputs.start_year - REFERENCE_YEAR)
+    capacity = np.full((d, m), np.inf)
+    dummy_g = np.zeros((d, m, len(GROUP_ACCUMULATORS), 2))
+    dummy_t = np.zeros((d, m, len(TOTAL_ACCUMULATORS)))
+    for _ in range(spinup_months):
+        _month(x, par, path_keys, path_values, 0, True, offset, risk, births, migration, pop0,
+               capacity, lever, dummy_g, dummy_t)
+    _set_capacity(x, par, capacity)
+    initial_total = x[:, :, :N_STATES].sum(axis=(2, 3))
+
+    n_periods = n_months // PERIOD_MONTHS
+    by_group = {k: np.zeros((d, m, n_periods, 2))
+                for k in (*GROUP_ACCUMULATORS, *START_STOCKS, "waiting_end", "residential_end")}
+    totals = {k: np.zeros((d, m, n_periods)) for k in TOTAL_ACCUMULATORS}
+    for period in range(n_periods):
+        for name, value in _start_stocks(x, params["fl_cbs_share"]).items():
+            by_group[name][:, :, period] = value
+        acc_g = np.zeros((d, m, len(GROUP_ACCUMULATORS), 2))
+        acc_t = np.zeros((d, m, len(TOTAL_ACCUMULATORS)))
+        for month in range(period * PERIOD_MONTHS, (period + 1) * PERIOD_MONTHS):
+            _month(x, par, path_keys, path_values, month, False, offset, risk, births,
+                   migration, pop0, capacity, lever, acc_g, acc_t)
+            if progress is not None:
+                progress(month + 1, n_months)
+        for i, name in enumerate(GROUP_ACCUMULATORS):
+            by_group[name][:, :, period] = acc_g[:, :, i]
+        for i, name in enumerate(TOTAL_ACCUMULATORS):
+            totals[name][:, :, period] = acc_t[:, :, i]
+        by_group["waiting_end"][:, :, period] = _groups(x[:, :, State.WAITING])
+        by_group["residential_end"][:, :, period] = _groups(x[:, :, State.RESIDENTIAL])
+    return SimulationResult(inputs.start_year, n_periods, by_group, totals, x, initial_total,
+                            tuple(inputs.names))
+
+
+def _groups(stock: np.ndarray) -> np.ndarray:
+    """(D, M, A) -> (D, M, 2): ages 0-17 and 18-22."""
+    return np.stack([stock[..., :ADULT_AGE].sum(-1), stock[..., ADULT_AGE:].sum(-1)], axis=-1)
+
+
+def _start_stocks(x: np.ndarray, fl_cbs_share: np.ndarray) -> dict[str, np.ndarray]:
+    fl_rep = x[:, :, State.FIRST_LINE] * fl_cbs_share[..., None]
+    amb, res = x[:, :, State.AMBULATORY], x[:, :, State.RESIDENTIAL]
+    stocks = {"jh_zonder": fl_rep + amb, "jh_met": res, "jh_total": fl_rep + amb + res,
+              "jb": x[:, :, JB], "jr": x[:, :, JR], "first_line": x[:, :, State.FIRST_LINE],
+              "waiting": x[:, :, State.WAITING], "ambulatory": amb, "residential": res}
+    return {k: _groups(v) for k, v in stocks.items()}
+
+
+def _set_capacity(x: np.ndarray, par: np.ndarray, capacity: np.ndarray) -> None:
+    """Contracted capacity at the start: the spin-up occupancy times the capacity margin."""
+    occupied = (x[:, :, State.AMBULATORY] + x[:, :, State.RESIDENTIAL]).sum(-1)
+    capacity[:] = occupied * par[_K["capacity_margin"]]
+
+
+# Parameter positions in KERNEL_PARAMS, as compile-time constants for Numba.
+P_NEED_INCIDENCE = 0
+P_AGE_REL_0_3 = 1
+P_AGE_REL_12_17 = 2
+P_THRESHOLD_TREND = 3
+P_THRESHOLD_LEVEL = 4
+P_PROTECTION = 5
+P_ROUTE_FIRST_LINE = 6
+P_ROUTE_GP = 7
+P_ROUTE_YOUTH_DOCTOR = 8
+P_ROUTE_MEDICAL_SPECIALIST = 9
+P_POH_SHIFT = 10
+P_SCHOOL_SHIFT = 11
+P_FL_DURATION = 12
+P_FL_ESCALATION = 13
+P_DEFENSIVE_FACTOR = 14
+P_FL_CBS_SHARE = 15
+P_MIN_WAIT = 16
+P_CAPACITY_MARGIN = 17
+P_CAPACITY_GROWTH = 18
+P_RESIDENTIAL_SHARE = 19
+P_AMB_DURATION = 20
+P_RES_DURATION = 21
+P_STEP_UP_RATE = 22
+P_STEP_DOWN_RATE = 23
+P_PLAN_SHARE = 24
+P_SUPPLY_INDUCED = 25
+P_FRAGMENTATION = 26
+P_REENTRY_RATE = 27
+P_RELAPSE_PREVENTION = 28
+P_AFTERCARE_MONTHS = 29
+P_EXTENSION_SHARE = 30
+P_EXTENSION_MAX_AGE = 31
+P_JB_RATE = 32
+P_JB_DURATION = 33
+P_GI_REFERRAL_RATE = 34
+P_JR_RATE = 35
+P_JR_AGE_REL_18_22 = 36
+P_JR_DURATION = 37
+P_COURT_REFERRAL_RATE = 38
+P_COST_FIRST_LINE = 39
+P_COST_AMBULATORY = 40
+P_COST_RESIDENTIAL = 41
+P_COST_JB = 42
+P_COST_JR = 43
+P_COST_SCALE = 44
+P_TARIFF_INDEX = 45
+assert len(KERNEL_PARAMS) == P_TARIFF_INDEX + 1
+
+# Indices as compile-time constants for the kernel.
+_BASE, _FIRST, _WAIT = int(State.BASE), int(State.FIRST_LINE), int(State.WAITING)
+_AMB, _RES, _AFTER = int(State.AMBULATORY), int(State.RESIDENTIAL), int(State.AFTER_CARE)
+_ADULT = ADULT_AGE
+_NA = N_AGES
+_JR_MIN_AGE = 12  # juvenile probation applies from 12 (Wetboek van Strafrecht, art. 77a)
+_R_LOCAL, _R_GP, _R_YD, _R_MS, _R_GI, _R_COURT, _R_NONE = (
+    int(Referrer.LOCAL_TEAM), int(Referrer.GP), int(Referrer.YOUTH_DOCTOR),
+    int(Referrer.MEDICAL_SPECIALIST), int(Referrer.CERTIFIED_INSTITUTION), int(Referrer.COURT),
+    int(Referrer.NONE))
+
+
+@njit(cache=True, parallel=True)
+def _month(x, par, path_keys, path_values, month, spinup, offset, risk, births, migration,
+           pop0, capacity, lever, acc_g, acc_t):
+    """One month for every draw and municipality (parallel over draws)."""
+    n_d, n_m = x.shape[0], x.shape[1]
+    for d in prange(n_d):
+        p = np.empty(par.shape[0])
+        for m in range(n_m):
+            for k in range(par.shape[0]):
+                p[k] = par[k, d, m]
+            if not spinup:
+                for j in range(path_keys.shape[0]):
+                    p[path_keys[j]] = path_values[month, j, d, m]
+            _flows_cell(x[d, m], p, month, spinup, offset, risk[m], capacity[d, m],
+                        acc_g[d, m], acc_t[d, m])
+            if spinup:
+                _rescale_cell(x[d, m], pop0[m])
+            else:
+                acc_t[d, m, T_LEVER] += lever[month, d, m]
+                _demography_cell(x[d, m], p, month, births[month // 12, m], migration[m],
+                                 acc_g[d, m], acc_t[d, m])
+
+
+@njit(cache=True)
+def _flows_cell(x, p, month, spinup, offset, risk, capacity, acc, tot):
+    """Flows 1-7 for one draw and municipality; ``x`` is (stocks, ages), updated in place."""
+    years = offset if spinup else offset + (month + 0.5) / 12.0
+    thresh = fl.threshold(p[P_THRESHOLD_LEVEL], p[P_THRESHOLD_TREND], years)
+    sid = fl.supply_factor(p[P_SUPPLY_INDUCED], p[P_FRAGMENTATION])
+    r_fl, r_gp, r_yd, r_ms, r_none = fl.routing(
+        p[P_ROUTE_FIRST_LINE], p[P_ROUTE_GP], p[P_ROUTE_YOUTH_DOCTOR],
+        p[P_ROUTE_MEDICAL_SPECIALIST], p[P_POH_SHIFT], p[P_SCHOOL_SHIFT], sid)
+    fl_leave = fl.leave(1.0 / p[P_FL_DURATION])
+    esc = fl.escalation_share(p[P_FL_ESCALATION], p[P_DEFENSIVE_FACTOR])
+    h_amb_end = 1.0 / (p[P_AMB_DURATION] * sid)
+    h_res_end = 1.0 / (p[P_RES_DURATION] * sid)
+    amb_leave = fl.leave(h_amb_end + p[P_STEP_UP_RATE])
+    amb_end_share = h_amb_end / (h_amb_end + p[P_STEP_UP_RATE])
+    res_leave = fl.leave(h_res_end + p[P_STEP_DOWN_RATE])
+    res_end_share = h_res_end / (h_res_end + p[P_STEP_DOWN_RATE])
+    h_back = 1.0 / p[P_AFTERCARE_MONTHS]
+    want_p = fl.leave(1.0 / p[P_MIN_WAIT])
+    # hazards that are the same for every age are turned into probabilities once per cell
+    h_re_minor = fl.reentry_hazard(p[P_REENTRY_RATE], p[P_RELAPSE_PREVENTION], 0)
+    ac_leave_minor = fl.leave(h_re_minor + h_back)
+    ac_leave_adult = fl.leave(h_back)
+    jb_in_p = fl.leave(p[P_JB_RATE] * risk)
+    jr_in_minor = fl.leave(p[P_JR_RATE] * risk)
+    jr_in_adult = fl.leave(p[P_JR_RATE] * risk * p[P_JR_AGE_REL_18_22])
+    jb_out_p = fl.leave(1.0 / p[P_JB_DURATION])
+    jr_out_p = fl.leave(1.0 / p[P_JR_DURATION])
+    cbs = p[P_FL_CBS_SHARE]
+    res_share = p[P_RESIDENTIAL_SHARE]
+
+    # flow 4 needs the whole municipality: free places against the wish to start
+    occupied = 0.0
+    wanted = 0.0
+    for a in range(_NA):
+        occupied += x[_AMB, a] * (1.0 - amb_leave * amb_end_share)
+        occupied += x[_RES, a] * (1.0 - res_leave * res_end_share)
+        wanted += x[_WAIT, a] * want_p
+    fraction = 1.0
+    if not spinup and wanted > 0.0:
+        growth = math.exp(p[P_CAPACITY_GROWTH] * (month + 0.5) / 12.0)
+        fraction = min(1.0, max(capacity * growth - occupied, 0.0) / wanted)
+
+    price = p[P_COST_SCALE] * (1.0 + p[P_TARIFF_INDEX]) ** years
+    inflow_parts = np.zeros(8)  # local team, gp, yd, ms, gi, court, none, re-entry
+    started = 0.0
+    fl_rep_total = 0.0
+    for a in range(_NA):
+        g = 0 if a < _ADULT else 1
+        base, first, wait = x[_BASE, a], x[_FIRST, a], x[_WAIT, a]
+        amb, res, after = x[_AMB, a], x[_RES, a], x[_AFTER, a]
+        jb, jr = x[JB, a], x[JR, a]
+        pop = base + first + wait + amb + res + after
+        safe_pop = pop if pop > 0.0 else 1.0
+
+        # flows 1, 2 and 7: needs and referrals out of the base
+        profile = fl.age_profile(a, p[P_AGE_REL_0_3], p[P_AGE_REL_12_17])
+        need = fl.need_hazard(p[P_NEED_INCIDENCE], profile, risk, thresh, p[P_PROTECTION])
+        h_fl, h_gp, h_yd = need * r_fl, need * r_gp, need * r_yd
+        h_ms, h_none = need * r_ms, need * r_none
+        h_gi = p[P_GI_REFERRAL_RATE] * jb / safe_pop
+        h_court = p[P_COURT_REFERRAL_RATE] * jr / safe_pop
+        h_total = h_fl + h_gp + h_yd + h_ms + h_none + h_gi + h_court
+        per_hazard = base * fl.leave(h_total) / h_total if h_total > 0.0 else 0.0
+        to_first = per_hazard * h_fl
+        direct_gp, direct_yd = per_hazard * h_gp, per_hazard * h_yd
+        direct_ms, direct_none = per_hazard * h_ms, per_hazard * h_none
+        direct_gi, direct_court = per_hazard * h_gi, per_hazard * h_court
+        out_base = per_hazard * h_total
+
+        # flow 3: the first line resolves or escalates
+        fl_out = first * fl_leave
+        fl_escalated = fl_out * esc
+        fl_resolved = fl_out - fl_escalated
+
+        # flow 5: specialist care ends, steps up or steps down
+        amb_out = amb * amb_leave
+        amb_end = amb_out * amb_end_share
+        step_up = amb_out - amb_end
+        res_out = res * res_leave
+        res_end = res_out * res_end_share
+        step_down = res_out - res_end
+
+        # flow 6: after-care re-enters or returns to the base
+        h_re = h_re_minor if a < _ADULT else 0.0
+        ac_out = after * (ac_leave_minor if a < _ADULT else ac_leave_adult)
+        reentry = ac_out * h_re / (h_re + h_back)
+        ac_back = ac_out - reentry
+
+        # flow 4: intake from the waiting list within capacity
+        intake = wait * want_p * fraction
+        intake_res = intake * res_share
+        intake_amb = intake - intake_res
+
+        x[_BASE, a] = base + ac_back - out_base
+        x[_FIRST, a] = first + to_first - fl_out
+        x[_WAIT, a] = wait + fl_escalated + direct_gp + direct_yd + direct_ms + direct_none \
+            + direct_gi + direct_court + reentry - intake
+        x[_AMB, a] = amb + intake_amb + step_down - amb_out
+        x[_RES, a] = res + intake_res + step_up - res_out
+        x[_AFTER, a] = after + fl_resolved + amb_end + res_end - ac_out
+
+        # flow 7: overlays (a child can be in care and under a measure at once)
+        jb_in = max(pop - jb, 0.0) * jb_in_p if a < _ADULT else 0.0
+        jr_in = 0.0
+        if a >= _JR_MIN_AGE:
+            jr_in = max(pop - jr, 0.0) * (jr_in_adult if a >= _ADULT else jr_in_minor)
+        x[JB, a] = jb + jb_in - jb * jb_out_p
+        x[JR, a] = jr + jr_in - jr * jr_out_p
+
+        if spinup:
+            continue
+        fl_rep = to_first * cbs
+        acc[A_POP, g] += pop / 6.0
+        acc[A_ZONDER, g] += fl_rep + intake_amb + step_down
+        acc[A_MET, g] += intake_res + step_up
+        acc[A_TOTAL, g] += fl_rep + intake
+        acc[A_JB, g] += jb_in
+        acc[A_JR, g] += jr_in
+        acc[A_FLREP, g] += fl_rep
+        acc[A_IAMB, g] += intake_amb
+        acc[A_IRES, g] += intake_res
+        acc[A_ENDED, g] += amb_end + res_end + fl_resolved * cbs
+        acc[A_WAITM, g] += wait
+        acc[A_COST, g] += price * (first * p[P_COST_FIRST_LINE]
+                                   + amb * p[P_COST_AMBULATORY]
+                                   + res * p[P_COST_RESIDENTIAL]
+                                   + jb * p[P_COST_JB] + jr * p[P_COST_JR])
+        inflow_parts[0] += fl_escalated
+        inflow_parts[1] += direct_gp
+        inflow_parts[2] += direct_yd
+        inflow_parts[3] += direct_ms
+        inflow_parts[4] += direct_gi
+        inflow_parts[5] += direct_court
+        inflow_parts[6] += direct_none
+        inflow_parts[7] += reentry
+        started += intake
+        fl_rep_total += fl_rep
+
+    if spinup:
+        return
+    # Starts inherit the mix of this month's referrals: all referrals wait in one queue.
+    inflow = inflow_parts.sum()
+    share = started / inflow if inflow > 0.0 else 0.0
+    tot[_R_LOCAL] += fl_rep_total + inflow_parts[0] * share
+    tot[_R_GP] += inflow_parts[1] * share
+    tot[_R_YD] += inflow_parts[2] * share
+    tot[_R_MS] += inflow_parts[3] * share
+    tot[_R_GI] += inflow_parts[4] * share
+    tot[_R_COURT] += inflow_parts[5] * share
+    tot[_R_NONE] += inflow_parts[6] * share
+    tot[T_REENTRY] += inflow_parts[7] * share
+
+
+@njit(cache=True)
+def _rescale_cell(x, pop0):
+    """Spin-up: keep each age's population at the start population, only the mix changes."""
+    for a in range(_NA):
+        total = 0.0
+        for s in range(N_STATES):
+            total += x[s, a]
+        if total > 0.0:
+            scale = pop0[a] / total
+            for s in range(N_STOCKS):
+                x[s, a] *= scale
+
+
+@njit(cache=True)
+def _demography_cell(x, p, month, births, migration, acc, tot):
+    """Ageing by 1/12 of an age per month with the 18-year boundary, births and migration."""
+    ext_share, ext_max = p[P_EXTENSION_SHARE], p[P_EXTENSION_MAX_AGE]
+    aged_out = 0.0
+    for s in range(N_STOCKS):
+        if s < N_STATES:
+            aged_out += x[s, _NA - 1] / 12.0
+        for a in range(_NA - 1, 0, -1):  # descending: x[s, a - 1] is still last month's value
+            moving_in = x[s, a - 1] / 12.0
+            x[s, a] -= x[s, a] / 12.0
+            if s == _WAIT or s == _AMB or s == _RES:
+                keep = fl.care_keep(a, ext_share, ext_max)
+                x[s, a] += moving_in * keep
+                x[_BASE, a] += moving_in * (1.0 - keep)
+                if a == _ADULT:
+                    acc[A_T18, 1] += moving_in
+                    acc[A_T18C, 1] += moving_in * keep
+                    if s != _WAIT:
+                        acc[A_X18T, 1] += moving_in * keep
+                        acc[A_X18Z if s == _AMB else A_X18M, 1] += moving_in * keep
+            elif s == _FIRST and a == _ADULT:
+                x[_BASE, a] += moving_in  # first-line youth help ends at 18
+            elif s == JB and a == _ADULT:
+                pass  # child-protection measures end at 18
+            else:
+                x[s, a] += moving_in
+                if s == JR and a == _ADULT:
+                    acc[A_X18JR, 1] += moving_in
+        x[s, 0] -= x[s, 0] / 12.0
+    x[_BASE, 0] += births / 12.0
+    moved = 0.0
+    for a in range(_NA):
+        rate = migration[a] / 12.0
+        for s in range(N_STOCKS):
+            if s < N_STATES:
+                moved += x[s, a] * rate
+            x[s, a] *= 1.0 + rate
+    tot[T_AGED_OUT] += aged_out
+    tot[T_BIRTHS] += births / 12.0
+    tot[T_MIGRATION] += moved

@@ -1,0 +1,1 @@
+"""Services between the interfaces (CLI, web, reports) and the pure core model."""

@@ -1,0 +1,128 @@
+"""Demographic inputs for the national default, computed from the embedded CBS figures.
+
+Single-year ages are not in the reference set (a listed gap), so the start population spreads
+the published age bands evenly over their years; net migration per age band is fitted so that
+an ageing-only projection reproduces the published band totals. Births after the last published
+year are held constant (aanname: no CBS prognosis in the embedded set).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import least_squares
+
+from jeugdstelsel.core.dimensions import ADULT_AGE, N_AGES
+from jeugdstelsel.core.population import PopulationInputs
+from jeugdstelsel.data.refdata import annual, series
+
+
+@dataclass(frozen=True)
+class DemographyNotes:
+    """What was derived rather than published, for the report and ``jeugdstelsel model``."""
+
+    interpolated_births: tuple[int, ...]
+    held_births: tuple[int, ...]
+    migration_rates: dict[str, float]
+
+
+def _point(name: str, period: str) -> float:
+    rows = series(name)
+    row = rows[rows["period"] == period]
+    if row.empty:
+        raise LookupError(f"reference figure {name} {period} missing")
+    return float(row["value"].iloc[0])
+
+
+def start_population() -> np.ndarray:
+    """National population by single age on 1 January 2015, ``(A,)``.
+
+    Shape within 0-17 from the 2017 bands (0-3, 4-11, 12-17), scaled to the published 0-17
+    total of 2015; 18-22 from the 1 January 2017 band (aanname: stable over two years).
+    """
+    bands = {(0, 3): _point("population_0_3", "2017-01-01"),
+             (4, 11): _point("population_4_11", "2017-01-01"),
+             (12, 17): _point("population_12_17", "2017-01-01"),
+             (18, 22): _point("population_18_22", "2017-01-01")}
+    pop = np.zeros(N_AGES)
+    for (lo, hi), total in bands.items():
+        pop[lo: hi + 1] = total / (hi - lo + 1)
+    minors_2015 = annual("population_0_17")[2015][0]
+    pop[:ADULT_AGE] *= minors_2015 / pop[:ADULT_AGE].sum()
+    return pop
+
+
+def births_by_year(first: int, last: int) -> tuple[np.ndarray, DemographyNotes]:
+    """Live births per calendar year ``first..last``: published, interpolated or held."""
+    known = {y: v for y, (v, _) in annual("births").items()}
+    years = np.arange(first, last + 1)
+    out, interp, held = [], [], []
+    published = sorted(known)
+    for y in years:
+        if y in known:
+            out.append(known[y])
+        elif published[0] < y < published[-1]:
+            out.append(float(np.interp(y, published, [known[k] for k in published])))
+            interp.append(int(y))
+        else:
+            out.append(known[published[-1]] if y > published[-1] else known[published[0]])
+            held.append(int(y))
+    return np.array(out), DemographyNotes(tuple(interp), tuple(held), {})
+
+
+def _project(pop0: np.ndarray, births: np.ndarray, rates: np.ndarray, years: int) -> np.ndarray:
+    """Ageing-only projection: population by age on 1 January of each following year."""
+    pop = pop0.copy()
+    out = []
+    for y in range(years):
+        for _ in range(12):
+            moving = pop / 12.0
+            pop = pop - moving
+            pop[1:] += moving[:-1]
+            pop[0] += births[y] / 12.0
+            pop *= 1.0 + rates / 12.0
+        out.append(pop.copy())
+    return np.array(out)
+
+
+def fit_migration(pop0: np.ndarray, births: np.ndarray) -> np.ndarray:
+    """Net migration per year by age (two bands: under 18, 18-22) fitted to band totals."""
+    targets = [(v, y, "0_17") for y, (v, _) in annual("population_0_17").items() if y > 2015]
+    targets += [(_point("population_0_19", p), int(p[:4]) - 1, "0_19")
+                for p in ("2018-01-01", "2019-01-01")]
+    # 20-24 counts 20, 21, 22 in the model: three fifths of the band (aanname: even spread)
+    targets += [(_point("population_20_24", p) * 3 / 5, int(p[:4]) - 1, "20_22")
+                for p in ("2018-01-01", "2022-01-01")]
+    targets = [t for t in targets if t[1] - 2015 < len(births)]
+
+    def rates_of(theta: np.ndarray) -> np.ndarray:
+        r = np.full(N_AGES, theta[0])
+        r[ADULT_AGE:] = theta[1]
+        return r
+
+    def residuals(theta: np.ndarray) -> np.ndarray:
+        proj = _project(pop0, births, rates_of(theta), max(t[1] for t in targets) - 2014)
+        res = []
+        for value, year, band in targets:
+            row = proj[year - 2015 - 1] if year > 2015 else pop0
+            model = {"0_17": row[:ADULT_AGE].sum(), "0_19": row[:20].sum(),
+                     "20_22": row[20:].sum()}[band]
+            res.append(model / value - 1.0)
+        return np.array(res)
+
+    fit = least_squares(residuals, x0=np.array([0.0, 0.0]), bounds=([-0.05, -0.05], [0.05, 0.08]))
+    return rates_of(fit.x)
+
+
+def national_inputs(start_year: int = 2015, end_year: int = 2030) -> tuple[PopulationInputs,
+                                                                          DemographyNotes]:
+    """Inputs for the Netherlands as one area (risk index 1 by definition)."""
+    pop0 = start_population()
+    births, notes = births_by_year(start_year, end_year)
+    rates = fit_migration(pop0, births)
+    notes = DemographyNotes(notes.interpolated_births, notes.held_births,
+                            {"0_17": float(rates[0]), "18_22": float(rates[ADULT_AGE])})
+    inputs = PopulationInputs(start_year, pop0[None, :], births[:, None], rates[None, :],
+                              np.ones(1), ("Nederland",))
+    return inputs, notes

@@ -1,0 +1,150 @@
+"""Serializers of the API. Validation reuses the models' own rules (``full_clean``) through the
+change service, so the API, the forms and the import refuse the same input with the same words.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from jeugdstelsel.web.kompas import models as m
+
+
+class MunicipalitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = m.Municipality
+        fields = ["code", "name"]
+
+
+class AreaSerializer(serializers.ModelSerializer):
+    municipality = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = m.Area
+        fields = ["id", "municipality", "kind", "name", "cbs_code"]
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    municipality = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = m.Organisation
+        fields = ["id", "municipality", "name", "kind"]
+
+
+class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related item or area the user can see; others do not exist for her (400, not data)."""
+
+    def get_queryset(self):
+        from jeugdstelsel.web.kompas import roles
+
+        request = self.context["request"]
+        model = self.queryset.model
+        munis = roles.visible_municipalities(request.user)
+        if model in (m.Area, m.Organisation):
+            return model.objects.filter(municipality__in=munis)
+        return model.objects.filter(area__municipality__in=munis)
+
+
+ITEM_BASE = ["id", "uid", "municipality", "created_at", "updated_at"]
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    municipality = serializers.SerializerMethodField()
+    serializer_related_field = ScopedRelatedField
+
+    def get_municipality(self, obj) -> str:
+        return obj.area.municipality.code
+
+    def validate(self, attrs):
+        """Run the model's own rules; Django's ValidationError becomes a 400 per field."""
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        instance = self.instance or self.Meta.model()
+        for key, value in attrs.items():
+            setattr(instance, key, value)
+        self.prepare(instance)
+        try:
+            instance.full_clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
+        self._prepared = instance
+        return attrs
+
+    def prepare(self, instance) -> None:
+        """Hook: derive fields (e.g. the area from the parent item) before validation."""
+
+    def create(self, validated_data):
+        return self._prepared
+
+    def update(self, instance, validated_data):
+        return self._prepared
+
+
+class IssueSerializer(ItemSerializer):
+    class Meta:
+        model = m.Issue
+        fields = [*ITEM_BASE, "area", "kind", "rank", "title", "description"]
+
+
+class GoalSerializer(ItemSerializer):
+    class Meta:
+        model = m.Goal
+        fields = [*ITEM_BASE, "area", "issue", "title", "indicator", "unit", "direction",
+                  "baseline_value", "baseline_date", "target_value", "deadline",
+                  "model_output_key"]
+
+
+class ActivitySerializer(ItemSerializer):
+    class Meta:
+        model = m.Activity
+        fields = [*ITEM_BASE, "area", "goal", "title", "description", "layer", "organisation",
+                  "start", "end"]
+
+
+class InterventionSerializer(ItemSerializer):
+    class Meta:
+        model = m.Intervention
+        fields = [*ITEM_BASE, "area", "activity", "name", "evidence_level", "databank_url",
+                  "workers"]
+        read_only_fields = ["area"]
+
+    def prepare(self, instance) -> None:
+        if instance.activity_id:
+            instance.area = instance.activity.area
+
+
+class MeasurementSerializer(ItemSerializer):
+    class Meta:
+        model = m.Measurement
+        fields = [*ITEM_BASE, "area", "goal", "kind", "date", "value", "note", "organisation"]
+        read_only_fields = ["area"]
+
+    def prepare(self, instance) -> None:
+        if instance.goal_id:
+            instance.area = instance.goal.area
+
+
+class ImprovementActionSerializer(ItemSerializer):
+    class Meta:
+        model = m.ImprovementAction
+        fields = [*ITEM_BASE, "area", "goal", "title", "description", "owner", "status", "due"]
+
+
+class SeriesSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    definition = serializers.CharField()
+    periods = serializers.IntegerField(help_text="Aantal cijfers in de reeks (Nederland).")
+
+
+class FigureSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    category = serializers.CharField(allow_blank=True)
+    value = serializers.FloatField()
+    unit = serializers.CharField()
+    status = serializers.ChoiceField(choices=["definitief", "voorlopig", "afgeleid"])
+    comparable_with_before_2021 = serializers.BooleanField(
+        help_text="Onwaar voor jeugdzorgcijfers vanaf 2021 (trendbreuk: meer aanbieders).")
+    definition = serializers.CharField()
+    source_title = serializers.CharField()
+    source_url = serializers.CharField()

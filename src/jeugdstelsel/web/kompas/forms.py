@@ -1,0 +1,116 @@
+"""Forms for the workspace items. Labels and messages come from the models (Dutch); the forms
+limit every choice to the user's own municipality so no other municipality's item can be picked.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from jeugdstelsel.web.kompas import models as m
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+NUMBER = forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"})
+
+
+class ItemForm(forms.ModelForm):
+    """Base form: scopes area and foreign-key choices to one municipality."""
+
+    #: Foreign-key fields to other workspace items, limited to live ones in the municipality.
+    scoped_item_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, municipality: m.Municipality, partner_org_id: int | None = None,
+                 **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality = municipality
+        if "area" in self.fields:
+            self.fields["area"].queryset = m.Area.objects.filter(municipality=municipality)
+            self.fields["area"].empty_label = None
+        for name in self.scoped_item_fields:
+            field = self.fields[name]
+            field.queryset = field.queryset.model.objects.filter(
+                area__municipality=municipality
+            )
+        if "organisation" in self.fields:
+            orgs = m.Organisation.objects.filter(municipality=municipality)
+            if partner_org_id is not None:
+                # A partner records for her own organisation only.
+                orgs = orgs.filter(pk=partner_org_id)
+                self.fields["organisation"].required = True
+                self.fields["organisation"].empty_label = None
+            self.fields["organisation"].queryset = orgs
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.DateInput):
+                field.widget = DATE
+            elif isinstance(field, forms.FloatField):
+                field.widget = NUMBER
+            field.error_messages.setdefault("required", "Dit veld is verplicht.")
+
+
+class IssueForm(ItemForm):
+    class Meta:
+        model = m.Issue
+        fields = ["area", "kind", "rank", "title", "description"]
+
+
+class GoalForm(ItemForm):
+    scoped_item_fields = ("issue",)
+
+    class Meta:
+        model = m.Goal
+        fields = [
+            "area", "issue", "title", "indicator", "unit", "direction", "baseline_value",
+            "baseline_date", "target_value", "deadline", "model_output_key",
+        ]
+
+
+class ActivityForm(ItemForm):
+    scoped_item_fields = ("goal",)
+
+    class Meta:
+        model = m.Activity
+        fields = ["area", "goal", "title", "layer", "organisation", "description", "start", "end"]
+
+
+class InterventionForm(ItemForm):
+    scoped_item_fields = ("activity",)
+
+    class Meta:
+        model = m.Intervention
+        fields = ["activity", "name", "evidence_level", "databank_url", "workers"]
+
+    def clean(self):
+        """Why: an intervention belongs to the area of its activity, never chosen separately."""
+        data = super().clean()
+        if data.get("activity"):
+            self.instance.area = data["activity"].area
+        return data
+
+
+class MeasurementForm(ItemForm):
+    scoped_item_fields = ("goal",)
+
+    class Meta:
+        model = m.Measurement
+        fields = ["goal", "kind", "date", "value", "organisation", "note"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("goal"):
+            self.instance.area = data["goal"].area
+        return data
+
+
+class ImprovementActionForm(ItemForm):
+    scoped_item_fields = ("goal",)
+
+    class Meta:
+        model = m.ImprovementAction
+        fields = ["area", "goal", "title", "owner", "status", "due", "description"]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Exportbestand (JSON)",
+        help_text="Een bestand dat met 'Exporteren' van deze gemeente is gemaakt.",
+        error_messages={"required": "Kies een bestand om te importeren."},
+    )

@@ -1,0 +1,131 @@
+"""Roles and permissions, per municipality.
+
+Two layers, both needed: a ``Membership`` says which role a user has in which municipality, and
+the Django group of that role says what the role may do (``kompas.change_goal``, ...). The groups
+are created after every migrate and a user's groups follow her memberships, so an administrator
+can tighten a role in the admin without code. A superuser is administrator everywhere.
+
+Rule of the house: a user without a role in a municipality gets a 403 for everything in it; a
+partner edits only activities and measurements of her own organisation.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models.signals import post_delete, post_migrate, post_save
+
+from jeugdstelsel.web.kompas.models import Membership, Municipality, Role, WorkspaceItem
+
+ITEMS = ("issue", "goal", "activity", "intervention", "measurement", "improvementaction")
+SETUP = ("area", "organisation")
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.ADMIN: {f"{a}_{m}" for a in ("add", "change", "delete", "view") for m in ITEMS + SETUP}
+    | {f"{a}_{m}" for a in ("add", "change", "delete", "view") for m in ("membership",
+                                                                        "municipality")}
+    | {"view_auditentry"},
+    Role.ADVISOR: {f"{a}_{m}" for a in ("add", "change", "delete", "view") for m in ITEMS}
+    | {f"{a}_{m}" for a in ("add", "change", "view") for m in SETUP}
+    | {"view_auditentry"},
+    Role.PARTNER: {f"view_{m}" for m in ITEMS}
+    | {f"{a}_{m}" for a in ("add", "change", "delete") for m in ("activity", "measurement")},
+    Role.COUNCIL: {f"view_{m}" for m in ITEMS},
+}
+
+
+def role_in(user, municipality: Municipality) -> str | None:
+    """The user's role in this municipality, or None when she has none."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    m = Membership.objects.filter(user=user, municipality=municipality).only("role").first()
+    return None if m is None else m.role
+
+
+def partner_organisation_id(user, municipality: Municipality) -> int | None:
+    m = Membership.objects.filter(user=user, municipality=municipality, role=Role.PARTNER).first()
+    return None if m is None else m.organisation_id
+
+
+def visible_municipalities(user):
+    if not getattr(user, "is_authenticated", False):
+        return Municipality.objects.none()
+    if user.is_superuser:
+        return Municipality.objects.all()
+    return Municipality.objects.filter(memberships__user=user).distinct()
+
+
+def can_view(user, municipality: Municipality) -> bool:
+    return role_in(user, municipality) is not None
+
+
+def _has(user, action: str, model: type) -> bool:
+    return user.has_perm(f"kompas.{action}_{model._meta.model_name}")
+
+
+def can_add(user, municipality: Municipality, model: type[WorkspaceItem]) -> bool:
+    role = role_in(user, municipality)
+    if role is None or not _has(user, "add", model):
+        return False
+    if role == Role.PARTNER:
+        return model.partner_editable and partner_organisation_id(user, municipality) is not None
+    return True
+
+
+def can_change(user, item: WorkspaceItem, action: str = "change") -> bool:
+    """May the user change (or with ``action='delete'``, delete) this existing item?"""
+    municipality = item.area.municipality
+    role = role_in(user, municipality)
+    if role is None or not _has(user, action, type(item)):
+        return False
+    if role == Role.PARTNER:
+        org = partner_organisation_id(user, municipality)
+        return type(item).partner_editable and org is not None and item.organisation_id == org
+    return True
+
+
+def can_restore(user, municipality: Municipality) -> bool:
+    return role_in(user, municipality) == Role.ADMIN
+
+
+def can_transfer(user, municipality: Municipality) -> bool:
+    """Export and import of the whole workspace: administrator and policy advisor."""
+    return role_in(user, municipality) in (Role.ADMIN, Role.ADVISOR)
+
+
+def can_see_history(user, municipality: Municipality) -> bool:
+    return role_in(user, municipality) is not None and user.has_perm("kompas.view_auditentry")
+
+
+def ensure_groups(**_kwargs) -> None:
+    """Create or update one Django group per role with the permissions of the matrix above."""
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=str(role))
+        perms = Permission.objects.filter(content_type__app_label="kompas", codename__in=codenames)
+        group.permissions.set(perms)
+
+
+def sync_user_groups(user) -> None:
+    """Why: the Django permission check must follow the memberships, never lag behind them."""
+    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    role_groups = Group.objects.filter(name__in=[str(r) for r in Role])
+    user.groups.remove(*role_groups.exclude(name__in=roles))
+    if roles:
+        ensure_missing = [r for r in roles if not Group.objects.filter(name=r).exists()]
+        if ensure_missing:
+            ensure_groups()
+        user.groups.add(*Group.objects.filter(name__in=roles))
+    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        if hasattr(user, cache):
+            delattr(user, cache)
+
+
+def _membership_changed(sender, instance: Membership, **_kwargs) -> None:
+    sync_user_groups(instance.user)
+
+
+def connect_signals() -> None:
+    post_migrate.connect(ensure_groups, dispatch_uid="kompas_ensure_groups")
+    post_save.connect(_membership_changed, sender=Membership, dispatch_uid="kompas_ms_save")
+    post_delete.connect(_membership_changed, sender=Membership, dispatch_uid="kompas_ms_del")

@@ -1,0 +1,1 @@
+"""Views of the Kwaliteitskompas workspace, split by concern."""

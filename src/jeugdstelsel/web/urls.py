@@ -1,0 +1,25 @@
+"""Root URLs. Pages have Dutch paths without trailing slashes, like the API."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from jeugdstelsel.web.core import views as core
+
+urlpatterns = [
+    path("", core.home, name="home"),
+    path("inloggen", auth_views.LoginView.as_view(extra_context={"nav": "login"}), name="login"),
+    path("uitloggen", auth_views.LogoutView.as_view(), name="logout"),
+    path("staat-van-het-jeugdstelsel", include("jeugdstelsel.web.dashboard.urls")),
+    path("kompas/", include("jeugdstelsel.web.kompas.urls")),
+    path("transparantie", core.transparency_page, name="transparantie"),
+    path("transparantie/algoritmeregister.json", core.transparency_download,
+         name="transparantie_download"),
+    path("toegankelijkheid", core.accessibility, name="toegankelijkheid"),
+    path("beheer/", admin.site.urls),
+    path("api/v1/", include("jeugdstelsel.web.api.urls")),
+]
+
+handler403 = "jeugdstelsel.web.core.views.error_403"
+handler404 = "jeugdstelsel.web.core.views.error_404"
+handler500 = "jeugdstelsel.web.core.views.error_500"
