@@ -1,9 +1,125 @@
-"""CLI commands of this area; filled in by the issue that owns it."""
+"""CLI commands of the web application: ``serve``, ``beheerder`` and ``token``.
+
+``serve`` runs the application the way a server would (waitress + whitenoise, migrated database,
+collected static files), not Django's development server, so what a policy advisor sees on her
+laptop is what a municipality runs.
+"""
 
 from __future__ import annotations
 
+import os
+
 import typer
+
+SETTINGS = "jeugdstelsel.web.settings"
+PASSWORD_ENV = "JEUGDSTELSEL_BEHEERDER_WACHTWOORD"
+
+
+def _setup(static_manifest: bool = False) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    if static_manifest:
+        os.environ.setdefault("JEUGDSTELSEL_STATIC_MANIFEST", "1")
+    import django
+
+    django.setup()
+
+
+def _database_description() -> str:
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"SQLite-bestand {db['NAME']}"
+    engine = db["ENGINE"].rsplit(".", 1)[-1]
+    return f"{engine} op {db.get('HOST') or 'localhost'}, database {db['NAME']}"
+
+
+def serve(
+    port: int = typer.Option(8000, "--port", "-p", help="Poort om op te luisteren."),
+    host: str = typer.Option(
+        "127.0.0.1",
+        "--host",
+        help="Adres om op te luisteren; 0.0.0.0 voor het hele netwerk (zet dan ook "
+        "DJANGO_ALLOWED_HOSTS en gebruik HTTPS via een proxy).",
+    ),
+    threads: int = typer.Option(8, "--threads", help="Aantal gelijktijdige verzoeken."),
+) -> None:
+    """Start de webapplicatie (dashboard, Kwaliteitskompas, API) met waitress."""
+    _setup(static_manifest=True)
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from waitress import serve as waitress_serve
+
+    typer.echo(f"Database: {_database_description()}")
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if not get_user_model().objects.filter(is_superuser=True, is_active=True).exists():
+        typer.secho(
+            "Er is nog geen beheerder. Maak er een aan in een tweede terminal met:\n"
+            "    jeugdstelsel beheerder <gebruikersnaam>\n"
+            "en log daarna in op /inloggen. Via /beheer voegt u gemeenten en gebruikers toe.",
+            fg=typer.colors.YELLOW,
+        )
+    from jeugdstelsel.web.wsgi import application  # after collectstatic: whitenoise scans it
+
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"De webapplicatie draait op http://{shown}:{port}/  (stoppen: Ctrl+C)")
+    waitress_serve(application, host=host, port=port, threads=threads, ident="jeugdstelsel")
+
+
+def beheerder(
+    username: str = typer.Argument(..., help="Gebruikersnaam van de beheerder."),
+    email: str = typer.Option("", "--email", help="E-mailadres (niet verplicht)."),
+) -> None:
+    """Maak een beheerder aan (of geef een bestaande een nieuw wachtwoord).
+
+    Het wachtwoord wordt gevraagd, of gelezen uit JEUGDSTELSEL_BEHEERDER_WACHTWOORD.
+    """
+    _setup()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    password = os.environ.get(PASSWORD_ENV) or typer.prompt(
+        "Wachtwoord", hide_input=True, confirmation_prompt="Herhaal het wachtwoord"
+    )
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=username).first() or user_model(username=username)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            typer.secho(f"Wachtwoord geweigerd: {message}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from exc
+    existed = user.pk is not None
+    user.email = email or user.email
+    user.is_staff = user.is_superuser = user.is_active = True
+    user.set_password(password)
+    user.save()
+    verb = (
+        "heeft een nieuw wachtwoord en is beheerder" if existed else "is aangemaakt als beheerder"
+    )
+    typer.echo(f"Gebruiker '{username}' {verb}. Log in op /inloggen.")
+
+
+def token(username: str = typer.Argument(..., help="Gebruiker voor wie de sleutel is.")) -> None:
+    """Toon (of maak) de API-sleutel van een gebruiker, voor 'Authorization: Token <sleutel>'."""
+    _setup()
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        typer.secho(f"Gebruiker '{username}' bestaat niet.", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+    key, _ = Token.objects.get_or_create(user=user)
+    typer.echo(key.key)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
+    app.command("serve")(serve)
+    app.command("beheerder")(beheerder)
+    app.command("token")(token)

@@ -94,7 +94,7 @@ def _marker(shape: str, x: float, y: float, colour: str, hollow: bool) -> str:
 
 
 def _x_label(x: float, x_is_year: bool) -> str:
-    return str(int(round(x))) if x_is_year else f"{x:.1f}"
+    return str(round(x)) if x_is_year else f"{x:.1f}"
 
 
 def render(chart: LineChart, chart_id: str) -> SafeString:
@@ -144,36 +144,53 @@ def render(chart: LineChart, chart_id: str) -> SafeString:
         v = y0 + i * step
         y = sy(v)
         out.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="raster"/>')
-        out.append(f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" class="as">'
-                   f"{nl_number(v)}</text>")
+        out.append(
+            f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" class="as">'
+            f"{nl_number(v)}</text>"
+        )
     # X axis ticks
     if chart.x_is_year:
         ticks = list(range(math.ceil(x0), math.floor(x1) + 1))
         stride = max(1, math.ceil(len(ticks) / 12))
         for t in ticks[::stride]:
-            out.append(f'<text x="{sx(t):.1f}" y="{H - BOTTOM + 20}" text-anchor="middle" '
-                       f'class="as">{t}</text>')
-    out.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{sy(y0):.1f}" y2="{sy(y0):.1f}" '
-               'class="as-lijn"/>')
+            out.append(
+                f'<text x="{sx(t):.1f}" y="{H - BOTTOM + 20}" text-anchor="middle" '
+                f'class="as">{t}</text>'
+            )
+    out.append(
+        f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{sy(y0):.1f}" y2="{sy(y0):.1f}" class="as-lijn"/>'
+    )
     if chart.band:
         b = chart.band
-        upper = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(b.xs, b.upper))
-        lower = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in
-                         zip(reversed(b.xs), reversed(b.lower)))
-        out.append(f'<polygon points="{upper} {lower}" fill="url(#{cid}-hatch)" '
-                   f'fill-opacity="0.45" stroke="#6b6b6b" stroke-dasharray="3 3">'
-                   f"<title>{escape(b.name)}</title></polygon>")
+        upper = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(b.xs, b.upper, strict=True))
+        lower = " ".join(
+            f"{sx(x):.1f},{sy(y):.1f}"
+            for x, y in zip(reversed(b.xs), reversed(b.lower), strict=True)
+        )
+        out.append(
+            f'<polygon points="{upper} {lower}" fill="url(#{cid}-hatch)" '
+            f'fill-opacity="0.45" stroke="#6b6b6b" stroke-dasharray="3 3">'
+            f"<title>{escape(b.name)}</title></polygon>"
+        )
     for x, label in chart.vlines:
         if x0 <= x <= x1:
-            out.append(f'<line x1="{sx(x):.1f}" x2="{sx(x):.1f}" y1="{TOP}" y2="{sy(y0):.1f}" '
-                       'class="breuk"/>')
-            out.append(f'<text x="{sx(x) + 6:.1f}" y="{TOP + 14}" class="breuk-tekst">'
-                       f"{escape(label)}</text>")
+            out.append(
+                f'<line x1="{sx(x):.1f}" x2="{sx(x):.1f}" y1="{TOP}" y2="{sy(y0):.1f}" '
+                'class="breuk"/>'
+            )
+            out.append(
+                f'<text x="{sx(x) + 6:.1f}" y="{TOP + 14}" class="breuk-tekst">'
+                f"{escape(label)}</text>"
+            )
     for y, label in chart.hlines:
-        out.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{sy(y):.1f}" y2="{sy(y):.1f}" '
-                   'class="doellijn"/>')
-        out.append(f'<text x="{W - RIGHT - 4}" y="{sy(y) - 6:.1f}" text-anchor="end" '
-                   f'class="doel-tekst">{escape(label)}</text>')
+        out.append(
+            f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{sy(y):.1f}" y2="{sy(y):.1f}" '
+            'class="doellijn"/>'
+        )
+        out.append(
+            f'<text x="{W - RIGHT - 4}" y="{sy(y) - 6:.1f}" text-anchor="end" '
+            f'class="doel-tekst">{escape(label)}</text>'
+        )
     for i, s in enumerate(chart.series):
         colour, dash, shape = STYLES[i % len(STYLES)]
         pts = sorted(s.points, key=lambda p: p.x)
@@ -181,8 +198,10 @@ def render(chart: LineChart, chart_id: str) -> SafeString:
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         out.append(f'<g class="reeks"><title>{escape(s.name)}</title>')
         if len(pts) > 1:
-            out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" '
-                       f'stroke-width="2.5"{dash_attr}/>')
+            out.append(
+                f'<polyline points="{path}" fill="none" stroke="{colour}" '
+                f'stroke-width="2.5"{dash_attr}/>'
+            )
         for p in pts:
             out.append(_marker(shape, sx(p.x), sy(p.y), colour, p.provisional))
         out.append("</g>")
@@ -196,22 +215,30 @@ def legend(chart: LineChart) -> SafeString:
     for i, s in enumerate(chart.series):
         colour, dash, shape = STYLES[i % len(STYLES)]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        sample = (f'<svg width="40" height="14" viewBox="0 0 40 14" aria-hidden="true" '
-                  f'focusable="false"><line x1="2" x2="38" y1="7" y2="7" stroke="{colour}" '
-                  f'stroke-width="2.5"{dash_attr}/>{_marker(shape, 20, 7, colour, False)}</svg>')
+        sample = (
+            f'<svg width="40" height="14" viewBox="0 0 40 14" aria-hidden="true" '
+            f'focusable="false"><line x1="2" x2="38" y1="7" y2="7" stroke="{colour}" '
+            f'stroke-width="2.5"{dash_attr}/>{_marker(shape, 20, 7, colour, False)}</svg>'
+        )
         items.append(f"<li>{sample} {escape(s.name)}</li>")
     if any(p.provisional for s in chart.series for p in s.points):
-        sample = ('<svg width="40" height="14" viewBox="0 0 40 14" aria-hidden="true" '
-                  f'focusable="false">{_marker("circle", 20, 7, "#333333", True)}</svg>')
+        sample = (
+            '<svg width="40" height="14" viewBox="0 0 40 14" aria-hidden="true" '
+            f'focusable="false">{_marker("circle", 20, 7, "#333333", True)}</svg>'
+        )
         items.append(f"<li>{sample} open symbool: voorlopig cijfer</li>")
     if chart.band:
-        sample = ('<svg width="40" height="14" viewBox="0 0 40 14" aria-hidden="true" '
-                  'focusable="false"><rect x="2" y="1" width="36" height="12" fill="#ddd" '
-                  'stroke="#6b6b6b" stroke-dasharray="3 3"/></svg>')
+        sample = (
+            '<svg width="40" height="14" viewBox="0 0 40 14" aria-hidden="true" '
+            'focusable="false"><rect x="2" y="1" width="36" height="12" fill="#ddd" '
+            'stroke="#6b6b6b" stroke-dasharray="3 3"/></svg>'
+        )
         items.append(f"<li>{sample} {escape(chart.band.name)} (gearceerd)</li>")
     for _, label in chart.hlines:
-        sample = ('<svg width="40" height="14" viewBox="0 0 40 14" aria-hidden="true" '
-                  'focusable="false"><line x1="2" x2="38" y1="7" y2="7" stroke="#a50021" '
-                  'stroke-width="2" stroke-dasharray="6 3"/></svg>')
+        sample = (
+            '<svg width="40" height="14" viewBox="0 0 40 14" aria-hidden="true" '
+            'focusable="false"><line x1="2" x2="38" y1="7" y2="7" stroke="#a50021" '
+            'stroke-width="2" stroke-dasharray="6 3"/></svg>'
+        )
         items.append(f"<li>{sample} {escape(label)}</li>")
     return mark_safe('<ul class="legenda">' + "".join(items) + "</ul>")

@@ -104,12 +104,14 @@ def band_for(observed_series: str) -> Answer:
         log.exception("modelbridge: band(%s) failed", key)
         return Answer(reason="De modelband voor deze reeks kon niet worden berekend.")
     years = sorted(by_year)
-    return Answer(value=Band(
-        name="Model, 90%-interval",
-        xs=tuple(float(y) for y in years),
-        lower=tuple(float(by_year[y][0]) for y in years),
-        upper=tuple(float(by_year[y][2]) for y in years),
-    ))
+    return Answer(
+        value=Band(
+            name="Model, 90%-interval",
+            xs=tuple(float(y) for y in years),
+            lower=tuple(float(by_year[y][0]) for y in years),
+            upper=tuple(float(by_year[y][2]) for y in years),
+        )
+    )
 
 
 def output_keys() -> dict[str, str]:

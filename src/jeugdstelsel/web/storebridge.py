@@ -42,8 +42,11 @@ def _embedded_municipalities() -> tuple[tuple[str, str], ...]:
     path = resources.files("jeugdstelsel.data") / "refdata" / "kwb2020_84799NED_gemeenten.csv"
     text = path.read_text(encoding="utf-8")
     rows = csv.DictReader(io.StringIO(text))
-    found = {(r["Codering_3"].strip(), r["Gemeentenaam_1"].strip()) for r in rows
-             if r.get("SoortRegio_2", "").strip() == "Gemeente"}
+    found = {
+        (r["Codering_3"].strip(), r["Gemeentenaam_1"].strip())
+        for r in rows
+        if r.get("SoortRegio_2", "").strip() == "Gemeente"
+    }
     return tuple(sorted(found, key=lambda cn: cn[1]))
 
 

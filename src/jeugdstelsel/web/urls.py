@@ -13,8 +13,11 @@ urlpatterns = [
     path("staat-van-het-jeugdstelsel", include("jeugdstelsel.web.dashboard.urls")),
     path("kompas/", include("jeugdstelsel.web.kompas.urls")),
     path("transparantie", core.transparency_page, name="transparantie"),
-    path("transparantie/algoritmeregister.json", core.transparency_download,
-         name="transparantie_download"),
+    path(
+        "transparantie/algoritmeregister.json",
+        core.transparency_download,
+        name="transparantie_download",
+    ),
     path("toegankelijkheid", core.accessibility, name="toegankelijkheid"),
     path("beheer/", admin.site.urls),
     path("api/v1/", include("jeugdstelsel.web.api.urls")),

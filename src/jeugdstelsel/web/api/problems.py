@@ -42,8 +42,13 @@ def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
             else:
                 params += _flatten(value, prefix)
     else:
-        params.append({"name": prefix or "nonFieldErrors",
-                       "code": getattr(detail, "code", "invalid"), "reason": str(detail)})
+        params.append(
+            {
+                "name": prefix or "nonFieldErrors",
+                "code": getattr(detail, "code", "invalid"),
+                "reason": str(detail),
+            }
+        )
     return params
 
 

@@ -16,9 +16,14 @@ PROBLEM_SCHEMA = {
         "code": {"type": "string"},
         "invalidParams": {
             "type": "array",
-            "items": {"type": "object", "properties": {
-                "name": {"type": "string"}, "code": {"type": "string"},
-                "reason": {"type": "string"}}},
+            "items": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "code": {"type": "string"},
+                    "reason": {"type": "string"},
+                },
+            },
         },
     },
     "required": ["title", "status"],
@@ -41,9 +46,12 @@ def add_api_version_header(result, generator, request, public):
                 response.setdefault("headers", {})["API-Version"] = {
                     "$ref": "#/components/headers/API-Version"
                 }
-            operation["responses"].setdefault("default", {
-                "description": "Fout",
-                "headers": {"API-Version": {"$ref": "#/components/headers/API-Version"}},
-                "content": {"application/problem+json": {"schema": problem_ref}},
-            })
+            operation["responses"].setdefault(
+                "default",
+                {
+                    "description": "Fout",
+                    "headers": {"API-Version": {"$ref": "#/components/headers/API-Version"}},
+                    "content": {"application/problem+json": {"schema": problem_ref}},
+                },
+            )
     return result

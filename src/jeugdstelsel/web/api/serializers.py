@@ -12,7 +12,7 @@ from jeugdstelsel.web.kompas import models as m
 class MunicipalitySerializer(serializers.ModelSerializer):
     class Meta:
         model = m.Municipality
-        fields = ["code", "name"]
+        fields = ("code", "name")
 
 
 class AreaSerializer(serializers.ModelSerializer):
@@ -20,7 +20,7 @@ class AreaSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = m.Area
-        fields = ["id", "municipality", "kind", "name", "cbs_code"]
+        fields = ("id", "municipality", "kind", "name", "cbs_code")
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -28,7 +28,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = m.Organisation
-        fields = ["id", "municipality", "name", "kind"]
+        fields = ("id", "municipality", "name", "kind")
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
@@ -83,30 +83,57 @@ class ItemSerializer(serializers.ModelSerializer):
 class IssueSerializer(ItemSerializer):
     class Meta:
         model = m.Issue
-        fields = [*ITEM_BASE, "area", "kind", "rank", "title", "description"]
+        fields = (*ITEM_BASE, "area", "kind", "rank", "title", "description")
 
 
 class GoalSerializer(ItemSerializer):
     class Meta:
         model = m.Goal
-        fields = [*ITEM_BASE, "area", "issue", "title", "indicator", "unit", "direction",
-                  "baseline_value", "baseline_date", "target_value", "deadline",
-                  "model_output_key"]
+        fields = (
+            *ITEM_BASE,
+            "area",
+            "issue",
+            "title",
+            "indicator",
+            "unit",
+            "direction",
+            "baseline_value",
+            "baseline_date",
+            "target_value",
+            "deadline",
+            "model_output_key",
+        )
 
 
 class ActivitySerializer(ItemSerializer):
     class Meta:
         model = m.Activity
-        fields = [*ITEM_BASE, "area", "goal", "title", "description", "layer", "organisation",
-                  "start", "end"]
+        fields = (
+            *ITEM_BASE,
+            "area",
+            "goal",
+            "title",
+            "description",
+            "layer",
+            "organisation",
+            "start",
+            "end",
+        )
 
 
 class InterventionSerializer(ItemSerializer):
     class Meta:
         model = m.Intervention
-        fields = [*ITEM_BASE, "area", "activity", "name", "evidence_level", "databank_url",
-                  "workers"]
-        read_only_fields = ["area"]
+        fields = (
+            *ITEM_BASE,
+            "area",
+            "activity",
+            "name",
+            "evidence_level",
+            "databank_url",
+            "workers",
+        )
+        read_only_fields = ("area",)
 
     def prepare(self, instance) -> None:
         if instance.activity_id:
@@ -116,8 +143,8 @@ class InterventionSerializer(ItemSerializer):
 class MeasurementSerializer(ItemSerializer):
     class Meta:
         model = m.Measurement
-        fields = [*ITEM_BASE, "area", "goal", "kind", "date", "value", "note", "organisation"]
-        read_only_fields = ["area"]
+        fields = (*ITEM_BASE, "area", "goal", "kind", "date", "value", "note", "organisation")
+        read_only_fields = ("area",)
 
     def prepare(self, instance) -> None:
         if instance.goal_id:
@@ -127,7 +154,7 @@ class MeasurementSerializer(ItemSerializer):
 class ImprovementActionSerializer(ItemSerializer):
     class Meta:
         model = m.ImprovementAction
-        fields = [*ITEM_BASE, "area", "goal", "title", "description", "owner", "status", "due"]
+        fields = (*ITEM_BASE, "area", "goal", "title", "description", "owner", "status", "due")
 
 
 class SeriesSerializer(serializers.Serializer):
@@ -144,7 +171,8 @@ class FigureSerializer(serializers.Serializer):
     unit = serializers.CharField()
     status = serializers.ChoiceField(choices=["definitief", "voorlopig", "afgeleid"])
     comparable_with_before_2021 = serializers.BooleanField(
-        help_text="Onwaar voor jeugdzorgcijfers vanaf 2021 (trendbreuk: meer aanbieders).")
+        help_text="Onwaar voor jeugdzorgcijfers vanaf 2021 (trendbreuk: meer aanbieders)."
+    )
     definition = serializers.CharField()
     source_title = serializers.CharField()
     source_url = serializers.CharField()

@@ -21,8 +21,10 @@ router.register("reeksen", v.SeriesViewSet, basename="reeks")
 
 app_name = "api"
 urlpatterns = [
-    path("openapi.json", SpectacularJSONAPIView.as_view(permission_classes=[AllowAny],
-                                                        authentication_classes=[]),
-         name="openapi"),
+    path(
+        "openapi.json",
+        SpectacularJSONAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]),
+        name="openapi",
+    ),
     path("", include(router.urls)),
 ]

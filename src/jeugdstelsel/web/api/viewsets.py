@@ -66,8 +66,8 @@ class ItemViewSet(viewsets.ModelViewSet):
     """Base for the six Kwaliteitskompas resources."""
 
     model: type[m.WorkspaceItem]
-    permission_classes = [permissions.IsAuthenticated, ItemPermission]
-    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    permission_classes = (permissions.IsAuthenticated, ItemPermission)
+    http_method_names = ("get", "post", "put", "patch", "delete", "head", "options")
 
     def get_queryset(self):
         qs = self.model.objects.filter(
@@ -106,20 +106,27 @@ class ItemViewSet(viewsets.ModelViewSet):
 
 
 def _item_viewset(model_, serializer_, doc: str) -> type[ItemViewSet]:
-    return type(f"{model_.__name__}ViewSet", (ItemViewSet,), {
-        "model": model_, "serializer_class": serializer_, "__doc__": doc,
-    })
+    return type(
+        f"{model_.__name__}ViewSet",
+        (ItemViewSet,),
+        {
+            "model": model_,
+            "serializer_class": serializer_,
+            "__doc__": doc,
+        },
+    )
 
 
 IssueViewSet = _item_viewset(m.Issue, s.IssueSerializer, "Vraagstukken (stap 1).")
 GoalViewSet = _item_viewset(m.Goal, s.GoalSerializer, "Doelen met indicator (stap 2).")
 ActivityViewSet = _item_viewset(m.Activity, s.ActivitySerializer, "Activiteiten (stap 3).")
-InterventionViewSet = _item_viewset(m.Intervention, s.InterventionSerializer,
-                                    "Interventies met erkenning (stap 4).")
-MeasurementViewSet = _item_viewset(m.Measurement, s.MeasurementSerializer,
-                                   "Metingen (stap 5).")
-ImprovementActionViewSet = _item_viewset(m.ImprovementAction, s.ImprovementActionSerializer,
-                                         "Verbeteracties (stap 6).")
+InterventionViewSet = _item_viewset(
+    m.Intervention, s.InterventionSerializer, "Interventies met erkenning (stap 4)."
+)
+MeasurementViewSet = _item_viewset(m.Measurement, s.MeasurementSerializer, "Metingen (stap 5).")
+ImprovementActionViewSet = _item_viewset(
+    m.ImprovementAction, s.ImprovementActionSerializer, "Verbeteracties (stap 6)."
+)
 
 YOUTH_CARE_PREFIXES = ("youth_", "jh_")
 
@@ -127,7 +134,7 @@ YOUTH_CARE_PREFIXES = ("youth_", "jh_")
 class SeriesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Landelijke reeksen (CBS en NJi, CC-BY 4.0), met status en trendbreuk per cijfer."""
 
-    permission_classes = [permissions.AllowAny]
+    permission_classes = (permissions.AllowAny,)
     lookup_field = "name"
     lookup_value_regex = r"[a-z0-9_]+"
     pagination_class = None
@@ -139,25 +146,52 @@ class SeriesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def list(self, request):
         frame = refdata.load_figures()
         frame = frame[frame["geo"] == "Nederland"]
-        first = frame.groupby("series").agg(
-            unit=("unit", "first"), definition=("definition", "first"), periods=("value", "size")
-        ).reset_index()
-        data = [{"name": r.series, "unit": r.unit, "definition": r.definition,
-                 "periods": int(r.periods)} for r in first.itertuples(index=False)]
+        first = (
+            frame.groupby("series")
+            .agg(
+                unit=("unit", "first"),
+                definition=("definition", "first"),
+                periods=("value", "size"),
+            )
+            .reset_index()
+        )
+        data = [
+            {
+                "name": r.series,
+                "unit": r.unit,
+                "definition": r.definition,
+                "periods": int(r.periods),
+            }
+            for r in first.itertuples(index=False)
+        ]
         return Response(s.SeriesSerializer(data, many=True).data)
 
-    @extend_schema(responses=s.FigureSerializer(many=True), parameters=[OpenApiParameter(
-        "name", OpenApiTypes.STR, OpenApiParameter.PATH, description="Naam van de reeks.")])
+    @extend_schema(
+        operation_id="reeksen_retrieve",
+        responses=s.FigureSerializer(many=True),
+        parameters=[
+            OpenApiParameter(
+                "name", OpenApiTypes.STR, OpenApiParameter.PATH, description="Naam van de reeks."
+            )
+        ],
+    )
     def retrieve(self, request, name: str):
         rows = refdata.series(name)
         if rows.empty:
             raise NotFound(f"Reeks '{name}' bestaat niet.")
         youth_care = name.startswith(YOUTH_CARE_PREFIXES)
-        data = [{
-            "period": r.period, "category": r.category, "value": float(r.value),
-            "unit": r.unit, "status": r.status,
-            "comparable_with_before_2021": not (youth_care and str(r.period)[:4] >= "2021"),
-            "definition": r.definition, "source_title": r.source_title,
-            "source_url": r.source_url,
-        } for r in rows.itertuples(index=False)]
+        data = [
+            {
+                "period": r.period,
+                "category": r.category,
+                "value": float(r.value),
+                "unit": r.unit,
+                "status": r.status,
+                "comparable_with_before_2021": not (youth_care and str(r.period)[:4] >= "2021"),
+                "definition": r.definition,
+                "source_title": r.source_title,
+                "source_url": r.source_url,
+            }
+            for r in rows.itertuples(index=False)
+        ]
         return Response(s.FigureSerializer(data, many=True).data)

@@ -70,7 +70,8 @@ def register_entry() -> dict[str, Any]:
             "Voorlopige CBS-cijfers vallen bij de definitieve publicatie vaak 1-2% hoger uit.",
             "Wachttijden en trajectduren worden niet landelijk gepubliceerd en zijn daarom "
             "onzekere aannames.",
-        ] + ([] if model is None else list(model.get("limits") or [])),
+        ]
+        + ([] if model is None else list(model.get("limits") or [])),
         "modelversie": from_model("version"),
         "status_modelbeschrijving": "beschikbaar" if model is not None else declaration.reason,
     }

@@ -16,9 +16,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def transparency_page(request: HttpRequest) -> HttpResponse:
     entry = transparency.register_entry()
-    return render(request, "core/transparency.html", {
-        "nav": "transparantie", "entry": entry, "not_available": transparency.NOT_AVAILABLE,
-    })
+    return render(
+        request,
+        "core/transparency.html",
+        {
+            "nav": "transparantie",
+            "entry": entry,
+            "not_available": transparency.NOT_AVAILABLE,
+        },
+    )
 
 
 def transparency_download(request: HttpRequest) -> HttpResponse:
@@ -35,23 +41,32 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 def _problem(request: HttpRequest, status: int, title: str, detail: str) -> HttpResponse | None:
     if request.path.startswith("/api/"):
         return JsonResponse(
-            {"type": "about:blank", "status": status, "title": title, "detail": detail,
-             "instance": request.path},
-            status=status, content_type="application/problem+json",
+            {
+                "type": "about:blank",
+                "status": status,
+                "title": title,
+                "detail": detail,
+                "instance": request.path,
+            },
+            status=status,
+            content_type="application/problem+json",
         )
     return None
 
 
 def error_403(request: HttpRequest, exception=None) -> HttpResponse:
-    return _problem(request, 403, "Geen toegang", "U heeft geen rechten voor dit onderdeel.") or \
-        render(request, "403.html", status=403)
+    return _problem(
+        request, 403, "Geen toegang", "U heeft geen rechten voor dit onderdeel."
+    ) or render(request, "403.html", status=403)
 
 
 def error_404(request: HttpRequest, exception=None) -> HttpResponse:
-    return _problem(request, 404, "Niet gevonden", "Deze bron bestaat niet.") or \
-        render(request, "404.html", status=404)
+    return _problem(request, 404, "Niet gevonden", "Deze bron bestaat niet.") or render(
+        request, "404.html", status=404
+    )
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    return _problem(request, 500, "Serverfout", "Er ging iets mis op de server.") or \
-        render(request, "500.html", status=500)
+    return _problem(request, 500, "Serverfout", "Er ging iets mis op de server.") or render(
+        request, "500.html", status=500
+    )

@@ -31,41 +31,61 @@ class Panel:
 
 PANELS: tuple[Panel, ...] = (
     Panel(
-        "jeugdzorg", "Jongeren met jeugdzorg", "aantal jongeren per jaar",
-        (("youth_with_jeugdzorg_total_incl_pgb", "0 tot 23 jaar, totaal"),
-         ("youth_0_17_with_jeugdzorg", "0 tot 18 jaar"),
-         ("youth_18_22_with_jeugdzorg", "18 tot 23 jaar")),
+        "jeugdzorg",
+        "Jongeren met jeugdzorg",
+        "aantal jongeren per jaar",
+        (
+            ("youth_with_jeugdzorg_total_incl_pgb", "0 tot 23 jaar, totaal"),
+            ("youth_0_17_with_jeugdzorg", "0 tot 18 jaar"),
+            ("youth_18_22_with_jeugdzorg", "18 tot 23 jaar"),
+        ),
         "Unieke jongeren met jeugdhulp, jeugdbescherming of jeugdreclassering in een jaar, "
         "in natura en met pgb (NJi op basis van CBS).",
         band_series="youth_with_jeugdzorg_total_incl_pgb",
     ),
     Panel(
-        "aandeel", "Aandeel jongeren met jeugdzorg", "procent van de leeftijdsgroep",
-        (("youth_with_jeugdzorg_pct", "0 tot 23 jaar"),
-         ("youth_0_17_with_jeugdzorg_pct", "0 tot 18 jaar"),
-         ("youth_18_22_with_jeugdzorg_pct", "18 tot 23 jaar")),
+        "aandeel",
+        "Aandeel jongeren met jeugdzorg",
+        "procent van de leeftijdsgroep",
+        (
+            ("youth_with_jeugdzorg_pct", "0 tot 23 jaar"),
+            ("youth_0_17_with_jeugdzorg_pct", "0 tot 18 jaar"),
+            ("youth_18_22_with_jeugdzorg_pct", "18 tot 23 jaar"),
+        ),
         "Jongeren met jeugdzorg als percentage van alle jongeren van die leeftijd.",
     ),
     Panel(
-        "verblijf", "Jeugdhulp met en zonder verblijf", "aantal jongeren per jaar",
-        (("youth_jeugdhulp_zonder_verblijf", "zonder verblijf"),
-         ("youth_jeugdhulp_wijkteam", "door het wijkteam"),
-         ("youth_jeugdhulp_met_verblijf", "met verblijf")),
+        "verblijf",
+        "Jeugdhulp met en zonder verblijf",
+        "aantal jongeren per jaar",
+        (
+            ("youth_jeugdhulp_zonder_verblijf", "zonder verblijf"),
+            ("youth_jeugdhulp_wijkteam", "door het wijkteam"),
+            ("youth_jeugdhulp_met_verblijf", "met verblijf"),
+        ),
         "Jongeren naar vorm van jeugdhulp. Eén jongere kan meer vormen krijgen; tel de lijnen "
         "dus niet op. Gepubliceerd tot en met 2019.",
     ),
     Panel(
-        "trajecten", "Lopende jeugdhulptrajecten", "aantal trajecten per jaar",
-        (("jh_trajecten_active", "alle trajecten"),
-         ("jh_trajecten_active_overig_zonder_verblijf", "zonder verblijf (niet wijkteam)"),
-         ("jh_trajecten_active_wijkteam", "door het wijkteam"),
-         ("jh_trajecten_active_met_verblijf", "met verblijf")),
+        "trajecten",
+        "Lopende jeugdhulptrajecten",
+        "aantal trajecten per jaar",
+        (
+            ("jh_trajecten_active", "alle trajecten"),
+            ("jh_trajecten_active_overig_zonder_verblijf", "zonder verblijf (niet wijkteam)"),
+            ("jh_trajecten_active_wijkteam", "door het wijkteam"),
+            ("jh_trajecten_active_met_verblijf", "met verblijf"),
+        ),
         "Jeugdhulptrajecten die in het jaar liepen (CBS). Een jongere kan meer trajecten hebben.",
     ),
     Panel(
-        "jeugdbescherming", "Jeugdbeschermingsmaatregelen", "aantal maatregelen per jaar",
-        (("jb_measures_instroom_fig", "begonnen maatregelen"),
-         ("jb_measures_uitstroom_fig", "beëindigde maatregelen")),
+        "jeugdbescherming",
+        "Jeugdbeschermingsmaatregelen",
+        "aantal maatregelen per jaar",
+        (
+            ("jb_measures_instroom_fig", "begonnen maatregelen"),
+            ("jb_measures_uitstroom_fig", "beëindigde maatregelen"),
+        ),
         "Ondertoezichtstellingen en voogdij die in het jaar begonnen of eindigden (CBS). "
         "Deze registratie kent geen trendbreuk in 2021.",
         trend_break=False,
@@ -105,23 +125,38 @@ def panel_data(panel: Panel, geo: str = "Nederland") -> PanelData:
     years = sorted({y for values in by_series for y in values})
     rows = [Row(y, [values.get(y) for values in by_series]) for y in years]
     series = [
-        Series(label, tuple(Point(float(y), v, s == "voorlopig") for y, (v, s) in
-                            sorted(values.items())))
-        for (_, label), values in zip(panel.series, by_series)
+        Series(
+            label,
+            tuple(Point(float(y), v, s == "voorlopig") for y, (v, s) in sorted(values.items())),
+        )
+        for (_, label), values in zip(panel.series, by_series, strict=True)
         if values
     ]
     chart = LineChart(
-        title=f"{panel.title} ({geo})", unit=panel.unit, series=series,
+        title=f"{panel.title} ({geo})",
+        unit=panel.unit,
+        series=series,
         vlines=[(TREND_BREAK_YEAR - 0.5, TREND_BREAK_LABEL)] if panel.trend_break else [],
     )
-    data = PanelData(panel, chart, rows, [label for _, label in panel.series],
-                     sources=_sources([n for n, _ in panel.series]))
+    data = PanelData(
+        panel,
+        chart,
+        rows,
+        [label for _, label in panel.series],
+        sources=_sources([n for n, _ in panel.series]),
+    )
     if panel.band_series:
         answer = modelbridge.band_for(panel.band_series)
         if answer.available:
             chart.band = answer.value
-            data.band_rows = list(zip((int(x) for x in answer.value.xs), answer.value.lower,
-                                      answer.value.upper))
+            data.band_rows = list(
+                zip(
+                    (int(x) for x in answer.value.xs),
+                    answer.value.lower,
+                    answer.value.upper,
+                    strict=True,
+                )
+            )
         else:
             data.band_reason = answer.reason
     return data
@@ -147,10 +182,16 @@ def referrers(year: str = "2021") -> tuple[list[Referrer], Referrer | None, str]
     started = refdata.series("jh_trajecten_begonnen_by_verwijzer")
     new = refdata.series("jh_trajecten_begonnen_nieuw_by_verwijzer")
     started = started[started["period"] == year]
-    new_by = {c: v for c, v, p in zip(new["category"], new["value"], new["period"]) if p == year}
+    new_by = {
+        c: v
+        for c, v, p in zip(new["category"], new["value"], new["period"], strict=True)
+        if p == year
+    }
     status = "voorlopig" if (started["status"] == "voorlopig").any() else "definitief"
-    items = [Referrer(c, float(v), new_by.get(c)) for c, v in
-             zip(started["category"], started["value"])]
+    items = [
+        Referrer(c, float(v), new_by.get(c))
+        for c, v in zip(started["category"], started["value"], strict=True)
+    ]
     total = next((r for r in items if r.name.lower().startswith("totaal")), None)
     items = sorted((r for r in items if r is not total), key=lambda r: -r.started)
     return items, total, status
@@ -179,13 +220,28 @@ def spending() -> list[KeyFigure]:
     deficit = one("jeugd_structural_deficit")
     bn = 1e9
     return [
-        KeyFigure("Uitgaven van gemeenten aan jeugdzorg",
-                  f"€ {low.value / bn:.1f} tot {high.value / bn:.1f} miljard".replace(".", ","),
-                  str(low.period), low.status, low.source_title, low.source_url),
-        KeyFigure("Gemiddelde kosten per jongere in zorg", "ruim € 10.000 per jaar",
-                  str(per_child.period), per_child.status, per_child.source_title,
-                  per_child.source_url),
-        KeyFigure("Becijferd tekort jeugdzorg",
-                  f"€ {deficit.value / bn:.1f} miljard".replace(".", ","),
-                  str(deficit.period), deficit.status, deficit.source_title, deficit.source_url),
+        KeyFigure(
+            "Uitgaven van gemeenten aan jeugdzorg",
+            f"€ {low.value / bn:.1f} tot {high.value / bn:.1f} miljard".replace(".", ","),
+            str(low.period),
+            low.status,
+            low.source_title,
+            low.source_url,
+        ),
+        KeyFigure(
+            "Gemiddelde kosten per jongere in zorg",
+            "ruim € 10.000 per jaar",
+            str(per_child.period),
+            per_child.status,
+            per_child.source_title,
+            per_child.source_url,
+        ),
+        KeyFigure(
+            "Becijferd tekort jeugdzorg",
+            f"€ {deficit.value / bn:.1f} miljard".replace(".", ","),
+            str(deficit.period),
+            deficit.status,
+            deficit.source_title,
+            deficit.source_url,
+        ),
     ]

@@ -26,19 +26,24 @@ def index(request: HttpRequest) -> HttpResponse:
         data.legend = charts.legend(data.chart)
     referrers, referrer_total, referrer_status = figures.referrers()
     biggest = max((r.started for r in referrers), default=1)
-    return render(request, "dashboard/index.html", {
-        "nav": "dashboard",
-        "panels": panels,
-        "municipality_code": code,
-        "municipality_name": municipality_name,
-        "municipality_panels": municipality_panels,
-        "store_available": storebridge.available(),
-        "municipalities": storebridge.municipalities(),
-        "referrers": [(r, 100 * (r.started - (r.repeat or 0)) / biggest,
-                       100 * (r.repeat or 0) / biggest)
-                      for r in referrers],
-        "referrer_total": referrer_total,
-        "referrer_status": referrer_status,
-        "spending": figures.spending(),
-        "trend_break_year": figures.TREND_BREAK_YEAR,
-    })
+    return render(
+        request,
+        "dashboard/index.html",
+        {
+            "nav": "dashboard",
+            "panels": panels,
+            "municipality_code": code,
+            "municipality_name": municipality_name,
+            "municipality_panels": municipality_panels,
+            "store_available": storebridge.available(),
+            "municipalities": storebridge.municipalities(),
+            "referrers": [
+                (r, 100 * (r.started - (r.repeat or 0)) / biggest, 100 * (r.repeat or 0) / biggest)
+                for r in referrers
+            ],
+            "referrer_total": referrer_total,
+            "referrer_status": referrer_status,
+            "spending": figures.spending(),
+            "trend_break_year": figures.TREND_BREAK_YEAR,
+        },
+    )

@@ -23,7 +23,7 @@ class OrganisationInline(admin.TabularInline):
 class MunicipalityAdmin(admin.ModelAdmin):
     list_display = ("name", "code")
     search_fields = ("name", "code")
-    inlines = [AreaInline, OrganisationInline]
+    inlines = (AreaInline, OrganisationInline)
 
 
 @admin.register(m.Membership)

@@ -27,7 +27,7 @@ VERSION = 1
 SKIP = {"id", "created_at", "updated_at", "deleted_at", "deleted_by"}
 
 
-class ImportFailed(Exception):
+class ImportRefusedError(Exception):
     """The file was refused; ``errors`` lists every problem as a Dutch sentence."""
 
     def __init__(self, errors: list[str]):
@@ -118,9 +118,12 @@ class _Importer:
                 self.errors.append(f"gebieden, nr. {i}: naam ontbreekt.")
                 continue
             if name not in self.areas:
-                area = m.Area(municipality=self.municipality, name=name,
-                              kind=row.get("kind", m.Area.Kind.DISTRICT),
-                              cbs_code=row.get("cbs_code") or "")
+                area = m.Area(
+                    municipality=self.municipality,
+                    name=name,
+                    kind=row.get("kind", m.Area.Kind.DISTRICT),
+                    cbs_code=row.get("cbs_code") or "",
+                )
                 if self._valid(area, f"gebieden, nr. {i} ({name})"):
                     area.save()
                     self.areas[name] = area
@@ -130,8 +133,11 @@ class _Importer:
                 self.errors.append(f"organisaties, nr. {i}: naam ontbreekt.")
                 continue
             if name not in self.orgs:
-                org = m.Organisation(municipality=self.municipality, name=name,
-                                     kind=row.get("kind", m.Organisation.Kind.OTHER))
+                org = m.Organisation(
+                    municipality=self.municipality,
+                    name=name,
+                    kind=row.get("kind", m.Organisation.Kind.OTHER),
+                )
                 if self._valid(org, f"organisaties, nr. {i} ({name})"):
                     org.save()
                     self.orgs[name] = org
@@ -219,13 +225,14 @@ class _Importer:
 
 
 def import_workspace(municipality: m.Municipality, data: Any, user) -> dict[str, int]:
-    """Merge a file into the workspace by ``uid``; returns counts per kind or raises ImportFailed.
+    """Merge a file into the workspace by ``uid``; returns counts per kind, or raises
+    ImportRefusedError.
 
     Items in the workspace that are not in the file are kept: an import never silently deletes.
     """
     importer = _Importer(municipality, user)
     if not importer.check_header(data):
-        raise ImportFailed(importer.errors)
+        raise ImportRefusedError(importer.errors)
     counts: dict[str, int] = {}
     with transaction.atomic():
         importer.setup(data)
@@ -239,7 +246,7 @@ def import_workspace(municipality: m.Municipality, data: Any, user) -> dict[str,
             counts[kind.slug] = len(rows)
         if importer.errors:
             transaction.set_rollback(True)
-            raise ImportFailed(importer.errors)
+            raise ImportRefusedError(importer.errors)
     return counts
 
 
@@ -247,4 +254,4 @@ def parse(raw: bytes) -> Any:
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportFailed([f"Het bestand is geen geldige JSON (UTF-8): {exc}."]) from exc
+        raise ImportRefusedError([f"Het bestand is geen geldige JSON (UTF-8): {exc}."]) from exc

@@ -18,8 +18,9 @@ class ItemForm(forms.ModelForm):
     #: Foreign-key fields to other workspace items, limited to live ones in the municipality.
     scoped_item_fields: tuple[str, ...] = ()
 
-    def __init__(self, *args, municipality: m.Municipality, partner_org_id: int | None = None,
-                 **kwargs):
+    def __init__(
+        self, *args, municipality: m.Municipality, partner_org_id: int | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.municipality = municipality
         if "area" in self.fields:
@@ -27,9 +28,7 @@ class ItemForm(forms.ModelForm):
             self.fields["area"].empty_label = None
         for name in self.scoped_item_fields:
             field = self.fields[name]
-            field.queryset = field.queryset.model.objects.filter(
-                area__municipality=municipality
-            )
+            field.queryset = field.queryset.model.objects.filter(area__municipality=municipality)
         if "organisation" in self.fields:
             orgs = m.Organisation.objects.filter(municipality=municipality)
             if partner_org_id is not None:
@@ -49,7 +48,7 @@ class ItemForm(forms.ModelForm):
 class IssueForm(ItemForm):
     class Meta:
         model = m.Issue
-        fields = ["area", "kind", "rank", "title", "description"]
+        fields = ("area", "kind", "rank", "title", "description")
 
 
 class GoalForm(ItemForm):
@@ -57,10 +56,19 @@ class GoalForm(ItemForm):
 
     class Meta:
         model = m.Goal
-        fields = [
-            "area", "issue", "title", "indicator", "unit", "direction", "baseline_value",
-            "baseline_date", "target_value", "deadline", "model_output_key",
-        ]
+        fields = (
+            "area",
+            "issue",
+            "title",
+            "indicator",
+            "unit",
+            "direction",
+            "baseline_value",
+            "baseline_date",
+            "target_value",
+            "deadline",
+            "model_output_key",
+        )
 
 
 class ActivityForm(ItemForm):
@@ -68,7 +76,7 @@ class ActivityForm(ItemForm):
 
     class Meta:
         model = m.Activity
-        fields = ["area", "goal", "title", "layer", "organisation", "description", "start", "end"]
+        fields = ("area", "goal", "title", "layer", "organisation", "description", "start", "end")
 
 
 class InterventionForm(ItemForm):
@@ -76,7 +84,7 @@ class InterventionForm(ItemForm):
 
     class Meta:
         model = m.Intervention
-        fields = ["activity", "name", "evidence_level", "databank_url", "workers"]
+        fields = ("activity", "name", "evidence_level", "databank_url", "workers")
 
     def clean(self):
         """Why: an intervention belongs to the area of its activity, never chosen separately."""
@@ -91,7 +99,7 @@ class MeasurementForm(ItemForm):
 
     class Meta:
         model = m.Measurement
-        fields = ["goal", "kind", "date", "value", "organisation", "note"]
+        fields = ("goal", "kind", "date", "value", "organisation", "note")
 
     def clean(self):
         data = super().clean()
@@ -105,7 +113,7 @@ class ImprovementActionForm(ItemForm):
 
     class Meta:
         model = m.ImprovementAction
-        fields = ["area", "goal", "title", "owner", "status", "due", "description"]
+        fields = ("area", "goal", "title", "owner", "status", "due", "description")
 
 
 class ImportForm(forms.Form):

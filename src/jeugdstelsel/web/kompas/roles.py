@@ -21,8 +21,11 @@ SETUP = ("area", "organisation")
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.ADMIN: {f"{a}_{m}" for a in ("add", "change", "delete", "view") for m in ITEMS + SETUP}
-    | {f"{a}_{m}" for a in ("add", "change", "delete", "view") for m in ("membership",
-                                                                        "municipality")}
+    | {
+        f"{a}_{m}"
+        for a in ("add", "change", "delete", "view")
+        for m in ("membership", "municipality")
+    }
     | {"view_auditentry"},
     Role.ADVISOR: {f"{a}_{m}" for a in ("add", "change", "delete", "view") for m in ITEMS}
     | {f"{a}_{m}" for a in ("add", "change", "view") for m in SETUP}

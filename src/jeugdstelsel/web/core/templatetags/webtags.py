@@ -48,22 +48,33 @@ def show(value):
     if isinstance(value, dict):
         return format_html(
             '<dl class="velden">{}</dl>',
-            format_html_join("", "<dt>{}</dt><dd>{}</dd>",
-                             ((k.replace("_", " "), show(v)) for k, v in value.items())),
+            format_html_join(
+                "",
+                "<dt>{}</dt><dd>{}</dd>",
+                ((k.replace("_", " "), show(v)) for k, v in value.items()),
+            ),
         )
     if isinstance(value, list | tuple):
         if value and all(isinstance(v, dict) for v in value):
             keys = list(dict.fromkeys(k for v in value for k in v))
             head = format_html_join("", '<th scope="col">{}</th>', ((k,) for k in keys))
             rows = format_html_join(
-                "", "<tr>{}</tr>",
-                ((format_html_join("", "<td>{}</td>", ((show(v.get(k, "")),) for k in keys)),)
-                 for v in value),
+                "",
+                "<tr>{}</tr>",
+                (
+                    (format_html_join("", "<td>{}</td>", ((show(v.get(k, "")),) for k in keys)),)
+                    for v in value
+                ),
             )
-            return format_html('<div class="tabel-wrap"><table><thead><tr>{}</tr></thead>'
-                               "<tbody>{}</tbody></table></div>", head, rows)
-        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>",
-                                                           ((show(v),) for v in value)))
+            return format_html(
+                '<div class="tabel-wrap"><table><thead><tr>{}</tr></thead>'
+                "<tbody>{}</tbody></table></div>",
+                head,
+                rows,
+            )
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((show(v),) for v in value))
+        )
     if isinstance(value, str) and value.startswith(("https://", "http://")):
         return format_html('<a href="{}">{}</a>', value, value)
     if isinstance(value, float | int) and not isinstance(value, bool):

@@ -22,7 +22,9 @@ class AuditEntry(models.Model):
         IMPORT = "geimporteerd", "Geïmporteerd"
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="audit_entries",
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="audit_entries",
         verbose_name="gemeente",
     )
     at = models.DateTimeField("tijdstip", auto_now_add=True, db_index=True)
@@ -37,7 +39,7 @@ class AuditEntry(models.Model):
     changes = models.JSONField("wijzigingen", default=dict)
 
     class Meta:
-        ordering = ["-at", "-id"]
+        ordering = ("-at", "-id")
         verbose_name = "wijziging"
         verbose_name_plural = "geschiedenis"
 

@@ -32,7 +32,7 @@ class Municipality(models.Model):
     name = models.CharField("naam", max_length=120)
 
     class Meta:
-        ordering = ["name"]
+        ordering = ("name",)
         verbose_name = "gemeente"
         verbose_name_plural = "gemeenten"
 
@@ -67,12 +67,12 @@ class Area(models.Model):
     )
 
     class Meta:
-        ordering = ["municipality", "kind", "name"]
+        ordering = ("municipality", "kind", "name")
         verbose_name = "gebied"
         verbose_name_plural = "gebieden"
-        constraints = [
+        constraints = (
             models.UniqueConstraint(fields=["municipality", "name"], name="area_unique_name"),
-        ]
+        )
 
     def __str__(self) -> str:
         return self.name if self.kind == self.Kind.MUNICIPALITY else f"{self.name} (wijk)"
@@ -91,19 +91,21 @@ class Organisation(models.Model):
         OTHER = "anders", "Anders"
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="organisations",
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="organisations",
         verbose_name="gemeente",
     )
     name = models.CharField("naam", max_length=160)
     kind = models.CharField("soort", max_length=12, choices=Kind.choices, default=Kind.OTHER)
 
     class Meta:
-        ordering = ["name"]
+        ordering = ("name",)
         verbose_name = "organisatie"
         verbose_name_plural = "organisaties"
-        constraints = [
+        constraints = (
             models.UniqueConstraint(fields=["municipality", "name"], name="org_unique_name"),
-        ]
+        )
 
     def __str__(self) -> str:
         return self.name
@@ -113,25 +115,33 @@ class Membership(models.Model):
     """A user's role in one municipality; partners also name their organisation."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
         verbose_name="gebruiker",
     )
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="memberships",
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="memberships",
         verbose_name="gemeente",
     )
     role = models.CharField("rol", max_length=16, choices=Role.choices)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, verbose_name="organisatie",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name="organisatie",
         help_text="Verplicht voor een partner: de organisatie waarvoor hij of zij invoert.",
     )
 
     class Meta:
         verbose_name = "lidmaatschap"
         verbose_name_plural = "lidmaatschappen"
-        constraints = [
+        constraints = (
             models.UniqueConstraint(fields=["user", "municipality"], name="one_role_per_muni"),
-        ]
+        )
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} in {self.municipality}"
@@ -142,4 +152,6 @@ class Membership(models.Model):
         if self.role == Role.PARTNER and not self.organisation_id:
             raise ValidationError({"organisation": "Kies de organisatie van deze partner."})
         if self.organisation_id and self.organisation.municipality_id != self.municipality_id:
-            raise ValidationError({"organisation": "Deze organisatie hoort bij een andere gemeente."})
+            raise ValidationError(
+                {"organisation": "Deze organisatie hoort bij een andere gemeente."}
+            )

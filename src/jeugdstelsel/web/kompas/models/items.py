@@ -29,8 +29,12 @@ class WorkspaceItem(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        editable=False, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
 
     objects = LiveManager()
@@ -81,15 +85,19 @@ class Issue(WorkspaceItem):
 
     kind = models.CharField("soort", max_length=20, choices=Kind.choices, default=Kind.TOP_TEN)
     rank = models.PositiveSmallIntegerField(
-        "plaats in de top tien", null=True, blank=True,
-        validators=[MinValueValidator(1, "Kies een plaats van 1 tot en met 10."),
-                    MaxValueValidator(10, "Kies een plaats van 1 tot en met 10.")],
+        "plaats in de top tien",
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1, "Kies een plaats van 1 tot en met 10."),
+            MaxValueValidator(10, "Kies een plaats van 1 tot en met 10."),
+        ],
     )
     title = models.CharField("vraagstuk", max_length=200)
     description = models.TextField("toelichting", blank=True)
 
     class Meta:
-        ordering = ["kind", "rank", "title"]
+        ordering = ("kind", "rank", "title")
         verbose_name = "vraagstuk"
         verbose_name_plural = "vraagstukken"
 
@@ -100,7 +108,9 @@ class Issue(WorkspaceItem):
         if self.kind == self.Kind.TOP_TEN and self.rank is None:
             raise ValidationError({"rank": "Geef de plaats in de top tien (1 tot en met 10)."})
         if self.kind != self.Kind.TOP_TEN and self.rank is not None:
-            raise ValidationError({"rank": "Alleen een vraagstuk uit de top tien heeft een plaats."})
+            raise ValidationError(
+                {"rank": "Alleen een vraagstuk uit de top tien heeft een plaats."}
+            )
         if self.kind == self.Kind.TOP_TEN and self.area_id:
             clash = Issue.objects.filter(area_id=self.area_id, kind=self.kind, rank=self.rank)
             if clash.exclude(pk=self.pk).exists():
@@ -108,7 +118,8 @@ class Issue(WorkspaceItem):
 
 
 output_key_validator = RegexValidator(
-    r"^[a-z][a-z0-9_]*$", "Gebruik kleine letters, cijfers en liggende streepjes, bijv. jeugdzorg_totaal."
+    r"^[a-z][a-z0-9_]*$",
+    "Gebruik kleine letters, cijfers en liggende streepjes, bijv. jeugdzorg_totaal.",
 )
 
 
@@ -133,12 +144,15 @@ class Goal(WorkspaceItem):
     target_value = models.FloatField("streefwaarde")
     deadline = models.DateField("te bereiken op")
     model_output_key = models.CharField(
-        "modeluitkomst", max_length=60, blank=True, validators=[output_key_validator],
+        "modeluitkomst",
+        max_length=60,
+        blank=True,
+        validators=[output_key_validator],
         help_text="Optioneel: de uitkomst van het model waarmee het scenariolab dit doel toetst.",
     )
 
     class Meta:
-        ordering = ["deadline", "title"]
+        ordering = ("deadline", "title")
         verbose_name = "doel"
         verbose_name_plural = "doelen"
 
@@ -159,8 +173,10 @@ class Goal(WorkspaceItem):
                     "De streefwaarde past niet bij de richting: bij 'lager is beter' ligt "
                     "ze onder de nulmeting, bij 'hoger is beter' erboven."
                 )
-        if self.issue_id and self.area_id and self.issue.area.municipality_id != (
-            self.area.municipality_id
+        if (
+            self.issue_id
+            and self.area_id
+            and self.issue.area.municipality_id != (self.area.municipality_id)
         ):
             errors["issue"] = "Dit vraagstuk hoort bij een andere gemeente."
         if errors:
@@ -185,7 +201,7 @@ class Activity(WorkspaceItem):
     end = models.DateField("einde", null=True, blank=True)
 
     class Meta:
-        ordering = ["layer", "title"]
+        ordering = ("layer", "title")
         verbose_name = "activiteit"
         verbose_name_plural = "activiteiten"
 
@@ -209,12 +225,16 @@ class Intervention(WorkspaceItem):
     """Step 4: quality of input, an intervention used in an activity and its evidence level."""
 
     activity = models.ForeignKey(
-        Activity, on_delete=models.PROTECT, related_name="interventions",
+        Activity,
+        on_delete=models.PROTECT,
+        related_name="interventions",
         verbose_name="activiteit",
     )
     name = models.CharField("interventie", max_length=200)
     evidence_level = models.CharField(
-        "erkenning (NJi-databank)", max_length=20, choices=EvidenceLevel.choices,
+        "erkenning (NJi-databank)",
+        max_length=20,
+        choices=EvidenceLevel.choices,
         default=EvidenceLevel.NOT_RATED,
     )
     databank_url = models.URLField("link naar de databank", blank=True)
@@ -223,7 +243,7 @@ class Intervention(WorkspaceItem):
     )
 
     class Meta:
-        ordering = ["name"]
+        ordering = ("name",)
         verbose_name = "interventie"
         verbose_name_plural = "interventies"
 
@@ -231,8 +251,10 @@ class Intervention(WorkspaceItem):
         return self.name
 
     def clean(self) -> None:
-        if self.activity_id and self.area_id and self.activity.area.municipality_id != (
-            self.area.municipality_id
+        if (
+            self.activity_id
+            and self.area_id
+            and self.activity.area.municipality_id != (self.area.municipality_id)
         ):
             raise ValidationError({"activity": "Deze activiteit hoort bij een andere gemeente."})
 
@@ -257,12 +279,15 @@ class Measurement(WorkspaceItem):
     value = models.FloatField("waarde")
     note = models.CharField("toelichting", max_length=300, blank=True)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True,
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         verbose_name="gemeten door",
     )
 
     class Meta:
-        ordering = ["goal", "date"]
+        ordering = ("goal", "date")
         verbose_name = "meting"
         verbose_name_plural = "metingen"
 
@@ -295,12 +320,13 @@ class ImprovementAction(WorkspaceItem):
     title = models.CharField("verbeteractie", max_length=200)
     description = models.TextField("toelichting", blank=True)
     owner = models.CharField("eigenaar", max_length=120)
-    status = models.CharField("status", max_length=10, choices=Status.choices,
-                              default=Status.PLANNED)
+    status = models.CharField(
+        "status", max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
     due = models.DateField("klaar op", null=True, blank=True)
 
     class Meta:
-        ordering = ["status", "due", "title"]
+        ordering = ("status", "due", "title")
         verbose_name = "verbeteractie"
         verbose_name_plural = "verbeteracties"
 
@@ -308,12 +334,19 @@ class ImprovementAction(WorkspaceItem):
         return self.title
 
     def clean(self) -> None:
-        if self.goal_id and self.area_id and self.goal.area.municipality_id != (
-            self.area.municipality_id
+        if (
+            self.goal_id
+            and self.area_id
+            and self.goal.area.municipality_id != (self.area.municipality_id)
         ):
             raise ValidationError({"goal": "Dit doel hoort bij een andere gemeente."})
 
 
 ITEM_MODELS: tuple[type[WorkspaceItem], ...] = (
-    Issue, Goal, Activity, Intervention, Measurement, ImprovementAction,
+    Issue,
+    Goal,
+    Activity,
+    Intervention,
+    Measurement,
+    ImprovementAction,
 )

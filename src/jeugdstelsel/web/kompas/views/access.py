@@ -27,9 +27,9 @@ def kind_for(slug: str) -> Kind:
     return kind
 
 
-def item_for(kind: Kind, municipality: Municipality, pk: int, *, deleted: bool = False
-             ) -> WorkspaceItem:
+def item_for(
+    kind: Kind, municipality: Municipality, pk: int, *, deleted: bool = False
+) -> WorkspaceItem:
     """An item of this municipality only: another municipality's id is simply not found."""
     manager = kind.model.all_objects if deleted else kind.model.objects
-    return get_object_or_404(manager.select_related("area"), pk=pk,
-                             area__municipality=municipality)
+    return get_object_or_404(manager.select_related("area"), pk=pk, area__municipality=municipality)

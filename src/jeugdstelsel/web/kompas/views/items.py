@@ -44,8 +44,9 @@ def _save(request, form, municipality, verb: str):
         except ValueError:  # names a field that is not on the form
             form.add_error(None, exc.messages)
         return None
-    messages.success(request, f"{form.instance._meta.verbose_name.capitalize()} "
-                              f"“{form.instance}” is {verb}.")
+    messages.success(
+        request, f"{form.instance._meta.verbose_name.capitalize()} “{form.instance}” is {verb}."
+    )
     return redirect(_back(request, municipality, form.instance))
 
 
@@ -57,18 +58,26 @@ def create(request, code: str, slug: str):
         raise PermissionDenied
     org = _partner_org(request, municipality)
     initial = {k: v for k, v in request.GET.items() if k in ("goal", "activity", "issue", "area")}
-    form = kind.form(request.POST or None, initial=initial, municipality=municipality,
-                     partner_org_id=org)
+    form = kind.form(
+        request.POST or None, initial=initial, municipality=municipality, partner_org_id=org
+    )
     if request.method == "POST" and form.is_valid():
         if org is not None:
             form.instance.organisation_id = org
         if response := _save(request, form, municipality, "toegevoegd"):
             return response
-    return render(request, "kompas/item_form.html", {
-        "nav": "kompas", "municipality": municipality, "kind": kind, "form": form,
-        "title": f"{kind.singular.capitalize()} toevoegen",
-        "next": request.GET.get("next", ""),
-    })
+    return render(
+        request,
+        "kompas/item_form.html",
+        {
+            "nav": "kompas",
+            "municipality": municipality,
+            "kind": kind,
+            "form": form,
+            "title": f"{kind.singular.capitalize()} toevoegen",
+            "next": request.GET.get("next", ""),
+        },
+    )
 
 
 @login_required
@@ -79,16 +88,28 @@ def edit(request, code: str, slug: str, pk: int):
     if not roles.can_change(request.user, item):
         raise PermissionDenied
     org = _partner_org(request, municipality)
-    form = kind.form(request.POST or None, instance=item, municipality=municipality,
-                     partner_org_id=org)
-    if request.method == "POST" and form.is_valid():
-        if response := _save(request, form, municipality, "opgeslagen"):
-            return response
-    return render(request, "kompas/item_form.html", {
-        "nav": "kompas", "municipality": municipality, "kind": kind, "form": form,
-        "item": item, "title": f"{kind.singular.capitalize()} wijzigen",
-        "next": request.GET.get("next", ""),
-    })
+    form = kind.form(
+        request.POST or None, instance=item, municipality=municipality, partner_org_id=org
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (response := _save(request, form, municipality, "opgeslagen"))
+    ):
+        return response
+    return render(
+        request,
+        "kompas/item_form.html",
+        {
+            "nav": "kompas",
+            "municipality": municipality,
+            "kind": kind,
+            "form": form,
+            "item": item,
+            "title": f"{kind.singular.capitalize()} wijzigen",
+            "next": request.GET.get("next", ""),
+        },
+    )
 
 
 @login_required
@@ -102,15 +123,25 @@ def delete(request, code: str, slug: str, pk: int):
     if request.method == "POST":
         back = _back(request, municipality, item)
         history.soft_delete(item, request.user)
-        messages.success(request, f"{kind.singular.capitalize()} “{item}” is verwijderd. "
-                                  "Een beheerder kan het terugzetten.")
+        messages.success(
+            request,
+            f"{kind.singular.capitalize()} “{item}” is verwijderd. "
+            "Een beheerder kan het terugzetten.",
+        )
         if isinstance(item, m.Goal):
             back = reverse("kompas:overview", args=[municipality.code])
         return redirect(back)
-    return render(request, "kompas/item_delete.html", {
-        "nav": "kompas", "municipality": municipality, "kind": kind, "item": item,
-        "next": request.GET.get("next", ""),
-    })
+    return render(
+        request,
+        "kompas/item_delete.html",
+        {
+            "nav": "kompas",
+            "municipality": municipality,
+            "kind": kind,
+            "item": item,
+            "next": request.GET.get("next", ""),
+        },
+    )
 
 
 @login_required

@@ -45,14 +45,23 @@ def import_view(request, code: str):
                 counts = exchange.import_workspace(
                     municipality, exchange.parse(upload.read()), request.user
                 )
-            except exchange.ImportFailed as exc:
+            except exchange.ImportRefusedError as exc:
                 errors = exc.errors
-                form.add_error("file", "Er is niets geïmporteerd: het bestand bevat fouten "
-                                       "(zie de lijst hieronder).")
+                form.add_error(
+                    "file",
+                    "Er is niets geïmporteerd: het bestand bevat fouten (zie de lijst hieronder).",
+                )
             else:
                 total = sum(counts.values())
                 messages.success(request, f"Import gelukt: {total} onderdelen verwerkt.")
                 return redirect(reverse("kompas:overview", args=[municipality.code]))
-    return render(request, "kompas/import.html", {
-        "nav": "kompas", "municipality": municipality, "form": form, "errors": errors,
-    })
+    return render(
+        request,
+        "kompas/import.html",
+        {
+            "nav": "kompas",
+            "municipality": municipality,
+            "form": form,
+            "errors": errors,
+        },
+    )

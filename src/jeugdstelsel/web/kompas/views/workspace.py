@@ -9,9 +9,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from jeugdstelsel.web import charts
-from jeugdstelsel.web.kompas import roles
 from jeugdstelsel.web.kompas import models as m
-from jeugdstelsel.web.kompas.registry import KINDS, BY_MODEL_NAME
+from jeugdstelsel.web.kompas import roles
+from jeugdstelsel.web.kompas.registry import BY_MODEL_NAME, KINDS
 from jeugdstelsel.web.kompas.views.access import item_for, kind_for, municipality_for
 
 
@@ -39,28 +39,42 @@ def overview(request, code: str):
         if area is not None:
             qs = qs.filter(area=area)
         items = list(qs)
-        steps.append({
-            "kind": kind,
-            "items": [(item, roles.can_change(request.user, item)) for item in items],
-            "can_add": roles.can_add(request.user, municipality, kind.model),
-        })
-    return render(request, "kompas/overview.html", {
-        "nav": "kompas", "municipality": municipality, "areas": areas, "area": area,
-        "steps": steps, "role": roles.role_in(request.user, municipality),
-        "can_transfer": roles.can_transfer(request.user, municipality),
-        "can_restore": roles.can_restore(request.user, municipality),
-        "can_see_history": roles.can_see_history(request.user, municipality),
-    })
+        steps.append(
+            {
+                "kind": kind,
+                "items": [(item, roles.can_change(request.user, item)) for item in items],
+                "can_add": roles.can_add(request.user, municipality, kind.model),
+            }
+        )
+    return render(
+        request,
+        "kompas/overview.html",
+        {
+            "nav": "kompas",
+            "municipality": municipality,
+            "areas": areas,
+            "area": area,
+            "steps": steps,
+            "role": roles.role_in(request.user, municipality),
+            "can_transfer": roles.can_transfer(request.user, municipality),
+            "can_restore": roles.can_restore(request.user, municipality),
+            "can_see_history": roles.can_see_history(request.user, municipality),
+        },
+    )
 
 
 def goal_chart(goal: m.Goal, measurements: list[m.Measurement]) -> charts.LineChart:
     """Measurements over time against the baseline and the target line."""
+
     def year(d) -> float:
         return d.year + (d.timetuple().tm_yday - 1) / 365.25
 
     points = [charts.Point(year(goal.baseline_date), goal.baseline_value)]
-    points += [charts.Point(year(x.date), x.value) for x in measurements
-               if x.kind == m.Measurement.Kind.INDICATOR]
+    points += [
+        charts.Point(year(x.date), x.value)
+        for x in measurements
+        if x.kind == m.Measurement.Kind.INDICATOR
+    ]
     unit = goal.unit or "waarde"
     series = [charts.Series("Gemeten (incl. nulmeting)", tuple(points))]
     other = [x for x in measurements if x.kind != m.Measurement.Kind.INDICATOR]
@@ -68,11 +82,14 @@ def goal_chart(goal: m.Goal, measurements: list[m.Measurement]) -> charts.LineCh
         pts = tuple(charts.Point(year(x.date), x.value) for x in other if x.kind == kind_value)
         if pts:
             series.append(charts.Series(str(kind_label), pts))
-    target = charts.Series("Streefwaarde op einddatum",
-                           (charts.Point(year(goal.deadline), goal.target_value),))
+    target = charts.Series(
+        "Streefwaarde op einddatum", (charts.Point(year(goal.deadline), goal.target_value),)
+    )
     series.append(target)
     return charts.LineChart(
-        title=f"{goal.title}: metingen tegen het doel", unit=unit, series=series,
+        title=f"{goal.title}: metingen tegen het doel",
+        unit=unit,
+        series=series,
         hlines=[(goal.target_value, f"Doel: {charts.nl_number(goal.target_value)} {unit}")],
         zero_based=False,
     )
@@ -82,18 +99,28 @@ def goal_chart(goal: m.Goal, measurements: list[m.Measurement]) -> charts.LineCh
 def goal_detail(request, code: str, pk: int):
     municipality = municipality_for(request, code)
     goal = item_for(kind_for("doelen"), municipality, pk)
-    measurements = list(goal.measurements.filter(deleted_at__isnull=True)
-                        .select_related("organisation").order_by("date"))
+    measurements = list(
+        goal.measurements.filter(deleted_at__isnull=True)
+        .select_related("organisation")
+        .order_by("date")
+    )
     chart = goal_chart(goal, measurements)
-    return render(request, "kompas/goal_detail.html", {
-        "nav": "kompas", "municipality": municipality, "goal": goal,
-        "measurements": [(x, roles.can_change(request.user, x)) for x in measurements],
-        "svg": charts.render(chart, "grafiek-doel"), "legend": charts.legend(chart),
-        "can_edit": roles.can_change(request.user, goal),
-        "can_measure": roles.can_add(request.user, municipality, m.Measurement),
-        "activities": goal.activity_set.filter(deleted_at__isnull=True),
-        "actions": goal.improvementaction_set.filter(deleted_at__isnull=True),
-    })
+    return render(
+        request,
+        "kompas/goal_detail.html",
+        {
+            "nav": "kompas",
+            "municipality": municipality,
+            "goal": goal,
+            "measurements": [(x, roles.can_change(request.user, x)) for x in measurements],
+            "svg": charts.render(chart, "grafiek-doel"),
+            "legend": charts.legend(chart),
+            "can_edit": roles.can_change(request.user, goal),
+            "can_measure": roles.can_add(request.user, municipality, m.Measurement),
+            "activities": goal.activity_set.filter(deleted_at__isnull=True),
+            "actions": goal.improvementaction_set.filter(deleted_at__isnull=True),
+        },
+    )
 
 
 @login_required
@@ -105,10 +132,16 @@ def history(request, code: str):
     if uid := request.GET.get("onderdeel"):
         entries = entries.filter(item_uid=uid)
     page = Paginator(entries, 50).get_page(request.GET.get("pagina"))
-    return render(request, "kompas/history.html", {
-        "nav": "kompas", "municipality": municipality, "page": page,
-        "kinds": BY_MODEL_NAME,
-    })
+    return render(
+        request,
+        "kompas/history.html",
+        {
+            "nav": "kompas",
+            "municipality": municipality,
+            "page": page,
+            "kinds": BY_MODEL_NAME,
+        },
+    )
 
 
 @login_required
@@ -122,7 +155,13 @@ def trash(request, code: str):
             area__municipality=municipality, deleted_at__isnull=False
         ).select_related("deleted_by")
         groups.append((kind, list(items)))
-    return render(request, "kompas/trash.html", {
-        "nav": "kompas", "municipality": municipality, "groups": groups,
-        "any_deleted": any(items for _, items in groups),
-    })
+    return render(
+        request,
+        "kompas/trash.html",
+        {
+            "nav": "kompas",
+            "municipality": municipality,
+            "groups": groups,
+            "any_deleted": any(items for _, items in groups),
+        },
+    )
