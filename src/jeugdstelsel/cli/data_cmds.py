@@ -1,9 +1,322 @@
-"""CLI commands of this area; filled in by the issue that owns it."""
+"""CLI commands for data: CBS tables, a municipality's own figures, the municipality profile.
+
+Commands: ``cbs download|import|tabellen``, ``import``, ``template``, ``gemeente``. Each runs
+without a server: the store is configured and migrated on first use (``store_service.ensure_db``).
+Data errors become a Dutch message and exit code 1, without a traceback.
+"""
 
 from __future__ import annotations
 
+import functools
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from jeugdstelsel.data.errors import DataError
+
+F = TypeVar("F", bound=Callable[..., Any])
+console = Console()
+errors = Console(stderr=True)
+
+cbs_app = typer.Typer(
+    help="CBS StatLine-tabellen downloaden, importeren en bekijken.", no_args_is_help=True
+)
+
+
+def friendly(func: F) -> F:
+    """Turn data errors into a Dutch message and exit code 1 (no traceback for the user)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DataError as exc:
+            errors.print(f"[bold red]Fout:[/] {exc}", highlight=False, markup=True)
+            raise typer.Exit(code=1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _fmt(value: float | None, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "[dim]ontbreekt[/]"
+    is_share = unit.strip() in {"%", "per 1000"} or not float(value).is_integer()
+    text = f"{value:,.1f}" if is_share else f"{value:,.0f}"
+    text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return f"{text} %" if unit.strip() == "%" else text
+
+
+# -- cbs ----------------------------------------------------------------------------------------
+@cbs_app.command("download")
+@friendly
+def cbs_download(
+    tabel: Annotated[str, typer.Argument(help="CBS-tabelcode, bijvoorbeeld 85097NED.")],
+    api: Annotated[str, typer.Option(help="OData-versie: v3 (opendata.cbs.nl) of v4.")] = "v3",
+    opnieuw: Annotated[
+        bool, typer.Option("--opnieuw", help="Controleer of CBS een nieuwere versie heeft.")
+    ] = False,
+) -> None:
+    """Download een tabel van CBS StatLine (hervat een afgebroken download) en sla die op."""
+    from jeugdstelsel.data import store_service
+    from jeugdstelsel.data.statline import StatLineClient
+
+    store_service.ensure_db()
+
+    def progress(endpoint: str, page: int) -> None:
+        console.print(f"  {endpoint}: pagina {page} binnen", highlight=False)
+
+    with StatLineClient(progress=progress) as client:
+        table = client.table(tabel, api=api, refresh=opnieuw)
+    result = store_service.save_table(table, file_name=f"{table.table_id} ({api})")
+    _report_table(table.table_id, table.title, result.rows, result.unchanged)
+
+
+@cbs_app.command("import")
+@friendly
+def cbs_import(
+    bestand: Annotated[Path, typer.Argument(help="CSV- of JSON-export van StatLine.")],
+    tabel: Annotated[
+        str | None, typer.Option(help="CBS-tabelcode als die niet uit het bestand blijkt.")
+    ] = None,
+    door: Annotated[str, typer.Option(help="Wie importeert (voor het logboek).")] = "",
+) -> None:
+    """Importeer een tabel die elders met de hand van StatLine is gedownload (CSV of JSON)."""
+    import hashlib
+
+    from jeugdstelsel.data import store_service
+    from jeugdstelsel.data.cbs_export import read_export
+
+    store_service.ensure_db()
+    table = read_export(bestand, table_id=tabel)
+    digest = hashlib.sha256(bestand.read_bytes()).hexdigest()
+    result = store_service.save_table(table, file_name=bestand.name, sha256=digest, by=door)
+    _report_table(table.table_id, table.title, result.rows, result.unchanged)
+
+
+def _report_table(table_id: str, title: str, rows: int, unchanged: bool) -> None:
+    if unchanged:
+        console.print(f"{table_id} was al geïmporteerd met precies deze inhoud; niets gewijzigd.")
+    else:
+        console.print(f"[green]{table_id}[/] {title}: {rows} cijfers opgeslagen.")
+
+
+@cbs_app.command("tabellen")
+@friendly
+def cbs_tabellen() -> None:
+    """Toon welke CBS-tabellen in de lokale opslag staan."""
+    from jeugdstelsel.data import store_service
+
+    store_service.ensure_db()
+    rows = store_service.tables()
+    if not rows:
+        console.print("Nog geen CBS-tabellen opgeslagen. Gebruik `jeugdstelsel cbs download`.")
+        return
+    table = Table(title="CBS-tabellen in de opslag")
+    for column in ("Tabel", "Titel", "Bron", "Cijfers", "Perioden", "Gewijzigd door CBS"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row["table_id"], row["title"], row["api"], str(row["observations"]), row["periods"],
+            row["modified"] or "-",
+        )
+    console.print(table)
+
+
+# -- own figures ---------------------------------------------------------------------------------
+def import_own(
+    bestand: Annotated[Path, typer.Argument(help="CSV- of Excel-bestand met eigen cijfers.")],
+    door: Annotated[str, typer.Option(help="Wie importeert (voor het logboek).")] = "",
+    definitie: Annotated[
+        str | None, typer.Option(help="cbs of lokaal, als het bestand geen kolom definitie heeft.")
+    ] = None,
+) -> None:
+    """Importeer eigen geaggregeerde cijfers van de gemeente (alles of niets)."""
+    from jeugdstelsel.data.importers import import_file
+
+    result = import_file(bestand, by=door, default_definition=definitie)
+    if result.unchanged:
+        console.print(f"{bestand.name} was al geïmporteerd; niets gewijzigd.")
+        return
+    console.print(
+        f"[green]{bestand.name}[/]: {result.rows} regels geïmporteerd "
+        f"({result.created} nieuw, {result.updated} bijgewerkt)."
+    )
+
+
+def template(
+    bestand: Annotated[Path, typer.Argument(help="Doelbestand, .csv of .xlsx.")],
+) -> None:
+    """Schrijf een leeg, gedocumenteerd sjabloon voor eigen cijfers."""
+    from jeugdstelsel.data.importers import write_template
+
+    path = write_template(bestand)
+    console.print(f"Sjabloon geschreven: {path}. Vul het in en gebruik `jeugdstelsel import`.")
+
+
+# -- profile ---------------------------------------------------------------------------------------
+def gemeente(
+    naam: Annotated[str, typer.Argument(help="Naam of GM-code, bijvoorbeeld Tiel of GM0281.")],
+) -> None:
+    """Toon de bekende cijfers van een gemeente naast haar regio en Nederland."""
+    from jeugdstelsel.data import store_service
+
+    store_service.ensure_db()
+    found = store_service.gemeente_lookup(naam)
+    if found.valid_to is not None:
+        if found.merged_into is None:
+            raise DataError(
+                f"{found.name} bestaat sinds {found.valid_to:%d-%m-%Y} niet meer en is over "
+                "meerdere gemeenten verdeeld; kies een van die gemeenten."
+            )
+        console.print(
+            f"{found.name} is per {found.valid_to:%d-%m-%Y} opgegaan in {found.merged_into.name}; "
+            f"hieronder de cijfers van {found.merged_into.name}, inclusief die van {found.name}."
+        )
+        found = found.merged_into
+    console.rule(f"[bold]{found.name}[/] ({found.code})")
+    _indicator_table(found)
+    _youth_care_table(found)
+    _local_table(found)
+    console.print(
+        "[dim]* = voorlopig cijfer (definitieve cijfers liggen meestal 1-2% hoger). "
+        "'ontbreekt' = niet gepubliceerd of geheim (CBS '.'), nooit als 0 gelezen. "
+        "Bron: CBS StatLine, CC-BY 4.0; zie docs/data.md.[/]",
+        highlight=False,
+    )
+
+
+def _indicator_table(found) -> None:
+    from jeugdstelsel.data import store_service
+
+    indicators = store_service.indicators_for(found.code)
+    country = store_service.country_indicators()
+    region = _region_indicators(found)
+    table = Table(title="Kenmerken en risico-indicatoren")
+    for column in ("Indicator", found.name, _region_title(found), "Nederland", "Bron (periode)"):
+        table.add_column(column, justify="left" if column in ("Indicator",) else "right")
+    for key, item in indicators.items():
+        table.add_row(
+            item["label"],
+            _fmt(item["value"], item["unit"]),
+            _fmt(region.get(key), item["unit"]) if region else "[dim]onbekend[/]",
+            _fmt(country.get(key), item["unit"]),
+            f"{item['table']} ({item['period']})",
+        )
+    console.print(table)
+    note = next(iter(indicators.values()))["area_note"]
+    if note:
+        console.print(
+            f"[yellow]Let op:[/] cijfers van vóór de herindeling missen het deel van {note} "
+            "dat bij deze gemeente kwam.",
+        )
+    if not found.jeugdregio_code:
+        console.print(
+            "[dim]De jeugdregio van deze gemeente is niet bekend in de ingebouwde gegevens; "
+            "vergelijk daarom met Nederland.[/]"
+        )
+
+
+def _region_title(found) -> str:
+    return f"Jeugdregio {found.jeugdregio}" if found.jeugdregio else "Jeugdregio"
+
+
+def _region_indicators(found) -> dict[str, float]:
+    """Region values recomputed from the member municipalities' counts (never averaged)."""
+    from jeugdstelsel.data import municipalities as muni
+    from jeugdstelsel.data import store_service
+
+    members = store_service.region_members(found)
+    if not members:
+        return {}
+    table = muni.municipality_table()
+    part = table[table["gm_code"].isin(members)]
+    inh20 = part["inhabitants_2020"].sum(min_count=len(part))
+    return {
+        "inhabitants_2024": float(part["inhabitants_2024"].sum(min_count=len(part))),
+        "pop_0_14_2020": float(part["pop_0_14_2020"].sum(min_count=len(part))),
+        "pop_15_24_2020": float(part["pop_15_24_2020"].sum(min_count=len(part))),
+        "share_0_14_2020": muni.ratio(part["pop_0_14_2020"].sum(min_count=len(part)), inh20),
+        "share_15_24_2020": muni.ratio(part["pop_15_24_2020"].sum(min_count=len(part)), inh20),
+        "bijstand_per_1000_2020": muni.ratio(
+            part["bijstand_persons_2020"].sum(min_count=len(part)), inh20, 1000.0
+        ),
+        "one_parent_share_2022": muni.ratio(
+            part["one_parent_households_2022"].sum(min_count=len(part)),
+            part["households_with_children_2022"].sum(min_count=len(part)),
+        ),
+        "households_with_children_2022": float(
+            part["households_with_children_2022"].sum(min_count=len(part))
+        ),
+    }
+
+
+def _youth_care_table(found) -> None:
+    from jeugdstelsel.data import store_service
+
+    frame = store_service.observations(found.code)
+    frame = frame[frame["category"] == ""]
+    if frame.empty:
+        console.print(
+            "Geen jeugdzorgcijfers van CBS in de opslag voor deze gemeente. Haal ze op met "
+            "`jeugdstelsel cbs download 85098NED` of importeer een StatLine-export."
+        )
+        return
+    national = store_service.observations(None)
+    national = national[national["region"].isin(["NL01", "NL00"]) & (national["category"] == "")]
+    lookup = {
+        (r.dataset, r.measure, r.period): (r.value, r.status) for r in national.itertuples()
+    }
+    titles = store_service.measure_titles()
+    table = Table(title="Jeugdzorg volgens CBS")
+    for column in ("Tabel", "Onderwerp", "Periode", found.name, "Nederland", "Vergelijkbaar vanaf"):
+        table.add_column(column, justify="right" if column in (found.name, "Nederland") else "left")
+    for r in frame.itertuples():
+        star = "*" if r.status == "voorlopig" else ""
+        nl_value, nl_status = lookup.get((r.dataset, r.measure, r.period), (None, ""))
+        nl_star = "*" if nl_status == "voorlopig" else ""
+        merged = f" [dim](incl. {r.merged_from})[/]" if r.merged_from else ""
+        table.add_row(
+            r.dataset,
+            titles.get((r.dataset, r.measure), r.series),
+            f"{r.period}{star}",
+            _fmt(r.value, r.unit) + star + merged,
+            (_fmt(nl_value, r.unit) + nl_star) if nl_value is not None else "[dim]niet geladen[/]",
+            str(r.comparable_since) if not _missing(r.comparable_since) else "-",
+        )
+    console.print(table)
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return value is None or bool(value != value)  # NaN and pandas NA
+    except TypeError:
+        return True
+
+
+def _local_table(found) -> None:
+    from jeugdstelsel.data import store_service
+
+    frame = store_service.local_figures(found.code)
+    if frame.empty:
+        return
+    totals = frame.groupby(["period", "vorm", "measure", "definition"], as_index=False)["value"]
+    summary = totals.sum(min_count=1)
+    table = Table(title="Eigen cijfers van de gemeente (opgeteld)")
+    for column in ("Periode", "Vorm", "Maat", "Definitie", "Aantal"):
+        table.add_column(column, justify="right" if column == "Aantal" else "left")
+    for r in summary.itertuples():
+        table.add_row(r.period, r.vorm, r.measure, r.definition, _fmt(r.value))
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
+    app.add_typer(cbs_app, name="cbs")
+    app.command("import")(friendly(import_own))
+    app.command("template")(friendly(template))
+    app.command("gemeente")(friendly(gemeente))

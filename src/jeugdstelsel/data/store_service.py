@@ -31,7 +31,7 @@ import pandas as pd
 
 from jeugdstelsel.data import municipalities as muni
 from jeugdstelsel.data.errors import UnknownMunicipalityError
-from jeugdstelsel.data.statline import CbsTable
+from jeugdstelsel.data.statline import CbsTable, Measure
 
 # The youth-care statistics have a trend break in 2021 (many providers reported for the first
 # time; DESIGN section 5): figures from these tables are comparable only within 2015-2020 or from
@@ -174,6 +174,10 @@ def _seed_sample() -> None:
         title="Jongeren met jeugdzorg; indicatoren per gemeente (ingebouwde steekproef, 2022)",
         api="ingebouwd",
         info={"bron": "cbsodataR vignette maps.md; zie docs/data.md"},
+        measures={
+            key: Measure(key=key, title=title, unit="%")
+            for key, title in EMBEDDED_SAMPLE_MEASURES.items()
+        },
         data=pd.DataFrame.from_records(records),
     )
     save_table(table, file_name=EMBEDDED_SAMPLE, sha256=hashlib.sha256(raw).hexdigest(),
@@ -208,6 +212,9 @@ def gemeente_lookup(query: str):
     if exact:
         exact.sort(key=lambda g: g.valid_to is not None)  # current before former
         return exact[0]
+    prefix = [g for g in everyone if wanted and muni.fold(g.name).startswith(wanted)]
+    if len(prefix) == 1:
+        return prefix[0]
     partial = [g for g in everyone if wanted and wanted in muni.fold(g.name)]
     if len(partial) == 1:
         return partial[0]
@@ -328,6 +335,17 @@ def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
+
+
+def measure_titles() -> dict[tuple[str, str], str]:
+    """(table id, measure key) -> the measure's title from the stored table metadata."""
+    from jeugdstelsel.store.models import CbsTable as TableRow
+
+    result = {}
+    for row in TableRow.objects.only("table_id", "metadata"):
+        for key, measure in (row.metadata or {}).get("measures", {}).items():
+            result[(row.table_id, key)] = str(measure.get("title") or key)
+    return result
 
 
 def tables() -> list[dict[str, Any]]:

@@ -1,0 +1,475 @@
+"""Import a municipality's own aggregate figures (CSV or Excel) into the store.
+
+The file is parsed and validated completely before anything is written: every bad row and column
+is reported at once (Dutch, with the allowed values), and the import runs in one transaction, so
+a file is stored whole or not at all. The SHA-256 of the file makes a re-import of the same file a
+no-op; figures are upserted on their natural key (municipality, period, form, measure, referrer,
+neighbourhood, provider, definition), so a corrected file replaces the earlier figures.
+
+Person-level data never enter: a column with a value that passes the 11-proef of a BSN (nine
+digits) or with several distinct calendar dates (birth dates) is refused with an explanation.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from jeugdstelsel.data.errors import (
+    DataError,
+    ImportValidationError,
+    PersonalDataError,
+    Problem,
+    UnknownMunicipalityError,
+)
+
+VORMEN = {
+    "totaal": "alle jeugdhulp, jeugdbescherming en jeugdreclassering samen",
+    "wijkteam": "jeugdhulp door het wijk- of buurtteam (lokaal team)",
+    "zonder_verblijf": "jeugdhulp zonder verblijf (ambulant, bij de aanbieder, dagbehandeling)",
+    "met_verblijf": "jeugdhulp met verblijf (pleegzorg, gezinshuis, residentieel, JeugdzorgPlus)",
+    "jeugdbescherming": "jeugdbeschermingsmaatregelen (OTS, voogdij)",
+    "jeugdreclassering": "jeugdreclassering",
+}
+MATEN = {
+    "jongeren": "unieke jongeren in de periode",
+    "trajecten_lopend": "lopende trajecten (in de periode)",
+    "trajecten_gestart": "gestarte trajecten",
+    "trajecten_beeindigd": "beëindigde trajecten",
+    "trajecten_beeindigd_volgens_plan": "beëindigde trajecten, volgens plan afgesloten",
+    "wachtenden": "jongeren op de wachtlijst (op het einde van de periode)",
+}
+VERWIJZERS = {
+    "": "geen uitsplitsing",
+    "gemeente": "gemeentelijke toegang / wijkteam",
+    "huisarts": "huisarts (ook POH-jeugd)",
+    "jeugdarts": "jeugdarts",
+    "medisch_specialist": "medisch specialist",
+    "gecertificeerde_instelling": "gecertificeerde instelling",
+    "justitie": "rechter, officier van justitie, Raad voor de Kinderbescherming",
+    "geen": "geen verwijzer (direct bij de aanbieder)",
+    "onbekend": "verwijzer onbekend",
+}
+DEFINITIES = {"cbs": "volgens de CBS-definitie", "lokaal": "volgens de eigen (lokale) telling"}
+REQUIRED = ["gemeente", "periode", "vorm", "maat", "aantal", "definitie"]
+OPTIONAL = ["verwijzer", "wijk", "aanbieder", "toelichting"]
+COLUMNS = {
+    "gemeente": "GM-code (GM0363) of naam van de gemeente",
+    "periode": "jaar (2023), halfjaar (2023-H1), kwartaal (2023-K1) of maand (2023-01)",
+    "vorm": "een van: " + ", ".join(VORMEN),
+    "maat": "een van: " + ", ".join(MATEN),
+    "verwijzer": "leeg of een van: " + ", ".join(v for v in VERWIJZERS if v),
+    "wijk": "leeg, wijknaam of wijkcode (WK036300)",
+    "aanbieder": "leeg of naam van de aanbieder",
+    "aantal": "aantal (geheel getal >= 0); leeg = onbekend (wordt nooit als 0 gelezen)",
+    "definitie": "cbs of lokaal: welke telling de cijfers volgen",
+    "toelichting": "vrije tekst, wordt niet opgeslagen",
+}
+PERSON_COLUMN_NAMES = re.compile(
+    r"(?i)^(bsn|burgerservicenummer|sofi(nummer)?|geboortedatum|geb\.?_?datum|geboren|"
+    r"naam_jeugdige|clientnummer|cliëntnummer|client_id)$"
+)
+DATE_PATTERNS = [
+    (re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$"), ("d", "m", "y")),
+    (re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]00:00(?::00)?)?$"), ("y", "m", "d")),
+]
+
+
+@dataclass(frozen=True)
+class ParsedFigure:
+    """One validated row, ready to store."""
+
+    row: int
+    gemeente: str
+    period: str
+    vorm: str
+    measure: str
+    verwijzer: str
+    wijk: str
+    aanbieder: str
+    value: float | None
+    definition: str
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did: ``unchanged`` when this very file was imported before."""
+
+    batch_id: int
+    rows: int
+    created: int
+    updated: int
+    unchanged: bool
+
+
+# -- privacy ------------------------------------------------------------------------------------
+def is_bsn(text: str) -> bool:
+    """True for a number that passes the 11-proef of a Dutch BSN (8 or 9 digits, 0-padded).
+
+    The check: 9*d1 + 8*d2 + ... + 2*d8 - 1*d9 is divisible by 11 (and not all zeros).
+    """
+    digits = re.sub(r"[\s.]", "", str(text))
+    if not re.fullmatch(r"\d{8,9}", digits):
+        return False
+    digits = digits.zfill(9)
+    if int(digits) == 0:
+        return False
+    weights = [9, 8, 7, 6, 5, 4, 3, 2, -1]
+    return sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11 == 0
+
+
+def as_date(text: str) -> date | None:
+    """A full calendar date (day, month and year) written in a common way, else None."""
+    value = str(text).strip()
+    for pattern, order in DATE_PATTERNS:
+        match = pattern.match(value)
+        if match:
+            parts = dict(zip(order, (int(g) for g in match.groups()), strict=True))
+            try:
+                return date(parts["y"], parts["m"], parts["d"])
+            except ValueError:
+                return None
+    return None
+
+
+def check_personal_data(columns: dict[str, list[str]], file: str | None = None) -> None:
+    """Refuse person-level data: BSN-like numbers, birth dates, or columns named for them."""
+    for name, values in columns.items():
+        if PERSON_COLUMN_NAMES.match(name.strip()):
+            raise PersonalDataError(name, "de kolomnaam wijst op gegevens over personen", file=file)
+        for value in values:
+            if is_bsn(value):
+                raise PersonalDataError(
+                    name,
+                    f"de waarde '{_mask(value)}' is een geldig burgerservicenummer (11-proef)",
+                    file=file,
+                )
+        dates = {d for d in (as_date(v) for v in values) if d is not None}
+        spread = {d for d in dates if d.day not in (1, 28, 29, 30, 31)}
+        if len(dates) >= 3 and spread:
+            raise PersonalDataError(
+                name, f"{len(dates)} verschillende datums, zoals geboortedatums", file=file
+            )
+
+
+def _mask(value: str) -> str:
+    digits = re.sub(r"\D", "", value)
+    return digits[:2] + "*****" + digits[-2:]
+
+
+# -- reading ------------------------------------------------------------------------------------
+def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and (line number, cells) of a CSV or Excel file; all cells as text."""
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm"}:
+        return _read_excel(path)
+    if suffix in {".csv", ".txt"}:
+        return _read_csv(path.read_bytes())
+    raise DataError(
+        f"Bestandstype '{suffix or '(geen)'}' wordt niet ondersteund: gebruik .csv of .xlsx "
+        "(maak een voorbeeld met `jeugdstelsel template cijfers.xlsx`).",
+        file=str(path),
+    )
+
+
+def _read_csv(raw: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    lines = [(i + 1, line) for i, line in enumerate(text.splitlines())]
+    content = [(n, line) for n, line in lines if line.strip() and not line.lstrip().startswith("#")]
+    if not content:
+        return [], []
+    first = content[0][1]
+    delimiter = ";" if first.count(";") >= first.count(",") and ";" in first else ","
+    if "\t" in first and first.count("\t") > max(first.count(";"), first.count(",")):
+        delimiter = "\t"
+    rows = []
+    for number, line in content:
+        cells = next(csv.reader([line], delimiter=delimiter, quotechar='"'))
+        rows.append((number, [c.strip() for c in cells]))
+    header = [h.strip().lower() for h in rows[0][1]]
+    return header, rows[1:]
+
+
+def _read_excel(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, header=None, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        message = f"Kan Excel-bestand '{path.name}' niet lezen: {exc}"
+        raise DataError(message, file=str(path)) from exc
+    sheet = sheets.get("cijfers")
+    if sheet is None:
+        sheet = next(iter(sheets.values()))
+    sheet = sheet.fillna("")
+    records = [(i + 1, [str(c).strip() for c in row]) for i, row in enumerate(sheet.values)]
+    records = [(n, r) for n, r in records if any(r) and not r[0].startswith("#")]
+    if not records:
+        return [], []
+    header = [h.lower() for h in records[0][1]]
+    while header and not header[-1]:
+        header.pop()
+    width = len(header)
+    return header, [(n, r[:width]) for n, r in records[1:]]
+
+
+# -- validation ---------------------------------------------------------------------------------
+def parse_period(text: str) -> str | None:
+    """'2023' -> '2023', '2023-H1' -> '2023H1', '2023-K2'/'2023-Q2' -> '2023Q2', '2023-01'."""
+    value = text.strip().upper().replace(" ", "")
+    if re.fullmatch(r"(19|20)\d{2}", value):
+        return value
+    match = re.fullmatch(r"((?:19|20)\d{2})-?H([12])", value)
+    if match:
+        return f"{match.group(1)}H{match.group(2)}"
+    match = re.fullmatch(r"((?:19|20)\d{2})-?[KQ]([1-4])", value)
+    if match:
+        return f"{match.group(1)}Q{match.group(2)}"
+    match = re.fullmatch(r"((?:19|20)\d{2})-(0[1-9]|1[0-2])", value)
+    if match:
+        return f"{match.group(1)}M{match.group(2)}"
+    return None
+
+
+def parse_count(text: str) -> tuple[float | None, str | None]:
+    """A count cell -> (value, error); empty means unknown (None), never 0."""
+    value = text.strip().replace("\u00a0", "").replace(" ", "")
+    if value == "":
+        return None, None
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", value):  # Dutch thousands: 1.234
+        value = value.replace(".", "")
+    value = value.replace(",", ".")
+    try:
+        number = float(value)
+    except ValueError:
+        return None, f"'{text}' is geen getal"
+    if number < 0:
+        return None, f"{text} is negatief; alleen aantallen >= 0"
+    if not number.is_integer():
+        return None, f"{text} is geen geheel getal; alleen aantallen (geen percentages)"
+    return number, None
+
+
+def validate(
+    header: list[str],
+    rows: list[tuple[int, list[str]]],
+    *,
+    resolve_gemeente,
+    default_definition: str | None = None,
+    file: str | None = None,
+) -> list[ParsedFigure]:
+    """Check every row and column; raise one ``ImportValidationError`` listing all problems."""
+    columns = {h: [r[i] if i < len(r) else "" for _, r in rows] for i, h in enumerate(header) if h}
+    check_personal_data(columns, file=file)
+    problems: list[Problem] = []
+    allowed = REQUIRED + OPTIONAL
+    for name in header:
+        if name and name not in allowed:
+            message = f"onbekende kolom; toegestaan: {', '.join(allowed)}"
+            problems.append(Problem(None, name, message))
+    required = [c for c in REQUIRED if not (c == "definitie" and default_definition)]
+    for name in required:
+        if name not in header:
+            problems.append(Problem(None, name, f"kolom ontbreekt ({COLUMNS[name]})"))
+    if not rows:
+        problems.append(Problem(None, None, "het bestand bevat geen rijen met cijfers"))
+    if problems:
+        raise ImportValidationError(problems, file=file)
+
+    index = {h: i for i, h in enumerate(header)}
+    parsed: list[ParsedFigure] = []
+    seen: dict[tuple, int] = {}
+    gemeenten: dict[str, tuple[str | None, str | None]] = {}
+    for number, cells in rows:
+        def cell(name: str, cells=cells) -> str:
+            i = index.get(name)
+            return cells[i].strip() if i is not None and i < len(cells) else ""
+
+        row_problems = []
+        raw_gemeente = cell("gemeente")
+        if raw_gemeente not in gemeenten:
+            gemeenten[raw_gemeente] = resolve_gemeente(raw_gemeente)
+        code, error = gemeenten[raw_gemeente]
+        if error:
+            row_problems.append(Problem(number, "gemeente", error))
+        period = parse_period(cell("periode"))
+        if period is None:
+            message = f"'{cell('periode')}' is geen periode; {COLUMNS['periode']}"
+            row_problems.append(Problem(number, "periode", message))
+        values = {}
+        for name, options in (("vorm", VORMEN), ("maat", MATEN), ("verwijzer", VERWIJZERS)):
+            value = cell(name).lower().replace(" ", "_").replace("-", "_")
+            if value not in options:
+                row_problems.append(
+                    Problem(number, name, f"'{cell(name)}' is niet toegestaan; {COLUMNS[name]}")
+                )
+            values[name] = value
+        definition = (cell("definitie") or default_definition or "").lower()
+        if definition not in DEFINITIES:
+            message = f"'{cell('definitie')}' is niet toegestaan; cbs of lokaal"
+            row_problems.append(Problem(number, "definitie", message))
+        count, error = parse_count(cell("aantal"))
+        if error:
+            row_problems.append(Problem(number, "aantal", error))
+        if row_problems:
+            problems.extend(row_problems)
+            continue
+        figure = ParsedFigure(
+            row=number,
+            gemeente=code or "",
+            period=period or "",
+            vorm=values["vorm"],
+            measure=values["maat"],
+            verwijzer=values["verwijzer"],
+            wijk=cell("wijk")[:120],
+            aanbieder=cell("aanbieder")[:200],
+            value=count,
+            definition=definition,
+        )
+        key = natural_key(figure)
+        if key in seen:
+            problems.append(
+                Problem(number, None, f"dubbele regel: dezelfde sleutel als rij {seen[key]}")
+            )
+            continue
+        seen[key] = number
+        parsed.append(figure)
+    if problems:
+        raise ImportValidationError(problems, file=file)
+    return parsed
+
+
+def natural_key(f: ParsedFigure) -> tuple[str, ...]:
+    return (f.gemeente, f.period, f.vorm, f.measure, f.verwijzer, f.wijk, f.aanbieder, f.definition)
+
+
+# -- storing ------------------------------------------------------------------------------------
+def _resolver():
+    from jeugdstelsel.data import store_service
+
+    def resolve(text: str) -> tuple[str | None, str | None]:
+        if not text:
+            return None, "gemeente ontbreekt (GM-code of naam)"
+        try:
+            found = store_service.gemeente_lookup(text)
+        except UnknownMunicipalityError as exc:
+            return None, str(exc)
+        if found.valid_to is not None:
+            successor = found.merged_into.name if found.merged_into else "andere gemeenten"
+            return None, (
+                f"{found.name} bestaat sinds {found.valid_to:%d-%m-%Y} niet meer "
+                f"(opgegaan in {successor}); gebruik de huidige gemeente"
+            )
+        return found.code, None
+
+    return resolve
+
+
+def import_file(
+    path: Path | str, *, by: str = "", default_definition: str | None = None
+) -> ImportResult:
+    """Validate and store a municipality's file in one transaction (all or nothing)."""
+    from django.db import transaction
+
+    from jeugdstelsel.data import store_service
+    from jeugdstelsel.store.models import ImportBatch, LocalFigure
+
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"Bestand '{path}' bestaat niet.", file=str(path))
+    store_service.ensure_db()
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    existing = ImportBatch.objects.filter(kind=ImportBatch.Kind.EIGEN, sha256=digest).first()
+    if existing:
+        return ImportResult(existing.pk, existing.rows, 0, 0, unchanged=True)
+    header, rows = read_table(path)
+    figures = validate(
+        header, rows, resolve_gemeente=_resolver(), default_definition=default_definition,
+        file=path.name,
+    )
+    definitions = {f.definition for f in figures}
+    with transaction.atomic(using=store_service._alias()):
+        before = LocalFigure.objects.count()
+        batch = ImportBatch.objects.create(
+            kind=ImportBatch.Kind.EIGEN,
+            file_name=path.name,
+            sha256=digest,
+            rows=len(figures),
+            imported_by=by,
+            definition="lokaal" if definitions == {"lokaal"} else "cbs",
+        )
+        LocalFigure.objects.bulk_create(
+            [
+                LocalFigure(
+                    gemeente_id=f.gemeente, period=f.period, vorm=f.vorm, measure=f.measure,
+                    verwijzer=f.verwijzer, wijk=f.wijk, aanbieder=f.aanbieder, value=f.value,
+                    definition=f.definition, batch=batch,
+                )
+                for f in figures
+            ],
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["gemeente", "period", "vorm", "measure", "verwijzer", "wijk",
+                           "aanbieder", "definition"],
+            update_fields=["value", "batch"],
+        )
+        created = LocalFigure.objects.count() - before
+    return ImportResult(batch.pk, len(figures), created, len(figures) - created, unchanged=False)
+
+
+# -- template -----------------------------------------------------------------------------------
+TEMPLATE_HEADER = ["gemeente", "periode", "vorm", "maat", "verwijzer", "wijk", "aanbieder",
+                   "aantal", "definitie", "toelichting"]
+
+
+def template_notes() -> list[str]:
+    """The documentation lines of the template (also shown in the Excel sheet 'toelichting')."""
+    lines = [
+        "Sjabloon voor eigen cijfers jeugdzorg (jeugdstelsel import <bestand>).",
+        "Alleen GEAGGREGEERDE aantallen: nooit BSN, namen of geboortedatums (AVG).",
+        "Eén regel per gemeente x periode x vorm x maat (x verwijzer x wijk x aanbieder).",
+        "Regels die met # beginnen worden overgeslagen. Scheidingsteken ; of , mag.",
+        "",
+        "Kolommen:",
+    ]
+    lines += [f"  {name}: {COLUMNS[name]}" for name in TEMPLATE_HEADER]
+    lines += ["", "Vormen:"] + [f"  {k}: {v}" for k, v in VORMEN.items()]
+    lines += ["", "Maten:"] + [f"  {k}: {v}" for k, v in MATEN.items()]
+    lines += ["", "Verwijzers:"] + [f"  {k}: {v}" for k, v in VERWIJZERS.items() if k]
+    lines += ["", "Voorbeeld (verwijder het # om te gebruiken):",
+              "  GM0363;2023;zonder_verblijf;jongeren;huisarts;;;1234;lokaal;"]
+    return lines
+
+
+def write_template(path: Path | str) -> Path:
+    """Write an empty, documented template as CSV (comment lines) or Excel (two sheets)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        buffer = io.StringIO()
+        for line in template_notes():
+            buffer.write(f"# {line}\n" if line else "#\n")
+        buffer.write(";".join(TEMPLATE_HEADER) + "\n")
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+        return path
+    if suffix == ".xlsx":
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            empty = pd.DataFrame(columns=TEMPLATE_HEADER)
+            empty.to_excel(writer, sheet_name="cijfers", index=False)
+            pd.DataFrame({"toelichting": template_notes()}).to_excel(
+                writer, sheet_name="toelichting", index=False
+            )
+        return path
+    raise DataError(
+        f"Kies een bestandsnaam die eindigt op .csv of .xlsx (niet '{suffix or path.name}').",
+        file=str(path),
+    )
