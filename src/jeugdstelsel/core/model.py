@@ -80,6 +80,11 @@ PARAMETERS: tuple[Parameter, ...] = (
               Source("cbs", CBS_TRAJ, "medisch specialist 4,9%"),
               "Relatief gewicht van directe verwijzing door een medisch specialist.",
               calibrated=True, group="routering"),
+    Parameter("fl_route_trend", "Groei routering via eerste lijn", "per jaar (log-schaal)", 0.0,
+              -0.08, 0.2, Source("seed", "seed 000 (NJi) en seed 002", "lokale teams werden na "
+                                  "2015 opgebouwd en investeren in de toegang; gekalibreerd"),
+              "Jaarlijkse groei van het gewicht van de route naar de eerste lijn sinds 2015.",
+              calibrated=True, group="routering"),
     Parameter("poh_shift", "Verwijzingen huisarts opgevangen door POH-jeugd", "aandeel", 0.0, 0.0,
               0.8, Source("seed", S002, "praktijkondersteuners jeugd bij huisartsen tegen snelle "
                           "doorverwijzing"),
@@ -119,9 +124,10 @@ PARAMETERS: tuple[Parameter, ...] = (
               "Gecontracteerde plekken specialistische hulp begin 2015 als veelvoud van de "
               "bezetting.", group="capaciteit"),
     Parameter("capacity_growth", "Groei gecontracteerde capaciteit", "per jaar", 0.03, -0.02,
-              0.1, Source("seed", S002, "aantal aanbieders groeide sterk; gekalibreerd"),
-              "Jaarlijkse groei van het aantal plekken specialistische jeugdhulp.",
-              calibrated=True, group="capaciteit"),
+              0.1, Source("seed", S002, "aantal aanbieders groeide sterk na 2015"),
+              "Jaarlijkse groei van het aantal plekken specialistische jeugdhulp. Er is geen "
+              "representatieve landelijke wachttijd gepubliceerd, dus niet gekalibreerd.",
+              group="capaciteit"),
     # --- flow 5: specialist care ----------------------------------------------------------------
     Parameter("residential_share", "Aandeel met verblijf bij start", "aandeel", 0.12, 0.03, 0.35,
               Source("nji", "NJi databank jeugdhulp met verblijf 2015-2019", "gekalibreerd"),
@@ -188,6 +194,11 @@ PARAMETERS: tuple[Parameter, ...] = (
               8.0e-4, Source("cbs", CBS_JB, "instroom 12-13 duizend maatregelen per jaar"),
               "Maandelijkse kans op een kinderbeschermingsmaatregel (OTS, voogdij).",
               calibrated=True, group="jeugdbescherming"),
+    Parameter("jb_trend", "Trend instroom jeugdbescherming", "per jaar (log-schaal)", 0.0, -0.2,
+              0.1, Source("cbs", CBS_JB, "instroom daalde van 13,0 duizend (2019) naar 9,1 "
+                          "duizend (2022*); gekalibreerd"),
+              "Jaarlijkse verandering van de kans op een maatregel sinds 2015.", calibrated=True,
+              group="jeugdbescherming"),
     Parameter("jb_duration", "Duur jeugdbeschermingsmaatregel", "maanden", 30.0, 12.0, 60.0,
               Source("cbs", CBS_JB, "stand ca. 31 duizend bij instroom ca. 12 duizend per jaar"),
               "Gemiddelde duur van een maatregel (eindigt uiterlijk op 18).", calibrated=True,
@@ -206,6 +217,11 @@ PARAMETERS: tuple[Parameter, ...] = (
               0.5e-4, 8.0e-4, Source("cbs", CBS_JB, "instroom ca. 5,4-5,7 duizend per jaar"),
               "Maandelijkse kans op jeugdreclassering voor 12-17-jarigen.", calibrated=True,
               group="jeugdreclassering"),
+    Parameter("jr_trend", "Trend instroom jeugdreclassering", "per jaar (log-schaal)", 0.0, -0.2,
+              0.1, Source("cbs", CBS_JB, "lopende jeugdreclassering daalde van 6,0 duizend (2019) "
+                          "naar 5,0 duizend (2022); gekalibreerd"),
+              "Jaarlijkse verandering van de kans op jeugdreclassering sinds 2015.",
+              calibrated=True, group="jeugdreclassering"),
     Parameter("jr_age_rel_18_22", "Relatieve instroom jeugdreclassering 18-22",
               "factor t.o.v. 12-17", 0.5, 0.1, 1.5,
               _cal("aanname", "adolescentenstrafrecht tot 23 jaar; minder vaak dan bij minderjarigen"),
@@ -301,7 +317,7 @@ FLOWS: tuple[Flow, ...] = (
     Flow("1+2", "need_to_first_line", "base", "first_line", "hulpvraag naar eerste lijn",
          "incidentie(a) × risico × drempel(t) × (1 - bescherming) × routering eerste lijn",
          ("need_incidence", "age_rel_0_3", "age_rel_12_17", "threshold_trend", "threshold_level",
-          "protection", "route_first_line", "poh_shift", "school_shift")),
+          "protection", "route_first_line", "fl_route_trend", "poh_shift", "school_shift")),
     Flow("1+2", "need_to_waiting", "base", "waiting", "directe verwijzing (huisarts, jeugdarts, "
          "medisch specialist, geen verwijzer)",
          "incidentie(a) × risico × drempel(t) × (1 - bescherming) × routering direct × "
@@ -333,13 +349,13 @@ FLOWS: tuple[Flow, ...] = (
          "einde jeugdhulp op 18", "tenzij verlengd (aandeel), tot maximale leeftijd",
          ("extension_share", "extension_max_age")),
     Flow("7", "child_protection_in", "alle toestanden", "child_protection", "maatregel",
-         "kans × risico, 0-17 jaar", ("jb_rate",)),
+         "kans × risico × trend, 0-17 jaar", ("jb_rate", "jb_trend")),
     Flow("7", "child_protection_out", "child_protection", "uit", "einde maatregel",
          "1/duur; op 18 altijd", ("jb_duration",)),
     Flow("7", "gi_referral", "base", "waiting", "verwijzing gecertificeerde instelling",
          "kans × kinderen onder maatregel (naar rato in basis)", ("gi_referral_rate",)),
     Flow("7", "probation_in", "alle toestanden", "juvenile_probation", "jeugdreclassering",
-         "kans × risico, 12-22 jaar", ("jr_rate", "jr_age_rel_18_22")),
+         "kans × risico × trend, 12-22 jaar", ("jr_rate", "jr_trend", "jr_age_rel_18_22")),
     Flow("7", "probation_out", "juvenile_probation", "uit", "einde jeugdreclassering", "1/duur",
          ("jr_duration",)),
     Flow("7", "court_referral", "base", "waiting", "verwijzing rechter/OvJ",

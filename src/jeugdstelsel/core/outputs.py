@@ -88,13 +88,21 @@ SERIES: tuple[Series, ...] = (
     Series("trajecten_beeindigd_voortijdig", "Beëindigde trajecten, voortijdig", "trajecten"),
     *(Series(f"verwijzer_{k}_pct", f"Verwijzer: {k.replace('_', ' ')}", "% van gestarte trajecten")
       for k in REFERRER_KEYS.values()),
+    Series("jeugdbescherming_stand", "Jeugdbeschermingsmaatregelen op 1 januari", "maatregelen",
+           "jb_measures_stock_begin"),
+    Series("jeugdbescherming_instroom", "Instroom jeugdbescherming", "maatregelen",
+           "jb_measures_instroom_fig"),
+    Series("jeugdreclassering_stand", "Jeugdreclassering op 1 januari", "maatregelen",
+           "jr_measures_stock_begin"),
+    Series("jeugdreclassering_instroom", "Instroom jeugdreclassering", "maatregelen",
+           "jr_measures_instroom"),
     Series("wachtlijst", "Wachtlijst specialistische hulp (eind jaar)", "personen", None, True),
     Series("wachttijd_weken", "Gemiddelde wachttijd", "weken", None, True),
     Series("verblijf_stand", "Jongeren in verblijf (eind jaar)", "personen"),
     Series("verblijf_plaatsingen", "Nieuwe plaatsingen met verblijf", "personen"),
     Series("achttien_in_zorg", "18 geworden in specialistische hulp", "personen"),
     Series("achttien_verlengd", "Hulp voortgezet na 18", "personen"),
-    Series("uitgaven", "Uitgaven jeugdzorg", "euro", "muni_spending_jeugd_range_low", True),
+    Series("uitgaven", "Uitgaven jeugdzorg", "euro", None, True),
     Series("uitgaven_hefbomen", "Kosten van maatregelen (hefbomen)", "euro"),
     Series("uitgaven_per_jongere_in_zorg", "Uitgaven per jongere met jeugdzorg", "euro per jongere",
            "cost_per_child_jeugdzorg"),
@@ -193,6 +201,11 @@ def aggregate(result: SimulationResult, params: ParameterSet, span_months: int =
     for r, key in REFERRER_KEYS.items():
         out[f"verwijzer_{key}_pct"] = (100.0 * _bucket(tot[f"starts_ref_{r.name.lower()}"], span,
                                                        "sum") / safe_ref)
+    # overlays: one measure per young person (aanname; OTS and voogdij rarely coincide)
+    out["jeugdbescherming_stand"] = first("jb", "0_22")
+    out["jeugdbescherming_instroom"] = summed("jb_in", "0_22")
+    out["jeugdreclassering_stand"] = first("jr", "0_22")
+    out["jeugdreclassering_instroom"] = summed("jr_in", "0_22")
     out["wachtlijst"] = _bucket(_combine(bg["waiting_end"], "0_22"), span, "last")
     waiting_months = summed("waiting_months", "0_22")
     out["wachttijd_weken"] = waiting_months / np.where(intake > 0, intake, 1.0) * 52.0 / 12.0

@@ -42,13 +42,14 @@ JB, JR = N_STATES, N_STATES + 1  # overlay stocks: child protection, juvenile pr
 # Parameters in the order the kernel unpacks them.
 KERNEL_PARAMS = (
     "need_incidence", "age_rel_0_3", "age_rel_12_17", "threshold_trend", "threshold_level",
-    "protection", "route_first_line", "route_gp", "route_youth_doctor",
+    "protection", "route_first_line", "fl_route_trend", "route_gp", "route_youth_doctor",
     "route_medical_specialist", "poh_shift", "school_shift", "fl_duration", "fl_escalation",
     "defensive_factor", "fl_cbs_share", "min_wait", "capacity_margin", "capacity_growth",
     "residential_share", "amb_duration", "res_duration", "step_up_rate", "step_down_rate",
     "plan_share", "supply_induced", "fragmentation", "reentry_rate", "relapse_prevention",
-    "aftercare_months", "extension_share", "extension_max_age", "jb_rate", "jb_duration",
-    "gi_referral_rate", "jr_rate", "jr_age_rel_18_22", "jr_duration", "court_referral_rate",
+    "aftercare_months", "extension_share", "extension_max_age", "jb_rate", "jb_trend",
+    "jb_duration",
+    "gi_referral_rate", "jr_rate", "jr_trend", "jr_age_rel_18_22", "jr_duration", "court_referral_rate",
     "cost_first_line", "cost_ambulatory", "cost_residential", "cost_jb", "cost_jr", "cost_scale",
     "tariff_index",
 )
@@ -216,45 +217,48 @@ P_THRESHOLD_TREND = 3
 P_THRESHOLD_LEVEL = 4
 P_PROTECTION = 5
 P_ROUTE_FIRST_LINE = 6
-P_ROUTE_GP = 7
-P_ROUTE_YOUTH_DOCTOR = 8
-P_ROUTE_MEDICAL_SPECIALIST = 9
-P_POH_SHIFT = 10
-P_SCHOOL_SHIFT = 11
-P_FL_DURATION = 12
-P_FL_ESCALATION = 13
-P_DEFENSIVE_FACTOR = 14
-P_FL_CBS_SHARE = 15
-P_MIN_WAIT = 16
-P_CAPACITY_MARGIN = 17
-P_CAPACITY_GROWTH = 18
-P_RESIDENTIAL_SHARE = 19
-P_AMB_DURATION = 20
-P_RES_DURATION = 21
-P_STEP_UP_RATE = 22
-P_STEP_DOWN_RATE = 23
-P_PLAN_SHARE = 24
-P_SUPPLY_INDUCED = 25
-P_FRAGMENTATION = 26
-P_REENTRY_RATE = 27
-P_RELAPSE_PREVENTION = 28
-P_AFTERCARE_MONTHS = 29
-P_EXTENSION_SHARE = 30
-P_EXTENSION_MAX_AGE = 31
-P_JB_RATE = 32
-P_JB_DURATION = 33
-P_GI_REFERRAL_RATE = 34
-P_JR_RATE = 35
-P_JR_AGE_REL_18_22 = 36
-P_JR_DURATION = 37
-P_COURT_REFERRAL_RATE = 38
-P_COST_FIRST_LINE = 39
-P_COST_AMBULATORY = 40
-P_COST_RESIDENTIAL = 41
-P_COST_JB = 42
-P_COST_JR = 43
-P_COST_SCALE = 44
-P_TARIFF_INDEX = 45
+P_FL_ROUTE_TREND = 7
+P_ROUTE_GP = 8
+P_ROUTE_YOUTH_DOCTOR = 9
+P_ROUTE_MEDICAL_SPECIALIST = 10
+P_POH_SHIFT = 11
+P_SCHOOL_SHIFT = 12
+P_FL_DURATION = 13
+P_FL_ESCALATION = 14
+P_DEFENSIVE_FACTOR = 15
+P_FL_CBS_SHARE = 16
+P_MIN_WAIT = 17
+P_CAPACITY_MARGIN = 18
+P_CAPACITY_GROWTH = 19
+P_RESIDENTIAL_SHARE = 20
+P_AMB_DURATION = 21
+P_RES_DURATION = 22
+P_STEP_UP_RATE = 23
+P_STEP_DOWN_RATE = 24
+P_PLAN_SHARE = 25
+P_SUPPLY_INDUCED = 26
+P_FRAGMENTATION = 27
+P_REENTRY_RATE = 28
+P_RELAPSE_PREVENTION = 29
+P_AFTERCARE_MONTHS = 30
+P_EXTENSION_SHARE = 31
+P_EXTENSION_MAX_AGE = 32
+P_JB_RATE = 33
+P_JB_TREND = 34
+P_JB_DURATION = 35
+P_GI_REFERRAL_RATE = 36
+P_JR_RATE = 37
+P_JR_TREND = 38
+P_JR_AGE_REL_18_22 = 39
+P_JR_DURATION = 40
+P_COURT_REFERRAL_RATE = 41
+P_COST_FIRST_LINE = 42
+P_COST_AMBULATORY = 43
+P_COST_RESIDENTIAL = 44
+P_COST_JB = 45
+P_COST_JR = 46
+P_COST_SCALE = 47
+P_TARIFF_INDEX = 48
 assert len(KERNEL_PARAMS) == P_TARIFF_INDEX + 1
 
 # Indices as compile-time constants for the kernel.
@@ -299,7 +303,7 @@ def _flows_cell(x, p, month, spinup, offset, risk, capacity, acc, tot):
     thresh = fl.threshold(p[P_THRESHOLD_LEVEL], p[P_THRESHOLD_TREND], years)
     sid = fl.supply_factor(p[P_SUPPLY_INDUCED], p[P_FRAGMENTATION])
     r_fl, r_gp, r_yd, r_ms, r_none = fl.routing(
-        p[P_ROUTE_FIRST_LINE], p[P_ROUTE_GP], p[P_ROUTE_YOUTH_DOCTOR],
+        p[P_ROUTE_FIRST_LINE] * math.exp(p[P_FL_ROUTE_TREND] * years), p[P_ROUTE_GP], p[P_ROUTE_YOUTH_DOCTOR],
         p[P_ROUTE_MEDICAL_SPECIALIST], p[P_POH_SHIFT], p[P_SCHOOL_SHIFT], sid)
     fl_leave = fl.leave(1.0 / p[P_FL_DURATION])
     esc = fl.escalation_share(p[P_FL_ESCALATION], p[P_DEFENSIVE_FACTOR])
@@ -315,9 +319,10 @@ def _flows_cell(x, p, month, spinup, offset, risk, capacity, acc, tot):
     h_re_minor = fl.reentry_hazard(p[P_REENTRY_RATE], p[P_RELAPSE_PREVENTION], 0)
     ac_leave_minor = fl.leave(h_re_minor + h_back)
     ac_leave_adult = fl.leave(h_back)
-    jb_in_p = fl.leave(p[P_JB_RATE] * risk)
-    jr_in_minor = fl.leave(p[P_JR_RATE] * risk)
-    jr_in_adult = fl.leave(p[P_JR_RATE] * risk * p[P_JR_AGE_REL_18_22])
+    jb_in_p = fl.leave(p[P_JB_RATE] * risk * math.exp(p[P_JB_TREND] * years))
+    jr_rate = p[P_JR_RATE] * risk * math.exp(p[P_JR_TREND] * years)
+    jr_in_minor = fl.leave(jr_rate)
+    jr_in_adult = fl.leave(jr_rate * p[P_JR_AGE_REL_18_22])
     jb_out_p = fl.leave(1.0 / p[P_JB_DURATION])
     jr_out_p = fl.leave(1.0 / p[P_JR_DURATION])
     cbs = p[P_FL_CBS_SHARE]

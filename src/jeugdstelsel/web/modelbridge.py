@@ -9,10 +9,12 @@ What this module expects from the services (the contract; see also docs/web.md):
 ``jeugdstelsel.services.run.run_default(draws: int, seed: int) -> results``
     A Monte Carlo run of the calibrated default model. ``results.band(output_key, lower=0.05,
     upper=0.95)`` returns ``{year: (lower, median, upper)}`` for an output such as
-    ``"jeugdzorg_totaal"`` (young people with any jeugdzorg in a calendar year, same definition
-    as the observed series ``youth_with_jeugdzorg_total_incl_pgb``).
-``jeugdstelsel.services.run.output_keys() -> dict[str, str]``
-    Output key -> Dutch label; goals may be tied to these keys.
+    ``"jeugdzorg_0_22"`` (the keys of ``jeugdstelsel.core.outputs.SERIES``; the series'
+    ``observed`` attribute names the embedded reference series with the same definition, which
+    is how a dashboard chart finds its band).
+``jeugdstelsel.services.run.output_keys() -> dict[str, str]`` (optional)
+    Output key -> Dutch label; goals may be tied to these keys. Without it the declared
+    ``core.outputs.SERIES`` are used.
 ``jeugdstelsel.services.run.model_declaration() -> dict``
     For the transparency page: ``method`` (str), ``assumptions`` (list of dicts with ``name``,
     ``value``, ``unit``, ``source``, ``evidence``), ``holdout`` (list of dicts with ``series``,
@@ -36,12 +38,20 @@ SERVICE_MODULE = "jeugdstelsel.services.run"
 DEFAULT_DRAWS = 200
 DEFAULT_SEED = 0
 
-#: Observed dashboard series -> model output with the same definition.
-OBSERVED_TO_OUTPUT: dict[str, str] = {
-    "youth_with_jeugdzorg_total_incl_pgb": "jeugdzorg_totaal",
-    "youth_0_17_with_jeugdzorg": "jeugdzorg_0_17",
-    "youth_18_22_with_jeugdzorg": "jeugdzorg_18_22",
-}
+
+
+def _declared_outputs():
+    """The model's declared output series, or () when the core is not installed."""
+    try:
+        from jeugdstelsel.core.outputs import SERIES
+    except ImportError:
+        return ()
+    return SERIES
+
+
+def observed_to_output() -> dict[str, str]:
+    """Observed reference series -> model output key with the same definition."""
+    return {s.observed: s.key for s in _declared_outputs() if s.observed}
 
 
 @dataclass(frozen=True)
@@ -92,7 +102,7 @@ def clear_cache() -> None:
 
 def band_for(observed_series: str) -> Answer:
     """The model's 90% band for an observed dashboard series, as a chart ``Band``."""
-    key = OBSERVED_TO_OUTPUT.get(observed_series)
+    key = observed_to_output().get(observed_series)
     if key is None:
         return Answer(reason="Het model rekent deze reeks niet uit.")
     run = _default_run()
@@ -115,9 +125,11 @@ def band_for(observed_series: str) -> Answer:
 
 
 def output_keys() -> dict[str, str]:
-    """Model outputs a goal can be tied to; empty while the model is not available."""
+    """Model outputs a goal can be tied to (key -> Dutch label); empty without a model."""
     answer = _call("output_keys")
-    return dict(answer.value) if answer.available else {}
+    if answer.available:
+        return dict(answer.value)
+    return {s.key: s.label_nl for s in _declared_outputs()}
 
 
 def model_declaration() -> Answer:

@@ -5,6 +5,7 @@ limit every choice to the user's own municipality so no other municipality's ite
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 
 from jeugdstelsel.web.kompas import models as m
 
@@ -12,8 +13,17 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NUMBER = forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"})
 
 
+def _formfield(field: models.Field, **kwargs) -> forms.Field | None:
+    """Why: links are https by default (and Django 6 changes the default scheme)."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 class ItemForm(forms.ModelForm):
     """Base form: scopes area and foreign-key choices to one municipality."""
+
+    formfield_callback = _formfield
 
     #: Foreign-key fields to other workspace items, limited to live ones in the municipality.
     scoped_item_fields: tuple[str, ...] = ()
@@ -69,6 +79,19 @@ class GoalForm(ItemForm):
             "deadline",
             "model_output_key",
         )
+
+
+    def clean_model_output_key(self) -> str:
+        """Why: a goal tied to an output the model does not have could never be checked."""
+        from jeugdstelsel.web import modelbridge
+
+        key = self.cleaned_data.get("model_output_key", "")
+        known = modelbridge.output_keys()
+        if key and known and key not in known:
+            close = sorted(k for k in known if key.split("_")[0] in k)[:5]
+            hint = f" Bedoelt u: {', '.join(close)}?" if close else ""
+            raise forms.ValidationError(f"Het model kent de uitkomst '{key}' niet.{hint}")
+        return key
 
 
 class ActivityForm(ItemForm):

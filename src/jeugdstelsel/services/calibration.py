@@ -1,0 +1,275 @@
+"""Calibration of the model to the published national figures, with an out-of-sample check.
+
+Method: maximum a posteriori on the logit scale of each calibrated parameter's declared range.
+Residuals are (a) relative errors of published counts, divided by a tolerance per series, (b)
+percentage-point errors of published shares, and (c) a weak prior pulling every parameter
+towards its declared default (1 logit unit). ``scipy.optimize.least_squares`` minimises them;
+its Jacobian is computed in one batched model run (each perturbed parameter vector is a draw).
+The Laplace approximation ``inv(J'J)`` at the optimum is the posterior the Monte Carlo draws
+come from.
+
+The out-of-sample check fits on the years up to 2021, predicts 2022 and compares the error with
+a straight trend line and with "last year repeated" (shared/DESIGN.md section 2).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import least_squares
+
+from jeugdstelsel.core import parameters as P
+from jeugdstelsel.core.model import PARAMETERS, PARAMETERS_BY_NAME
+from jeugdstelsel.core.outputs import REFERRER_KEYS, SERIES, aggregate
+from jeugdstelsel.core.simulate import simulate
+from jeugdstelsel.data.refdata import annual, series
+from jeugdstelsel.services.inputs import national_inputs
+
+FIRST_YEAR = 2015
+HOLDOUT_YEAR = 2022
+CALIBRATION_FILE = "nederland.json"
+CALIBRATED = tuple(p.name for p in PARAMETERS if p.calibrated)
+PRIOR_SD = 1.0  # logit units: weak, keeps unidentified parameters near their declared default
+
+# Tolerance per series: relative for counts, percentage points for shares.
+SIGMA = {
+    "jeugdzorg_0_22": 0.02, "jeugdzorg_0_17": 0.02, "jeugdzorg_18_22": 0.05,
+    "jeugdhulp_met_verblijf_0_22": 0.02, "jeugdhulp_zonder_verblijf_0_22": 0.02,
+    "jeugdhulp_wijkteam_0_22": 0.06, "jeugdbescherming_0_22": 0.02,
+    "jeugdreclassering_0_22": 0.06, "trajecten_gestart": 0.05,
+    "jeugdbescherming_stand": 0.03, "jeugdbescherming_instroom": 0.04,
+    "jeugdreclassering_stand": 0.05, "jeugdreclassering_instroom": 0.05,
+    "uitgaven": 0.05, "uitgaven_per_jongere_in_zorg": 0.10,
+    "herhaald_beroep_pct": 1.5, "verwijzer_pct": 1.5,
+}
+# Series not used for fitting: they duplicate a fitted one in another definition (incl./excl.
+# PGB or a derived sum), which would count the same information twice.
+# Juvenile probation persons (CBS) are fewer than measures running plus started: a young person
+# often has several measures in a year, which the model (one measure per person) does not split.
+NOT_FITTED = {"jeugdhulp_0_22", "jeugdreclassering_0_22"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One published figure the model is compared with."""
+
+    key: str  # output series key
+    year: int
+    value: float
+    status: str
+    kind: str  # "rel" (count) or "pp" (percentage share)
+    sigma: float
+    source: str
+
+
+def _stock_rows(name: str) -> list[tuple[int, float, str]]:
+    rows = series(name)
+    rows = rows[rows["period"].str.fullmatch(r"\d{4}-01-01")]
+    return [(int(p[:4]), float(v), s) for p, v, s in zip(rows["period"], rows["value"],
+                                                        rows["status"])]
+
+
+def _category(name: str, year: int) -> dict[str, float]:
+    rows = series(name)
+    rows = rows[rows["period"] == str(year)]
+    return dict(zip(rows["category"], rows["value"].astype(float)))
+
+
+def national_targets(last_year: int) -> list[Target]:
+    """All national calibration targets from the embedded reference figures up to ``last_year``."""
+    targets: list[Target] = []
+
+    def add(key: str, year: int, value: float, status: str, kind: str, source: str) -> None:
+        if FIRST_YEAR <= year <= last_year:
+            sigma = SIGMA.get(key, SIGMA["verwijzer_pct"] if key.startswith("verwijzer") else 0.05)
+            if status == "voorlopig" and kind == "rel":
+                sigma *= 1.5  # final figures came out 1-2% higher (DESIGN section 5)
+            targets.append(Target(key, year, value, status, kind, sigma, source))
+
+    for s in SERIES:
+        if s.observed is None or s.key.endswith("_pct") or s.key in NOT_FITTED:
+            continue
+        if s.key.endswith("_stand"):
+            for year, value, status in _stock_rows(s.observed):
+                add(s.key, year, value, status, "rel", f"{s.observed} {year}-01-01")
+            continue
+        for year, (value, status) in annual(s.observed).items():
+            add(s.key, year, value, status, "rel", f"{s.observed} {year}")
+    low = annual("muni_spending_jeugd_range_low")
+    high = annual("muni_spending_jeugd_range_high")
+    for year in sorted(set(low) & set(high)):
+        add("uitgaven", year, (low[year][0] + high[year][0]) / 2, "afgeleid", "rel",
+            f"muni_spending_jeugd_range_low/high {year} (midden)")
+    # referrer mix and re-entry share of started trajectories (CBS 85096NED)
+    for year in range(FIRST_YEAR, last_year + 1):
+        started = _category("jh_trajecten_begonnen_by_verwijzer", year)
+        new = _category("jh_trajecten_begonnen_nieuw_by_verwijzer", year)
+        total = started.get("Totaal verwijzer")
+        if not total:
+            continue
+        labels = {"gemeentelijke_toegang": "Gemeentelijke toegang", "huisarts": "Huisarts",
+                  "jeugdarts": "Jeugdarts", "medisch_specialist": "Medisch specialist",
+                  "gecertificeerde_instelling": "Gecertificeerde instelling",
+                  "rechter": "Rechter, Officier van Justitie", "geen_verwijzer": "Geen verwijzer"}
+        for key in REFERRER_KEYS.values():
+            if labels[key] in started:
+                add(f"verwijzer_{key}_pct", year, 100 * started[labels[key]] / total, "afgeleid",
+                    "pp", f"jh_trajecten_begonnen_by_verwijzer {year}")
+        if new.get("Totaal verwijzer"):
+            add("herhaald_beroep_pct", year, 100 * (1 - new["Totaal verwijzer"] / total),
+                "afgeleid", "pp", f"jh_trajecten_begonnen(_nieuw)_by_verwijzer {year}")
+    return targets
+
+
+def _model_values(out: dict[str, np.ndarray], targets: list[Target]) -> np.ndarray:
+    """Model values at the targets, ``(draws, targets)`` (first municipality)."""
+    cols = [out[t.key][:, 0, t.year - FIRST_YEAR] for t in targets]
+    return np.stack(cols, axis=1)
+
+
+def _residuals(model: np.ndarray, targets: list[Target]) -> np.ndarray:
+    obs = np.array([t.value for t in targets])
+    sig = np.array([t.sigma for t in targets])
+    rel = np.array([t.kind == "rel" for t in targets])
+    res = np.where(rel, np.log(np.maximum(model, 1e-9) / obs), model - obs) / sig
+    return res
+
+
+class _Problem:
+    """Batched evaluation of the calibration residuals for logit vectors ``(n, k)``."""
+
+    def __init__(self, last_year: int):
+        self.last_year = last_year
+        self.targets = national_targets(last_year)
+        self.inputs, _ = national_inputs(FIRST_YEAR, last_year)
+        self.months = (last_year - FIRST_YEAR + 1) * 12
+        self.params = [PARAMETERS_BY_NAME[n] for n in CALIBRATED]
+        self.z0 = np.array([p.to_unit(p.default) for p in self.params])
+
+    def outputs(self, z: np.ndarray) -> dict[str, np.ndarray]:
+        z = np.atleast_2d(z)
+        base = P.build(PARAMETERS, z.shape[0], 1, None)
+        values = {p.name: p.from_unit(z[:, j])[:, None] for j, p in enumerate(self.params)}
+        ps = base.with_values(values)
+        return aggregate(simulate(ps, self.inputs, self.months), ps)
+
+    def residuals(self, z: np.ndarray) -> np.ndarray:
+        z = np.atleast_2d(z)
+        data = _residuals(_model_values(self.outputs(z), self.targets), self.targets)
+        prior = (z - self.z0) / PRIOR_SD
+        return np.concatenate([data, prior], axis=1)
+
+    def jacobian(self, z: np.ndarray, eps: float = 1e-4) -> np.ndarray:
+        batch = np.vstack([z, z + eps * np.eye(len(z))])
+        res = self.residuals(batch)
+        return ((res[1:] - res[0]) / eps).T
+
+
+@dataclass
+class Calibration:
+    """A calibration result, stored with the package (JSON)."""
+
+    area: str
+    fitted_through: int
+    created: str
+    point: dict[str, float]
+    posterior_names: list[str]
+    posterior_mean: list[float]
+    posterior_cov: list[list[float]]
+    fit: list[dict]
+    holdout: dict = field(default_factory=dict)
+    optimizer: dict = field(default_factory=dict)
+
+    def posterior(self) -> P.Posterior:
+        return P.Posterior(tuple(self.posterior_names), np.array(self.posterior_mean),
+                           np.array(self.posterior_cov))
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), indent=1, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> Calibration:
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def fit_table(model: np.ndarray, targets: list[Target]) -> list[dict]:
+    """Per target: observed, model, error (% for counts, percentage points for shares)."""
+    rows = []
+    for value, t in zip(model, targets, strict=True):
+        err = 100 * (value / t.value - 1) if t.kind == "rel" else value - t.value
+        rows.append({"series": t.key, "year": t.year, "observed": t.value, "model": float(value),
+                     "error": float(err), "unit": "%" if t.kind == "rel" else "pp",
+                     "status": t.status, "source": t.source})
+    return rows
+
+
+def calibrate(last_year: int = HOLDOUT_YEAR, *, max_nfev: int = 200) -> Calibration:
+    """Fit the calibrated parameters to the national figures up to ``last_year``."""
+    problem = _Problem(last_year)
+    fit = least_squares(lambda z: problem.residuals(z)[0], problem.z0, jac=problem.jacobian,
+                        method="trf", x_scale="jac", max_nfev=max_nfev,
+                        ftol=1e-10, xtol=1e-10, gtol=1e-10)
+    jac = fit.jac
+    cov = np.linalg.pinv(jac.T @ jac)
+    point = {p.name: float(p.from_unit(fit.x[j])) for j, p in enumerate(problem.params)}
+    model = _model_values(problem.outputs(fit.x), problem.targets)[0]
+    return Calibration(
+        area="Nederland", fitted_through=last_year,
+        created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), point=point,
+        posterior_names=list(CALIBRATED), posterior_mean=[float(v) for v in fit.x],
+        posterior_cov=cov.tolist(), fit=fit_table(model, problem.targets),
+        optimizer={"method": "scipy.optimize.least_squares (trf)", "nfev": int(fit.nfev),
+                   "cost": float(fit.cost), "status": int(fit.status),
+                   "message": str(fit.message), "n_targets": len(problem.targets)},
+    )
+
+
+def _naive_forecasts(target: Target, history: list[Target]) -> dict[str, float]:
+    years = np.array([t.year for t in history], dtype=float)
+    values = np.array([t.value for t in history])
+    out = {"vorig_jaar_herhaald": float(values[-1])}
+    if len(years) >= 2:
+        slope, intercept = np.polyfit(years, values, 1)
+        out["rechte_trendlijn"] = float(slope * target.year + intercept)
+    return out
+
+
+def holdout_check(fit_through: int = HOLDOUT_YEAR - 1, year: int = HOLDOUT_YEAR) -> dict:
+    """Fit up to ``fit_through``, predict ``year``, compare with naive forecasts."""
+    cal = calibrate(fit_through)
+    problem = _Problem(year)
+    z = np.array(cal.posterior_mean)
+    out = problem.outputs(z)
+    all_targets = national_targets(year)
+    rows = []
+    for t in (t for t in all_targets if t.year == year and t.kind == "rel"):
+        history = [h for h in all_targets if h.key == t.key and h.year < year]
+        if not history:
+            continue
+        model = float(out[t.key][0, 0, t.year - FIRST_YEAR])
+        row = {"series": t.key, "year": year, "observed": t.value, "status": t.status,
+               "model": model, "model_error_pct": 100 * (model / t.value - 1)}
+        for name, value in _naive_forecasts(t, history).items():
+            row[f"{name}"] = value
+            row[f"{name}_error_pct"] = 100 * (value / t.value - 1)
+        rows.append(row)
+    summary = {}
+    for method in ("model", "rechte_trendlijn", "vorig_jaar_herhaald"):
+        errs = [abs(r[f"{method}_error_pct"]) for r in rows if f"{method}_error_pct" in r]
+        summary[method] = float(np.mean(errs)) if errs else float("nan")
+    return {"fit_through": fit_through, "year": year, "rows": rows,
+            "mean_abs_error_pct": summary}
+
+
+def shipped_path() -> Path:
+    """Where the package keeps its national calibration."""
+    return Path(str(resources.files("jeugdstelsel.data") / "calibration" / CALIBRATION_FILE))
+
+
+def load_shipped() -> Calibration:
+    return Calibration.load(shipped_path())
