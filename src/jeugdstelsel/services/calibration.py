@@ -33,7 +33,10 @@ from jeugdstelsel.services.inputs import national_inputs
 FIRST_YEAR = 2015
 HOLDOUT_YEAR = 2022
 CALIBRATION_FILE = "nederland.json"
-CALIBRATED = tuple(p.name for p in PARAMETERS if p.calibrated)
+# Every uncertain (non-fixed) parameter enters the fit and the posterior, so that Monte Carlo
+# draws respect the published figures jointly; parameters with no informative figure keep
+# (nearly) their prior. ``Parameter.calibrated`` marks those that published figures inform.
+CALIBRATED = tuple(p.name for p in PARAMETERS if p.distribution != "fixed")
 PRIOR_SD = 1.0  # logit units: weak, keeps unidentified parameters near their declared default
 
 # Tolerance per series: relative for counts, percentage points for shares.

@@ -126,3 +126,71 @@ def national_inputs(start_year: int = 2015, end_year: int = 2030) -> tuple[Popul
     inputs = PopulationInputs(start_year, pop0[None, :], births[:, None], rates[None, :],
                               np.ones(1), ("Nederland",))
     return inputs, notes
+
+
+# Municipal risk index: how a municipality's indicators scale the need for help (flow 1).
+# CBS (Jeugdmonitor, via Skipr 2022): 15.7% of young people in the poorest income quintile have
+# jeugdhulp against 6.3% in the richest; one-parent households are a named risk factor in
+# seed 003. The elasticities are an aanname until `jeugdstelsel calibrate <gemeente>` fits the
+# index to the municipality's own figures.
+RISK_ELASTICITIES = {
+    "bijstand_per_1000_2020": (0.25, "aanname: armoede (bijstand per 1.000 inwoners, CBS "
+                                     "84799NED 2020); inkomensgradiënt 15,7% vs 6,3% jeugdhulp"),
+    "one_parent_share_2022": (0.5, "aanname: eenoudergezinnen (CBS 71487ned 2022); seed 003 "
+                                   "noemt echtscheidingen als risicofactor"),
+}
+
+
+def municipal_risk(table) -> np.ndarray:
+    """Risk index per municipality, population-weighted mean 1."""
+    risk = np.ones(len(table))
+    weights = table["pop_0_14_2020"].to_numpy(dtype=float)
+    for column, (elasticity, _) in RISK_ELASTICITIES.items():
+        values = table[column].to_numpy(dtype=float)
+        national = np.average(values, weights=weights)
+        risk *= (values / national) ** elasticity
+    return risk / np.average(risk, weights=weights)
+
+
+def municipal_inputs(codes: list[str] | None, start_year: int = 2015, end_year: int = 2030,
+                     risk: dict[str, float] | None = None) -> PopulationInputs:
+    """Inputs for municipalities of the 2024 division (``None``: all of them).
+
+    The national single-age population and births are shared out by each municipality's
+    children (0-14) and young people (15-24) in 2020 (CBS 84799NED): an aanname about the age
+    structure within the bands, which keeps the municipalities summing to the country. ``risk``
+    overrides the indicator-based index with calibrated values.
+    """
+    from jeugdstelsel.data.municipalities import municipality_table
+
+    table = municipality_table()
+    if codes is not None:
+        order = {c: i for i, c in enumerate(codes)}
+        table = table[table["gm_code"].isin(order)].copy()
+        table["_order"] = table["gm_code"].map(order)
+        table = table.sort_values("_order")
+        missing = sorted(set(codes) - set(table["gm_code"]))
+        if missing:
+            raise LookupError(f"onbekende gemeentecode(s): {', '.join(missing)}")
+    national, _ = national_inputs(start_year, end_year)
+    pop = national.population0[0]
+    young = table["pop_0_14_2020"].to_numpy(dtype=float)
+    older = table["pop_15_24_2020"].to_numpy(dtype=float)
+    all_table = municipality_table()
+    share_young = young / all_table["pop_0_14_2020"].sum()
+    share_older = older / all_table["pop_15_24_2020"].sum()
+    pop0 = np.where(np.arange(N_AGES)[None, :] <= 14, share_young[:, None] * pop[None, :],
+                    share_older[:, None] * pop[None, :])
+    births = national.births[:, 0][:, None] * share_young[None, :]
+    migration = np.repeat(national.migration, len(table), axis=0)
+    index = _aligned(all_table, table, municipal_risk(all_table))
+    if risk:
+        index = np.array([risk.get(c, r) for c, r in zip(table["gm_code"], index, strict=True)])
+    return PopulationInputs(start_year, pop0, births, migration, index,
+                            tuple(table["gm_code"]))
+
+
+def _aligned(all_table, table, values: np.ndarray) -> np.ndarray:
+    """Values computed on the full table, in the row order of ``table``."""
+    lookup = dict(zip(all_table["gm_code"], values, strict=True))
+    return np.array([lookup[c] for c in table["gm_code"]])
