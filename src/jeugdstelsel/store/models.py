@@ -51,7 +51,7 @@ class CbsTable(models.Model):
 
     table_id = models.CharField(max_length=16, primary_key=True)
     title = models.CharField(max_length=400)
-    api = models.CharField(max_length=8)
+    api = models.CharField(max_length=16)
     modified = models.CharField(max_length=40, blank=True, default="")
     version = models.CharField(max_length=40, blank=True, default="")
     metadata = models.JSONField(default=dict, blank=True)
