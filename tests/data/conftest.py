@@ -8,6 +8,7 @@ database alias, ``postgres``, which pytest-django creates and migrates like ``de
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from pathlib import Path
@@ -110,7 +111,7 @@ class RecordedCbs:
         skip = request.url.params.get("$skip")
         if skip is None:
             return httpx.Response(200, content=pages[0].read_bytes())
-        for page, following in zip(pages, pages[1:], strict=False):
+        for page, following in itertools.pairwise(pages):
             link = json.loads(page.read_text(encoding="utf-8"))
             nxt = link.get("odata.nextLink") or link.get("@odata.nextLink")
             if nxt and httpx.URL(nxt).params.get("$skip") == skip:

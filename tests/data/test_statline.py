@@ -108,9 +108,11 @@ def test_cached_table_needs_no_network(recorded, tmp_path):
 def test_interrupted_download_resumes_at_the_missing_page(recorded, tmp_path):
     transport = httpx.MockTransport(recorded)
     recorded.offline_after = 6  # metadata (5 requests) and the first data page, then offline
-    with StatLineClient(transport=transport, cache_dir=tmp_path / "cbs") as first:
-        with pytest.raises(CbsConnectionError):
-            first.table("85097NED")
+    with (
+        StatLineClient(transport=transport, cache_dir=tmp_path / "cbs") as first,
+        pytest.raises(CbsConnectionError),
+    ):
+        first.table("85097NED")
     assert recorded.count("TypedDataSet") == 1
     recorded.offline_after = None
     recorded.requests.clear()
@@ -125,9 +127,11 @@ def test_no_network_gives_the_dutch_advice(tmp_path):
     def offline(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("no route to host", request=request)
 
-    with StatLineClient(transport=httpx.MockTransport(offline), cache_dir=tmp_path) as client:
-        with pytest.raises(CbsConnectionError) as info:
-            client.table("85097NED")
+    with (
+        StatLineClient(transport=httpx.MockTransport(offline), cache_dir=tmp_path) as client,
+        pytest.raises(CbsConnectionError) as info,
+    ):
+        client.table("85097NED")
     assert str(info.value) == NO_CONNECTION
     assert "jeugdstelsel cbs import <bestand>" in str(info.value)
 

@@ -157,13 +157,15 @@ def test_labelled_statline_csv_export(store):
     table = read_export(CBS_DIR / "85098NED_statline_labels.csv")
     assert table.table_id == "85098NED"
     data = table.data
-    groningen = data[(data["region"] == "GM0014") & (data["series"] == "Jongeren met jeugdhulp in natura")]
+    jh = data["series"] == "Jongeren met jeugdhulp in natura"
+    groningen = data[(data["region"] == "GM0014") & jh]
     assert dict(zip(groningen["period"], groningen["value"], strict=True)) == {
         "2021JJ00": 15.1, "2022JJ00": 15.4}
     assert _row(groningen, period="2022JJ00")["status"] == "voorlopig"
     assert _row(groningen, period="2021JJ00")["status"] == "definitief"
     assert set(data["unit"]) == {"%"}
-    ameland = data[(data["region"] == "GM0060") & (data["series"] == "Jongeren met jeugdbescherming")]
+    jb = data["series"] == "Jongeren met jeugdbescherming"
+    ameland = data[(data["region"] == "GM0060") & jb]
     assert math.isnan(ameland.iloc[0]["value"])
     assert "NL01" in set(data["region"])
 
