@@ -10,7 +10,6 @@ from django.db import models
 from jeugdstelsel.web.kompas import models as m
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-NUMBER = forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"})
 
 
 def _formfield(field: models.Field, **kwargs) -> forms.Field | None:
@@ -22,8 +21,6 @@ def _formfield(field: models.Field, **kwargs) -> forms.Field | None:
 
 class ItemForm(forms.ModelForm):
     """Base form: scopes area and foreign-key choices to one municipality."""
-
-    formfield_callback = _formfield
 
     #: Foreign-key fields to other workspace items, limited to live ones in the municipality.
     scoped_item_fields: tuple[str, ...] = ()
@@ -51,8 +48,10 @@ class ItemForm(forms.ModelForm):
             if isinstance(field.widget, forms.DateInput):
                 field.widget = DATE
             elif isinstance(field, forms.FloatField):
-                field.widget = NUMBER
-            field.error_messages.setdefault("required", "Dit veld is verplicht.")
+                # Dutch users type 12,5: a localized text field accepts comma and point.
+                field.localize = True
+                field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
+                field.widget.is_localized = True
 
 
 class IssueForm(ItemForm):
@@ -86,6 +85,8 @@ class GoalForm(ItemForm):
         from jeugdstelsel.web import modelbridge
 
         key = self.cleaned_data.get("model_output_key", "")
+        if key:
+            m.output_key_validator(key)  # the spelling first, then whether the model knows it
         known = modelbridge.output_keys()
         if key and known and key not in known:
             close = sorted(k for k in known if key.split("_")[0] in k)[:5]
@@ -107,6 +108,7 @@ class InterventionForm(ItemForm):
 
     class Meta:
         model = m.Intervention
+        formfield_callback = _formfield
         fields = ("activity", "name", "evidence_level", "databank_url", "workers")
 
     def clean(self):

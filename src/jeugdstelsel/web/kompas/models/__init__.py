@@ -19,6 +19,7 @@ from jeugdstelsel.web.kompas.models.items import (
     Layer,
     Measurement,
     WorkspaceItem,
+    output_key_validator,
 )
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "Organisation",
     "Role",
     "WorkspaceItem",
+    "output_key_validator",
 ]
