@@ -258,8 +258,7 @@ def _region_indicators(found) -> dict[str, float]:
 def _youth_care_table(found) -> None:
     from jeugdstelsel.data import store_service
 
-    frame = store_service.observations(found.code)
-    frame = frame[frame["category"] == ""]
+    frame = store_service.totals(store_service.observations(found.code))
     if frame.empty:
         console.print(
             "Geen jeugdzorgcijfers van CBS in de opslag voor deze gemeente. Haal ze op met "
@@ -267,7 +266,7 @@ def _youth_care_table(found) -> None:
         )
         return
     national = store_service.observations(None)
-    national = national[national["region"].isin(["NL01", "NL00"]) & (national["category"] == "")]
+    national = store_service.totals(national[national["region"].isin(["NL01", "NL00"])])
     lookup = {
         (r.dataset, r.measure, r.period): (r.value, r.status) for r in national.itertuples()
     }

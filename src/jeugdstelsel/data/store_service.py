@@ -408,10 +408,17 @@ def observations(gemeente: str | None = None, series: str | None = None) -> pd.D
     return frame.sort_values(["dataset", "series", "category", "period"]).reset_index(drop=True)
 
 
+def totals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows without a breakdown: no category, or only the 'Totaal' codes of every dimension."""
+    labels = frame["category_label"].fillna("")
+    is_total = labels.str.fullmatch(r"\s*Totaal[^/]*(/\s*Totaal[^/]*)*", case=False)
+    return frame[(frame["category"] == "") | is_total]
+
+
 def annual(series: str, geo: str) -> dict[int, tuple[float, str]]:
     """``{year: (value, status)}`` of a series for a municipality (name/code) or the country.
 
-    Only yearly figures without a breakdown count; where several tables hold the series the
+    Only yearly figures without a breakdown (or its 'Totaal') count; where several tables hold the series the
     final (definitief) figure wins. The country falls back to the embedded reference figures.
     """
     from jeugdstelsel.data import refdata
@@ -421,7 +428,8 @@ def annual(series: str, geo: str) -> dict[int, tuple[float, str]]:
         frame = frame[frame["region"].isin(["NL01", "NL00"])]
     else:
         frame = observations(geo, series)
-    frame = frame[(frame["category"] == "") & frame["period"].str.fullmatch(r"\d{4}(JJ00)?")]
+    frame = totals(frame)
+    frame = frame[frame["period"].str.fullmatch(r"\d{4}(JJ00)?")]
     if frame.empty and geo in {"Nederland", "NL01", "NL00"}:
         return refdata.annual(series, "Nederland")
     rank = {"definitief": 0, "onbekend": 1, "voorlopig": 2}
