@@ -418,8 +418,9 @@ def totals(frame: pd.DataFrame) -> pd.DataFrame:
 def annual(series: str, geo: str) -> dict[int, tuple[float, str]]:
     """``{year: (value, status)}`` of a series for a municipality (name/code) or the country.
 
-    Only yearly figures without a breakdown (or its 'Totaal') count; where several tables hold the series the
-    final (definitief) figure wins. The country falls back to the embedded reference figures.
+    Only yearly figures without a breakdown (or its 'Totaal') count; where several tables hold
+    the series the final (definitief) figure wins. The country falls back to the embedded
+    reference figures.
     """
     from jeugdstelsel.data import refdata
 
