@@ -73,14 +73,16 @@ def test_unknown_reference_is_named(users, workspace, tiel):
     data = exchange.export_workspace(tiel)
     _wipe(tiel)
     data["metingen"][0]["goal"] = "00000000-0000-0000-0000-000000000000"
-    with pytest.raises(exchange.ImportRefusedError, match="verwijzing .* is onbekend"):
+    with pytest.raises(exchange.ImportRefusedError, match=r"verwijzing .* is onbekend"):
         exchange.import_workspace(tiel, data, users["beheerder"])
 
 
 def test_export_and_import_pages(client, users, workspace, tiel):
     client.force_login(users["adviseur"])
     response = client.get(reverse("kompas:export", args=["GM0281"]))
-    assert response["Content-Disposition"].startswith('attachment; filename="kwaliteitskompas-GM0281')
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="kwaliteitskompas-GM0281'
+    )
     body = response.content
     _wipe(tiel)
     upload = SimpleUploadedFile("export.json", body, content_type="application/json")

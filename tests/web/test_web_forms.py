@@ -10,9 +10,15 @@ from jeugdstelsel.web.kompas import models as m
 from tests.web.conftest import PASSWORD
 
 GOAL = {
-    "title": "Minder uithuisplaatsingen", "indicator": "Jongeren met verblijf", "unit": "aantal",
-    "direction": "omlaag", "baseline_value": "120", "baseline_date": "2024-01-01",
-    "target_value": "100", "deadline": "2027-01-01", "model_output_key": "",
+    "title": "Minder uithuisplaatsingen",
+    "indicator": "Jongeren met verblijf",
+    "unit": "aantal",
+    "direction": "omlaag",
+    "baseline_value": "120",
+    "baseline_date": "2024-01-01",
+    "target_value": "100",
+    "deadline": "2027-01-01",
+    "model_output_key": "",
 }
 
 
@@ -32,15 +38,18 @@ def test_valid_goal_is_saved(advisor):
     assert m.Goal.objects.filter(title="Minder uithuisplaatsingen").exists()
 
 
-@pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"target_value": "150"}, "target_value", "past niet bij de richting"),
-    ({"target_value": "120"}, "target_value", "gelijk aan de nulmeting"),
-    ({"deadline": "2023-01-01"}, "deadline", "na de datum van de nulmeting"),
-    ({"baseline_value": "veel"}, "baseline_value", "Voer een getal in"),
-    ({"title": ""}, "title", "Dit veld is vereist"),
-    ({"model_output_key": "Jeugdzorg Totaal"}, "model_output_key", "kleine letters"),
-    ({"model_output_key": "jeugdzorg_bestaat_niet"}, "model_output_key", "kent de uitkomst"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"target_value": "150"}, "target_value", "past niet bij de richting"),
+        ({"target_value": "120"}, "target_value", "gelijk aan de nulmeting"),
+        ({"deadline": "2023-01-01"}, "deadline", "na de datum van de nulmeting"),
+        ({"baseline_value": "veel"}, "baseline_value", "Voer een getal in"),
+        ({"title": ""}, "title", "Dit veld is vereist"),
+        ({"model_output_key": "Jeugdzorg Totaal"}, "model_output_key", "kleine letters"),
+        ({"model_output_key": "jeugdzorg_bestaat_niet"}, "model_output_key", "kent de uitkomst"),
+    ],
+)
 def test_bad_goal_is_refused_with_dutch_message_next_to_field(advisor, changes, field, message):
     response = post_goal(advisor, **changes)
     assert response.status_code == 200
@@ -60,9 +69,15 @@ def test_decimal_comma_is_accepted(advisor):
 
 
 def test_top_ten_rank_must_be_free(advisor, workspace):
-    response = advisor.post(reverse("kompas:create", args=["GM0281", "vraagstukken"]), {
-        "area": workspace["area"].pk, "kind": "top_tien", "rank": "1", "title": "Eenzaamheid",
-    })
+    response = advisor.post(
+        reverse("kompas:create", args=["GM0281", "vraagstukken"]),
+        {
+            "area": workspace["area"].pk,
+            "kind": "top_tien",
+            "rank": "1",
+            "title": "Eenzaamheid",
+        },
+    )
     assert response.status_code == 200
     assert "al bezet" in " ".join(response.context["form"].errors["rank"])
 

@@ -29,14 +29,24 @@ def test_saving_without_change_writes_no_history(users, workspace):
 def test_edit_through_the_page_lands_in_the_history(client, users, workspace):
     action = workspace["action"]
     client.force_login(users["adviseur"])
-    response = client.post(reverse("kompas:edit", args=["GM0281", "verbeteracties", action.pk]), {
-        "area": action.area_id, "goal": action.goal_id, "title": action.title,
-        "owner": "Gemeente Tiel", "status": "bezig", "due": "", "description": "",
-    })
+    response = client.post(
+        reverse("kompas:edit", args=["GM0281", "verbeteracties", action.pk]),
+        {
+            "area": action.area_id,
+            "goal": action.goal_id,
+            "title": action.title,
+            "owner": "Gemeente Tiel",
+            "status": "bezig",
+            "due": "",
+            "description": "",
+        },
+    )
     assert response.status_code == 302
     entry = m.AuditEntry.objects.filter(item_uid=action.uid).first()
-    assert entry.changes == {"owner": ["Wijkteam Tiel-Oost", "Gemeente Tiel"],
-                             "status": ["gepland", "bezig"]}
+    assert entry.changes == {
+        "owner": ["Wijkteam Tiel-Oost", "Gemeente Tiel"],
+        "status": ["gepland", "bezig"],
+    }
     page = client.get(reverse("kompas:history", args=["GM0281"])).content.decode()
     assert "Gemeente Tiel" in page and "adviseur" in page
 

@@ -68,25 +68,48 @@ def test_council_member_reads_but_cannot_change(client, users, workspace):
 def test_partner_edits_only_own_organisations_activities(client, users, workspace):
     client.force_login(users["partner"])
     own, other = workspace["own_activity"], workspace["other_activity"]
-    assert client.get(reverse("kompas:edit", args=["GM0281", "activiteiten", own.pk])).status_code == 200
-    assert client.get(reverse("kompas:edit", args=["GM0281", "activiteiten", other.pk])).status_code == 403
-    assert client.get(reverse("kompas:edit", args=["GM0281", "doelen", workspace["goal"].pk])).status_code == 403
+    assert (
+        client.get(reverse("kompas:edit", args=["GM0281", "activiteiten", own.pk])).status_code
+        == 200
+    )
+    assert (
+        client.get(reverse("kompas:edit", args=["GM0281", "activiteiten", other.pk])).status_code
+        == 403
+    )
+    assert (
+        client.get(
+            reverse("kompas:edit", args=["GM0281", "doelen", workspace["goal"].pk])
+        ).status_code
+        == 403
+    )
     assert client.get(reverse("kompas:create", args=["GM0281", "doelen"])).status_code == 403
 
 
 def test_partner_measurement_is_recorded_for_her_own_organisation(client, users, workspace):
     client.force_login(users["partner"])
     goal = workspace["goal"]
-    response = client.post(reverse("kompas:create", args=["GM0281", "metingen"]), {
-        "goal": goal.pk, "kind": "indicator", "date": "2025-07-01", "value": "10,8",
-        "organisation": workspace["school"].pk,  # not hers: refused
-    })
+    response = client.post(
+        reverse("kompas:create", args=["GM0281", "metingen"]),
+        {
+            "goal": goal.pk,
+            "kind": "indicator",
+            "date": "2025-07-01",
+            "value": "10,8",
+            "organisation": workspace["school"].pk,  # not hers: refused
+        },
+    )
     assert response.status_code == 200
     assert "organisation" in response.context["form"].errors
-    response = client.post(reverse("kompas:create", args=["GM0281", "metingen"]), {
-        "goal": goal.pk, "kind": "indicator", "date": "2025-07-01", "value": "10.8",
-        "organisation": workspace["team"].pk,
-    })
+    response = client.post(
+        reverse("kompas:create", args=["GM0281", "metingen"]),
+        {
+            "goal": goal.pk,
+            "kind": "indicator",
+            "date": "2025-07-01",
+            "value": "10.8",
+            "organisation": workspace["team"].pk,
+        },
+    )
     assert response.status_code == 302
     made = m.Measurement.objects.get(date="2025-07-01")
     assert made.organisation == workspace["team"]
