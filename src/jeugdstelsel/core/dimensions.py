@@ -81,14 +81,16 @@ AGE_BANDS: dict[str, tuple[int, int]] = {
 
 def age_mask(low: int, high: int) -> np.ndarray:
     """Boolean mask over single ages ``low..high`` inclusive."""
-    return (AGES >= low) & (AGES <= high)
+    return (low <= AGES) & (high >= AGES)
 
 
 class ShapeError(ValueError):
     """An array does not have the dimensions the model expects; the message names them."""
 
 
-def check_shape(name: str, array: np.ndarray, dims: tuple[str, ...], shape: tuple[int, ...]) -> None:
+def check_shape(
+    name: str, array: np.ndarray, dims: tuple[str, ...], shape: tuple[int, ...]
+) -> None:
     """Raise :class:`ShapeError` naming each dimension when ``array`` has the wrong shape."""
     if array.shape != shape:
         expected = ", ".join(f"{d}={n}" for d, n in zip(dims, shape, strict=True))

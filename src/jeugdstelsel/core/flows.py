@@ -41,8 +41,9 @@ def threshold(level: float, trend: float, years_since_2015: float) -> float:
 
 
 @njit(cache=True)
-def need_hazard(incidence: float, profile: float, risk: float, thresh: float,
-                protection: float) -> float:
+def need_hazard(
+    incidence: float, profile: float, risk: float, thresh: float, protection: float
+) -> float:
     """Flow 1: monthly hazard that a need reaching a helper arises in the base."""
     return incidence * profile * risk * thresh * (1.0 - protection)
 
@@ -54,8 +55,9 @@ def supply_factor(supply_induced: float, fragmentation: float) -> float:
 
 
 @njit(cache=True)
-def routing(fl: float, gp: float, yd: float, ms: float, poh: float, school: float,
-            sid: float) -> tuple[float, float, float, float, float]:
+def routing(
+    fl: float, gp: float, yd: float, ms: float, poh: float, school: float, sid: float
+) -> tuple[float, float, float, float, float]:
     """Flow 2: shares of a new need per route (first line, GP, youth doctor, specialist, none).
 
     Weights are relative to 'geen verwijzer' and normalised by their observed sum, so that the
@@ -64,8 +66,13 @@ def routing(fl: float, gp: float, yd: float, ms: float, poh: float, school: floa
     """
     total = fl + gp + yd + ms + 1.0
     fl_new = fl + gp * poh + (yd + 1.0) * school
-    return (fl_new / total, gp * (1.0 - poh) * sid / total, yd * (1.0 - school) * sid / total,
-            ms * sid / total, (1.0 - school) * sid / total)
+    return (
+        fl_new / total,
+        gp * (1.0 - poh) * sid / total,
+        yd * (1.0 - school) * sid / total,
+        ms * sid / total,
+        (1.0 - school) * sid / total,
+    )
 
 
 @njit(cache=True)

@@ -68,34 +68,76 @@ def _person_series() -> list[Series]:
     for key, label, headline in forms:
         for g in GROUPS:
             age = AGE_GROUP_LABELS_NL[g]
-            out.append(Series(f"{key}_{g}", f"{label}, {age}", "personen",
-                              observed.get((key, g)), headline and g == "0_22"))
-            out.append(Series(f"{key}_{g}_pct", f"{label}, {age}", "% van leeftijdsgroep",
-                              observed_pct.get((key, g))))
+            out.append(
+                Series(
+                    f"{key}_{g}",
+                    f"{label}, {age}",
+                    "personen",
+                    observed.get((key, g)),
+                    headline and g == "0_22",
+                )
+            )
+            out.append(
+                Series(
+                    f"{key}_{g}_pct",
+                    f"{label}, {age}",
+                    "% van leeftijdsgroep",
+                    observed_pct.get((key, g)),
+                )
+            )
     return out
 
 
 SERIES: tuple[Series, ...] = (
     *_person_series(),
-    Series("jeugdhulp_wijkteam_0_22", "Jeugdhulp door wijkteam, 0 t/m 22 jaar", "personen",
-           "youth_jeugdhulp_wijkteam"),
-    Series("trajecten_gestart", "Gestarte jeugdhulptrajecten", "trajecten", "jh_trajecten_begonnen",
-           True),
+    Series(
+        "jeugdhulp_wijkteam_0_22",
+        "Jeugdhulp door wijkteam, 0 t/m 22 jaar",
+        "personen",
+        "youth_jeugdhulp_wijkteam",
+    ),
+    Series(
+        "trajecten_gestart",
+        "Gestarte jeugdhulptrajecten",
+        "trajecten",
+        "jh_trajecten_begonnen",
+        True,
+    ),
     Series("trajecten_gestart_nieuw", "Gestarte trajecten, nieuw", "trajecten"),
     Series("trajecten_gestart_herhaald", "Gestarte trajecten, herhaald beroep", "trajecten"),
     Series("herhaald_beroep_pct", "Herhaald beroep", "% van gestarte trajecten", None, True),
     Series("trajecten_beeindigd_volgens_plan", "Beëindigde trajecten, volgens plan", "trajecten"),
     Series("trajecten_beeindigd_voortijdig", "Beëindigde trajecten, voortijdig", "trajecten"),
-    *(Series(f"verwijzer_{k}_pct", f"Verwijzer: {k.replace('_', ' ')}", "% van gestarte trajecten")
-      for k in REFERRER_KEYS.values()),
-    Series("jeugdbescherming_stand", "Jeugdbeschermingsmaatregelen op 1 januari", "maatregelen",
-           "jb_measures_stock_begin"),
-    Series("jeugdbescherming_instroom", "Instroom jeugdbescherming", "maatregelen",
-           "jb_measures_instroom_fig"),
-    Series("jeugdreclassering_stand", "Jeugdreclassering op 1 januari", "maatregelen",
-           "jr_measures_stock_begin"),
-    Series("jeugdreclassering_instroom", "Instroom jeugdreclassering", "maatregelen",
-           "jr_measures_instroom"),
+    *(
+        Series(
+            f"verwijzer_{k}_pct", f"Verwijzer: {k.replace('_', ' ')}", "% van gestarte trajecten"
+        )
+        for k in REFERRER_KEYS.values()
+    ),
+    Series(
+        "jeugdbescherming_stand",
+        "Jeugdbeschermingsmaatregelen op 1 januari",
+        "maatregelen",
+        "jb_measures_stock_begin",
+    ),
+    Series(
+        "jeugdbescherming_instroom",
+        "Instroom jeugdbescherming",
+        "maatregelen",
+        "jb_measures_instroom_fig",
+    ),
+    Series(
+        "jeugdreclassering_stand",
+        "Jeugdreclassering op 1 januari",
+        "maatregelen",
+        "jr_measures_stock_begin",
+    ),
+    Series(
+        "jeugdreclassering_instroom",
+        "Instroom jeugdreclassering",
+        "maatregelen",
+        "jr_measures_instroom",
+    ),
     Series("wachtlijst", "Wachtlijst specialistische hulp (eind jaar)", "personen", None, True),
     Series("wachttijd_weken", "Gemiddelde wachttijd", "weken", None, True),
     Series("verblijf_stand", "Jongeren in verblijf (eind jaar)", "personen"),
@@ -104,8 +146,12 @@ SERIES: tuple[Series, ...] = (
     Series("achttien_verlengd", "Hulp voortgezet na 18", "personen"),
     Series("uitgaven", "Uitgaven jeugdzorg", "euro", None, True),
     Series("uitgaven_hefbomen", "Kosten van maatregelen (hefbomen)", "euro"),
-    Series("uitgaven_per_jongere_in_zorg", "Uitgaven per jongere met jeugdzorg", "euro per jongere",
-           "cost_per_child_jeugdzorg"),
+    Series(
+        "uitgaven_per_jongere_in_zorg",
+        "Uitgaven per jongere met jeugdzorg",
+        "euro per jongere",
+        "cost_per_child_jeugdzorg",
+    ),
     *(Series(f"bevolking_{g}", f"Bevolking {AGE_GROUP_LABELS_NL[g]}", "personen") for g in GROUPS),
 )
 SERIES_BY_KEY = {s.key: s for s in SERIES}
@@ -129,8 +175,9 @@ def _bucket(x: np.ndarray, span: int, how: str) -> np.ndarray:
     return y[:, :, :, 0] if how == "first" else y[:, :, :, -1]
 
 
-def aggregate(result: SimulationResult, params: ParameterSet, span_months: int = 12
-              ) -> dict[str, np.ndarray]:
+def aggregate(
+    result: SimulationResult, params: ParameterSet, span_months: int = 12
+) -> dict[str, np.ndarray]:
     """All :data:`SERIES` per bucket of ``span_months`` (12: years, 6: half-years).
 
     Returns ``{key: (draws, municipalities, buckets)}``.
@@ -139,8 +186,9 @@ def aggregate(result: SimulationResult, params: ParameterSet, span_months: int =
     bg, tot = result.by_group, result.totals
     starts = np.arange(result.n_periods)[::span] * PERIOD_MONTHS
     years = result.start_year + starts // 12
-    coverage = np.where(years[None, None, :] < BREAK_YEAR,
-                        params["coverage_pre2021"][..., None], 1.0)
+    coverage = np.where(
+        years[None, None, :] < BREAK_YEAR, params["coverage_pre2021"][..., None], 1.0
+    )
     jb_ov = params["jb_overlap"][..., None]
     jr_ov = params["jr_overlap"][..., None]
     out: dict[str, np.ndarray] = {}
@@ -156,8 +204,9 @@ def aggregate(result: SimulationResult, params: ParameterSet, span_months: int =
         out[f"bevolking_{g}"] = pop
         cross = g == "18_22"
 
-        def persons(stock: str, entries: str, crossing: str | None, cross: bool = cross,
-                    g: str = g) -> np.ndarray:
+        def persons(
+            stock: str, entries: str, crossing: str | None, cross: bool = cross, g: str = g
+        ) -> np.ndarray:
             value = first(stock, g) + summed(entries, g)
             if cross and crossing is not None:
                 value = value + summed(crossing, g)
@@ -181,8 +230,9 @@ def aggregate(result: SimulationResult, params: ParameterSet, span_months: int =
             out[f"{key}_{g}_pct"] = 100.0 * value / np.where(pop > 0, pop, 1.0)
 
     cbs = params["fl_cbs_share"][..., None]
-    out["jeugdhulp_wijkteam_0_22"] = (first("first_line", "0_22") * cbs
-                                      + summed("fl_reported_starts", "0_22")) * coverage
+    out["jeugdhulp_wijkteam_0_22"] = (
+        first("first_line", "0_22") * cbs + summed("fl_reported_starts", "0_22")
+    ) * coverage
     tpe = params["trajectories_per_episode"][..., None]
     intake = summed("intake_ambulatory", "0_22") + summed("intake_residential", "0_22")
     started = (summed("fl_reported_starts", "0_22") + intake) * tpe * coverage
@@ -199,8 +249,9 @@ def aggregate(result: SimulationResult, params: ParameterSet, span_months: int =
     ref_total = sum(_bucket(tot[f"starts_ref_{r.name.lower()}"], span, "sum") for r in Referrer)
     safe_ref = np.where(ref_total > 0, ref_total, 1.0)
     for r, key in REFERRER_KEYS.items():
-        out[f"verwijzer_{key}_pct"] = (100.0 * _bucket(tot[f"starts_ref_{r.name.lower()}"], span,
-                                                       "sum") / safe_ref)
+        out[f"verwijzer_{key}_pct"] = (
+            100.0 * _bucket(tot[f"starts_ref_{r.name.lower()}"], span, "sum") / safe_ref
+        )
     # overlays: one measure per young person (aanname; OTS and voogdij rarely coincide)
     out["jeugdbescherming_stand"] = first("jb", "0_22")
     out["jeugdbescherming_instroom"] = summed("jb_in", "0_22")

@@ -22,7 +22,7 @@ Distribution = Literal["uniform", "triangular", "fixed"]
 
 @dataclass(frozen=True)
 class Source:
-    """Where a value comes from: a seed passage, a CBS table and period, or a labelled assumption."""
+    """Where a value comes from: a seed passage, a CBS table and period, or an assumption."""
 
     kind: SourceKind
     reference: str
@@ -30,8 +30,13 @@ class Source:
 
     def text_nl(self) -> str:
         """One line for users, e.g. ``aanname: ...`` or ``CBS 85096NED, 2021: ...``."""
-        prefix = {"aanname": "aanname", "seed": "bron", "cbs": "CBS", "nji": "NJi",
-                  "literatuur": "literatuur"}[self.kind]
+        prefix = {
+            "aanname": "aanname",
+            "seed": "bron",
+            "cbs": "CBS",
+            "nji": "NJi",
+            "literatuur": "literatuur",
+        }[self.kind]
         tail = f" — {self.detail}" if self.detail else ""
         return f"{prefix}: {self.reference}{tail}"
 
@@ -60,7 +65,9 @@ class Parameter:
 
     def __post_init__(self) -> None:
         if not self.low <= self.default <= self.high:
-            raise ValueError(f"{self.name}: default {self.default} outside [{self.low}, {self.high}]")
+            raise ValueError(
+                f"{self.name}: default {self.default} outside [{self.low}, {self.high}]"
+            )
         if self.distribution != "fixed" and not self.low < self.high:
             raise ValueError(f"{self.name}: empty range [{self.low}, {self.high}]")
 
@@ -167,10 +174,7 @@ def build(
     values: dict[str, np.ndarray] = {}
     for p in params:  # the order is fixed, so a seed gives the same draws every time
         centre = point.get(p.name, p.default)
-        if rng is None:
-            column = np.full(n_draws, centre)
-        else:
-            column = _sample_one(p, rng, n_draws)
+        column = np.full(n_draws, centre) if rng is None else _sample_one(p, rng, n_draws)
         values[p.name] = column
     if rng is not None and posterior is not None:
         z = rng.multivariate_normal(posterior.mean, posterior.cov, size=n_draws, method="svd")
@@ -178,5 +182,7 @@ def build(
             values[name] = by_name[name].from_unit(z[:, j])
     for key, value in overrides.items():
         values[key] = np.full(n_draws, float(value))
-    out = {k: np.repeat(v[:, None], n_municipalities, axis=1).reshape(shape) for k, v in values.items()}
+    out = {
+        k: np.repeat(v[:, None], n_municipalities, axis=1).reshape(shape) for k, v in values.items()
+    }
     return ParameterSet(out, n_draws, n_municipalities, tuple(by_name))

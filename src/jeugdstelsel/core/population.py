@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 
 
-
 @dataclass(frozen=True)
 class PopulationInputs:
     """Demographic inputs of a run (no I/O: the services layer builds them from data).

@@ -41,40 +41,129 @@ JB, JR = N_STATES, N_STATES + 1  # overlay stocks: child protection, juvenile pr
 
 # Parameters in the order the kernel unpacks them.
 KERNEL_PARAMS = (
-    "need_incidence", "age_rel_0_3", "age_rel_12_17", "threshold_trend", "threshold_level",
-    "protection", "route_first_line", "fl_route_trend", "route_gp", "route_youth_doctor",
-    "route_medical_specialist", "poh_shift", "school_shift", "fl_duration", "fl_escalation",
-    "defensive_factor", "fl_cbs_share", "min_wait", "capacity_margin", "capacity_growth",
-    "residential_share", "amb_duration", "res_duration", "step_up_rate", "step_down_rate",
-    "plan_share", "supply_induced", "fragmentation", "reentry_rate", "relapse_prevention",
-    "aftercare_months", "extension_share", "extension_max_age", "jb_rate", "jb_trend",
+    "need_incidence",
+    "age_rel_0_3",
+    "age_rel_12_17",
+    "threshold_trend",
+    "threshold_level",
+    "protection",
+    "route_first_line",
+    "fl_route_trend",
+    "route_gp",
+    "route_youth_doctor",
+    "route_medical_specialist",
+    "poh_shift",
+    "school_shift",
+    "fl_duration",
+    "fl_escalation",
+    "defensive_factor",
+    "fl_cbs_share",
+    "min_wait",
+    "capacity_margin",
+    "capacity_growth",
+    "residential_share",
+    "amb_duration",
+    "res_duration",
+    "step_up_rate",
+    "step_down_rate",
+    "plan_share",
+    "supply_induced",
+    "fragmentation",
+    "reentry_rate",
+    "relapse_prevention",
+    "aftercare_months",
+    "extension_share",
+    "extension_max_age",
+    "jb_rate",
+    "jb_trend",
     "jb_duration",
-    "gi_referral_rate", "jr_rate", "jr_trend", "jr_age_rel_18_22", "jr_duration", "court_referral_rate",
-    "cost_first_line", "cost_ambulatory", "cost_residential", "cost_jb", "cost_jr", "cost_scale",
+    "gi_referral_rate",
+    "jr_rate",
+    "jr_trend",
+    "jr_age_rel_18_22",
+    "jr_duration",
+    "court_referral_rate",
+    "cost_first_line",
+    "cost_ambulatory",
+    "cost_residential",
+    "cost_jb",
+    "cost_jr",
+    "cost_scale",
     "tariff_index",
 )
 _K = {name: i for i, name in enumerate(KERNEL_PARAMS)}
 
 # Accumulators per age group, (D, M, K, 2); summed over the months of a period.
 GROUP_ACCUMULATORS = (
-    "population", "jh_zonder_in", "jh_met_in", "jh_total_in", "jb_in", "jr_in",
-    "fl_reported_starts", "intake_ambulatory", "intake_residential", "ended", "waiting_months",
-    "turn18_in_care", "turn18_continue", "cost", "cross18_zonder", "cross18_met",
-    "cross18_total", "cross18_jr",
+    "population",
+    "jh_zonder_in",
+    "jh_met_in",
+    "jh_total_in",
+    "jb_in",
+    "jr_in",
+    "fl_reported_starts",
+    "intake_ambulatory",
+    "intake_residential",
+    "ended",
+    "waiting_months",
+    "turn18_in_care",
+    "turn18_continue",
+    "cost",
+    "cross18_zonder",
+    "cross18_met",
+    "cross18_total",
+    "cross18_jr",
 )
 # Stocks per age group recorded at the start of each period (unique persons per period).
-START_STOCKS = ("jh_zonder", "jh_met", "jh_total", "jb", "jr", "first_line", "waiting",
-                "ambulatory", "residential")
+START_STOCKS = (
+    "jh_zonder",
+    "jh_met",
+    "jh_total",
+    "jb",
+    "jr",
+    "first_line",
+    "waiting",
+    "ambulatory",
+    "residential",
+)
 # Accumulators per (draw, municipality): referrer mix, re-entries, demography, lever cost.
 REFERRER_TOTALS = tuple(f"starts_ref_{r.name.lower()}" for r in Referrer)
-TOTAL_ACCUMULATORS = (*REFERRER_TOTALS, "starts_reentry", "births", "aged_out", "migration",
-                      "lever_cost")
+TOTAL_ACCUMULATORS = (
+    *REFERRER_TOTALS,
+    "starts_reentry",
+    "births",
+    "aged_out",
+    "migration",
+    "lever_cost",
+)
 
-(A_POP, A_ZONDER, A_MET, A_TOTAL, A_JB, A_JR, A_FLREP, A_IAMB, A_IRES, A_ENDED, A_WAITM,
- A_T18, A_T18C, A_COST, A_X18Z, A_X18M, A_X18T, A_X18JR) = range(len(GROUP_ACCUMULATORS))
+(
+    A_POP,
+    A_ZONDER,
+    A_MET,
+    A_TOTAL,
+    A_JB,
+    A_JR,
+    A_FLREP,
+    A_IAMB,
+    A_IRES,
+    A_ENDED,
+    A_WAITM,
+    A_T18,
+    A_T18C,
+    A_COST,
+    A_X18Z,
+    A_X18M,
+    A_X18T,
+    A_X18JR,
+) = range(len(GROUP_ACCUMULATORS))
 T_REENTRY = len(REFERRER_TOTALS)
-T_BIRTHS, T_AGED_OUT, T_MIGRATION, T_LEVER = T_REENTRY + 1, T_REENTRY + 2, T_REENTRY + 3, \
-    T_REENTRY + 4
+T_BIRTHS, T_AGED_OUT, T_MIGRATION, T_LEVER = (
+    T_REENTRY + 1,
+    T_REENTRY + 2,
+    T_REENTRY + 3,
+    T_REENTRY + 4,
+)
 
 
 @dataclass(frozen=True)
@@ -104,8 +193,13 @@ class SimulationResult:
         return self.start_year + np.arange(self.n_years)
 
 
-def _validate(params: ParameterSet, inputs, n_months: int, paths: Mapping[str, np.ndarray],
-              extra_cost: np.ndarray | None) -> None:
+def _validate(
+    params: ParameterSet,
+    inputs,
+    n_months: int,
+    paths: Mapping[str, np.ndarray],
+    extra_cost: np.ndarray | None,
+) -> None:
     n_m = inputs.n_municipalities
     check_shape("population0", inputs.population0, ("municipalities", "ages"), (n_m, N_AGES))
     check_shape("migration", inputs.migration, ("municipalities", "ages"), (n_m, N_AGES))
@@ -146,8 +240,11 @@ def simulate(
     d, m = params.n_draws, inputs.n_municipalities
     par = np.ascontiguousarray(np.stack([params[name] for name in KERNEL_PARAMS]))
     path_keys = np.array([_K[k] for k in paths], dtype=np.int64)
-    path_values = (np.ascontiguousarray(np.stack(list(paths.values()), axis=1)) if paths
-                   else np.zeros((n_months, 0, d, m)))
+    path_values = (
+        np.ascontiguousarray(np.stack(list(paths.values()), axis=1))
+        if paths
+        else np.zeros((n_months, 0, d, m))
+    )
     lever = extra_cost if extra_cost is not None else np.zeros((n_months, d, m))
     x = np.zeros((d, m, N_STOCKS, N_AGES))
     x[:, :, State.BASE, :] = inputs.population0[None]
@@ -160,14 +257,31 @@ def simulate(
     dummy_g = np.zeros((d, m, len(GROUP_ACCUMULATORS), 2))
     dummy_t = np.zeros((d, m, len(TOTAL_ACCUMULATORS)))
     for _ in range(spinup_months):
-        _month(x, par, path_keys, path_values, 0, True, offset, risk, births, migration, pop0,
-               capacity, lever, dummy_g, dummy_t)
+        _month(
+            x,
+            par,
+            path_keys,
+            path_values,
+            0,
+            True,
+            offset,
+            risk,
+            births,
+            migration,
+            pop0,
+            capacity,
+            lever,
+            dummy_g,
+            dummy_t,
+        )
     _set_capacity(x, par, capacity)
     initial_total = x[:, :, :N_STATES].sum(axis=(2, 3))
 
     n_periods = n_months // PERIOD_MONTHS
-    by_group = {k: np.zeros((d, m, n_periods, 2))
-                for k in (*GROUP_ACCUMULATORS, *START_STOCKS, "waiting_end", "residential_end")}
+    by_group = {
+        k: np.zeros((d, m, n_periods, 2))
+        for k in (*GROUP_ACCUMULATORS, *START_STOCKS, "waiting_end", "residential_end")
+    }
     totals = {k: np.zeros((d, m, n_periods)) for k in TOTAL_ACCUMULATORS}
     for period in range(n_periods):
         for name, value in _start_stocks(x, params["fl_cbs_share"]).items():
@@ -175,8 +289,23 @@ def simulate(
         acc_g = np.zeros((d, m, len(GROUP_ACCUMULATORS), 2))
         acc_t = np.zeros((d, m, len(TOTAL_ACCUMULATORS)))
         for month in range(period * PERIOD_MONTHS, (period + 1) * PERIOD_MONTHS):
-            _month(x, par, path_keys, path_values, month, False, offset, risk, births,
-                   migration, pop0, capacity, lever, acc_g, acc_t)
+            _month(
+                x,
+                par,
+                path_keys,
+                path_values,
+                month,
+                False,
+                offset,
+                risk,
+                births,
+                migration,
+                pop0,
+                capacity,
+                lever,
+                acc_g,
+                acc_t,
+            )
             if progress is not None:
                 progress(month + 1, n_months)
         for i, name in enumerate(GROUP_ACCUMULATORS):
@@ -185,8 +314,9 @@ def simulate(
             totals[name][:, :, period] = acc_t[:, :, i]
         by_group["waiting_end"][:, :, period] = _groups(x[:, :, State.WAITING])
         by_group["residential_end"][:, :, period] = _groups(x[:, :, State.RESIDENTIAL])
-    return SimulationResult(inputs.start_year, n_periods, by_group, totals, x, initial_total,
-                            tuple(inputs.names))
+    return SimulationResult(
+        inputs.start_year, n_periods, by_group, totals, x, initial_total, tuple(inputs.names)
+    )
 
 
 def _groups(stock: np.ndarray) -> np.ndarray:
@@ -197,9 +327,17 @@ def _groups(stock: np.ndarray) -> np.ndarray:
 def _start_stocks(x: np.ndarray, fl_cbs_share: np.ndarray) -> dict[str, np.ndarray]:
     fl_rep = x[:, :, State.FIRST_LINE] * fl_cbs_share[..., None]
     amb, res = x[:, :, State.AMBULATORY], x[:, :, State.RESIDENTIAL]
-    stocks = {"jh_zonder": fl_rep + amb, "jh_met": res, "jh_total": fl_rep + amb + res,
-              "jb": x[:, :, JB], "jr": x[:, :, JR], "first_line": x[:, :, State.FIRST_LINE],
-              "waiting": x[:, :, State.WAITING], "ambulatory": amb, "residential": res}
+    stocks = {
+        "jh_zonder": fl_rep + amb,
+        "jh_met": res,
+        "jh_total": fl_rep + amb + res,
+        "jb": x[:, :, JB],
+        "jr": x[:, :, JR],
+        "first_line": x[:, :, State.FIRST_LINE],
+        "waiting": x[:, :, State.WAITING],
+        "ambulatory": amb,
+        "residential": res,
+    }
     return {k: _groups(v) for k, v in stocks.items()}
 
 
@@ -268,14 +406,34 @@ _ADULT = ADULT_AGE
 _NA = N_AGES
 _JR_MIN_AGE = 12  # juvenile probation applies from 12 (Wetboek van Strafrecht, art. 77a)
 _R_LOCAL, _R_GP, _R_YD, _R_MS, _R_GI, _R_COURT, _R_NONE = (
-    int(Referrer.LOCAL_TEAM), int(Referrer.GP), int(Referrer.YOUTH_DOCTOR),
-    int(Referrer.MEDICAL_SPECIALIST), int(Referrer.CERTIFIED_INSTITUTION), int(Referrer.COURT),
-    int(Referrer.NONE))
+    int(Referrer.LOCAL_TEAM),
+    int(Referrer.GP),
+    int(Referrer.YOUTH_DOCTOR),
+    int(Referrer.MEDICAL_SPECIALIST),
+    int(Referrer.CERTIFIED_INSTITUTION),
+    int(Referrer.COURT),
+    int(Referrer.NONE),
+)
 
 
 @njit(cache=True, parallel=True)
-def _month(x, par, path_keys, path_values, month, spinup, offset, risk, births, migration,
-           pop0, capacity, lever, acc_g, acc_t):
+def _month(
+    x,
+    par,
+    path_keys,
+    path_values,
+    month,
+    spinup,
+    offset,
+    risk,
+    births,
+    migration,
+    pop0,
+    capacity,
+    lever,
+    acc_g,
+    acc_t,
+):
     """One month for every draw and municipality (parallel over draws)."""
     n_d, n_m = x.shape[0], x.shape[1]
     for d in prange(n_d):
@@ -286,14 +444,22 @@ def _month(x, par, path_keys, path_values, month, spinup, offset, risk, births, 
             if not spinup:
                 for j in range(path_keys.shape[0]):
                     p[path_keys[j]] = path_values[month, j, d, m]
-            _flows_cell(x[d, m], p, month, spinup, offset, risk[m], capacity[d, m],
-                        acc_g[d, m], acc_t[d, m])
+            _flows_cell(
+                x[d, m], p, month, spinup, offset, risk[m], capacity[d, m], acc_g[d, m], acc_t[d, m]
+            )
             if spinup:
                 _rescale_cell(x[d, m], pop0[m])
             else:
                 acc_t[d, m, T_LEVER] += lever[month, d, m]
-                _demography_cell(x[d, m], p, month, births[month // 12, m], migration[m],
-                                 acc_g[d, m], acc_t[d, m])
+                _demography_cell(
+                    x[d, m],
+                    p,
+                    month,
+                    births[month // 12, m],
+                    migration[m],
+                    acc_g[d, m],
+                    acc_t[d, m],
+                )
 
 
 @njit(cache=True)
@@ -303,8 +469,14 @@ def _flows_cell(x, p, month, spinup, offset, risk, capacity, acc, tot):
     thresh = fl.threshold(p[P_THRESHOLD_LEVEL], p[P_THRESHOLD_TREND], years)
     sid = fl.supply_factor(p[P_SUPPLY_INDUCED], p[P_FRAGMENTATION])
     r_fl, r_gp, r_yd, r_ms, r_none = fl.routing(
-        p[P_ROUTE_FIRST_LINE] * math.exp(p[P_FL_ROUTE_TREND] * years), p[P_ROUTE_GP], p[P_ROUTE_YOUTH_DOCTOR],
-        p[P_ROUTE_MEDICAL_SPECIALIST], p[P_POH_SHIFT], p[P_SCHOOL_SHIFT], sid)
+        p[P_ROUTE_FIRST_LINE] * math.exp(p[P_FL_ROUTE_TREND] * years),
+        p[P_ROUTE_GP],
+        p[P_ROUTE_YOUTH_DOCTOR],
+        p[P_ROUTE_MEDICAL_SPECIALIST],
+        p[P_POH_SHIFT],
+        p[P_SCHOOL_SHIFT],
+        sid,
+    )
     fl_leave = fl.leave(1.0 / p[P_FL_DURATION])
     esc = fl.escalation_share(p[P_FL_ESCALATION], p[P_DEFENSIVE_FACTOR])
     h_amb_end = 1.0 / (p[P_AMB_DURATION] * sid)
@@ -393,8 +565,18 @@ def _flows_cell(x, p, month, spinup, offset, risk, capacity, acc, tot):
 
         x[_BASE, a] = base + ac_back - out_base
         x[_FIRST, a] = first + to_first - fl_out
-        x[_WAIT, a] = wait + fl_escalated + direct_gp + direct_yd + direct_ms + direct_none \
-            + direct_gi + direct_court + reentry - intake
+        x[_WAIT, a] = (
+            wait
+            + fl_escalated
+            + direct_gp
+            + direct_yd
+            + direct_ms
+            + direct_none
+            + direct_gi
+            + direct_court
+            + reentry
+            - intake
+        )
         x[_AMB, a] = amb + intake_amb + step_down - amb_out
         x[_RES, a] = res + intake_res + step_up - res_out
         x[_AFTER, a] = after + fl_resolved + amb_end + res_end - ac_out
@@ -421,10 +603,13 @@ def _flows_cell(x, p, month, spinup, offset, risk, capacity, acc, tot):
         acc[A_IRES, g] += intake_res
         acc[A_ENDED, g] += amb_end + res_end + fl_resolved * cbs
         acc[A_WAITM, g] += wait
-        acc[A_COST, g] += price * (first * p[P_COST_FIRST_LINE]
-                                   + amb * p[P_COST_AMBULATORY]
-                                   + res * p[P_COST_RESIDENTIAL]
-                                   + jb * p[P_COST_JB] + jr * p[P_COST_JR])
+        acc[A_COST, g] += price * (
+            first * p[P_COST_FIRST_LINE]
+            + amb * p[P_COST_AMBULATORY]
+            + res * p[P_COST_RESIDENTIAL]
+            + jb * p[P_COST_JB]
+            + jr * p[P_COST_JR]
+        )
         inflow_parts[0] += fl_escalated
         inflow_parts[1] += direct_gp
         inflow_parts[2] += direct_yd
@@ -475,7 +660,7 @@ def _demography_cell(x, p, month, births, migration, acc, tot):
         for a in range(_NA - 1, 0, -1):  # descending: x[s, a - 1] is still last month's value
             moving_in = x[s, a - 1] / 12.0
             x[s, a] -= x[s, a] / 12.0
-            if s == _WAIT or s == _AMB or s == _RES:
+            if s in (_WAIT, _AMB, _RES):
                 keep = fl.care_keep(a, ext_share, ext_max)
                 x[s, a] += moving_in * keep
                 x[_BASE, a] += moving_in * (1.0 - keep)

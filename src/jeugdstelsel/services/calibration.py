@@ -41,14 +41,23 @@ PRIOR_SD = 1.0  # logit units: weak, keeps unidentified parameters near their de
 
 # Tolerance per series: relative for counts, percentage points for shares.
 SIGMA = {
-    "jeugdzorg_0_22": 0.02, "jeugdzorg_0_17": 0.02, "jeugdzorg_18_22": 0.05,
-    "jeugdhulp_met_verblijf_0_22": 0.02, "jeugdhulp_zonder_verblijf_0_22": 0.02,
-    "jeugdhulp_wijkteam_0_22": 0.06, "jeugdbescherming_0_22": 0.02,
-    "jeugdreclassering_0_22": 0.06, "trajecten_gestart": 0.05,
-    "jeugdbescherming_stand": 0.03, "jeugdbescherming_instroom": 0.04,
-    "jeugdreclassering_stand": 0.05, "jeugdreclassering_instroom": 0.05,
-    "uitgaven": 0.05, "uitgaven_per_jongere_in_zorg": 0.10,
-    "herhaald_beroep_pct": 1.5, "verwijzer_pct": 1.5,
+    "jeugdzorg_0_22": 0.02,
+    "jeugdzorg_0_17": 0.02,
+    "jeugdzorg_18_22": 0.05,
+    "jeugdhulp_met_verblijf_0_22": 0.02,
+    "jeugdhulp_zonder_verblijf_0_22": 0.02,
+    "jeugdhulp_wijkteam_0_22": 0.06,
+    "jeugdbescherming_0_22": 0.02,
+    "jeugdreclassering_0_22": 0.06,
+    "trajecten_gestart": 0.05,
+    "jeugdbescherming_stand": 0.03,
+    "jeugdbescherming_instroom": 0.04,
+    "jeugdreclassering_stand": 0.05,
+    "jeugdreclassering_instroom": 0.05,
+    "uitgaven": 0.05,
+    "uitgaven_per_jongere_in_zorg": 0.10,
+    "herhaald_beroep_pct": 1.5,
+    "verwijzer_pct": 1.5,
 }
 # Series not used for fitting: they duplicate a fitted one in another definition (incl./excl.
 # PGB or a derived sum), which would count the same information twice.
@@ -73,14 +82,16 @@ class Target:
 def _stock_rows(name: str) -> list[tuple[int, float, str]]:
     rows = series(name)
     rows = rows[rows["period"].str.fullmatch(r"\d{4}-01-01")]
-    return [(int(p[:4]), float(v), s) for p, v, s in zip(rows["period"], rows["value"],
-                                                        rows["status"])]
+    return [
+        (int(p[:4]), float(v), s)
+        for p, v, s in zip(rows["period"], rows["value"], rows["status"], strict=False)
+    ]
 
 
 def _category(name: str, year: int) -> dict[str, float]:
     rows = series(name)
     rows = rows[rows["period"] == str(year)]
-    return dict(zip(rows["category"], rows["value"].astype(float)))
+    return dict(zip(rows["category"], rows["value"].astype(float), strict=False))
 
 
 def national_targets(last_year: int) -> list[Target]:
@@ -106,8 +117,14 @@ def national_targets(last_year: int) -> list[Target]:
     low = annual("muni_spending_jeugd_range_low")
     high = annual("muni_spending_jeugd_range_high")
     for year in sorted(set(low) & set(high)):
-        add("uitgaven", year, (low[year][0] + high[year][0]) / 2, "afgeleid", "rel",
-            f"muni_spending_jeugd_range_low/high {year} (midden)")
+        add(
+            "uitgaven",
+            year,
+            (low[year][0] + high[year][0]) / 2,
+            "afgeleid",
+            "rel",
+            f"muni_spending_jeugd_range_low/high {year} (midden)",
+        )
     # referrer mix and re-entry share of started trajectories (CBS 85096NED)
     for year in range(FIRST_YEAR, last_year + 1):
         started = _category("jh_trajecten_begonnen_by_verwijzer", year)
@@ -115,17 +132,34 @@ def national_targets(last_year: int) -> list[Target]:
         total = started.get("Totaal verwijzer")
         if not total:
             continue
-        labels = {"gemeentelijke_toegang": "Gemeentelijke toegang", "huisarts": "Huisarts",
-                  "jeugdarts": "Jeugdarts", "medisch_specialist": "Medisch specialist",
-                  "gecertificeerde_instelling": "Gecertificeerde instelling",
-                  "rechter": "Rechter, Officier van Justitie", "geen_verwijzer": "Geen verwijzer"}
+        labels = {
+            "gemeentelijke_toegang": "Gemeentelijke toegang",
+            "huisarts": "Huisarts",
+            "jeugdarts": "Jeugdarts",
+            "medisch_specialist": "Medisch specialist",
+            "gecertificeerde_instelling": "Gecertificeerde instelling",
+            "rechter": "Rechter, Officier van Justitie",
+            "geen_verwijzer": "Geen verwijzer",
+        }
         for key in REFERRER_KEYS.values():
             if labels[key] in started:
-                add(f"verwijzer_{key}_pct", year, 100 * started[labels[key]] / total, "afgeleid",
-                    "pp", f"jh_trajecten_begonnen_by_verwijzer {year}")
+                add(
+                    f"verwijzer_{key}_pct",
+                    year,
+                    100 * started[labels[key]] / total,
+                    "afgeleid",
+                    "pp",
+                    f"jh_trajecten_begonnen_by_verwijzer {year}",
+                )
         if new.get("Totaal verwijzer"):
-            add("herhaald_beroep_pct", year, 100 * (1 - new["Totaal verwijzer"] / total),
-                "afgeleid", "pp", f"jh_trajecten_begonnen(_nieuw)_by_verwijzer {year}")
+            add(
+                "herhaald_beroep_pct",
+                year,
+                100 * (1 - new["Totaal verwijzer"] / total),
+                "afgeleid",
+                "pp",
+                f"jh_trajecten_begonnen(_nieuw)_by_verwijzer {year}",
+            )
     return targets
 
 
@@ -189,8 +223,9 @@ class Calibration:
     optimizer: dict = field(default_factory=dict)
 
     def posterior(self) -> P.Posterior:
-        return P.Posterior(tuple(self.posterior_names), np.array(self.posterior_mean),
-                           np.array(self.posterior_cov))
+        return P.Posterior(
+            tuple(self.posterior_names), np.array(self.posterior_mean), np.array(self.posterior_cov)
+        )
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=1, ensure_ascii=False), encoding="utf-8")
@@ -205,30 +240,56 @@ def fit_table(model: np.ndarray, targets: list[Target]) -> list[dict]:
     rows = []
     for value, t in zip(model, targets, strict=True):
         err = 100 * (value / t.value - 1) if t.kind == "rel" else value - t.value
-        rows.append({"series": t.key, "year": t.year, "observed": t.value, "model": float(value),
-                     "error": float(err), "unit": "%" if t.kind == "rel" else "pp",
-                     "status": t.status, "source": t.source})
+        rows.append(
+            {
+                "series": t.key,
+                "year": t.year,
+                "observed": t.value,
+                "model": float(value),
+                "error": float(err),
+                "unit": "%" if t.kind == "rel" else "pp",
+                "status": t.status,
+                "source": t.source,
+            }
+        )
     return rows
 
 
 def calibrate(last_year: int = HOLDOUT_YEAR, *, max_nfev: int = 200) -> Calibration:
     """Fit the calibrated parameters to the national figures up to ``last_year``."""
     problem = _Problem(last_year)
-    fit = least_squares(lambda z: problem.residuals(z)[0], problem.z0, jac=problem.jacobian,
-                        method="trf", x_scale="jac", max_nfev=max_nfev,
-                        ftol=1e-10, xtol=1e-10, gtol=1e-10)
+    fit = least_squares(
+        lambda z: problem.residuals(z)[0],
+        problem.z0,
+        jac=problem.jacobian,
+        method="trf",
+        x_scale="jac",
+        max_nfev=max_nfev,
+        ftol=1e-10,
+        xtol=1e-10,
+        gtol=1e-10,
+    )
     jac = fit.jac
     cov = np.linalg.pinv(jac.T @ jac)
     point = {p.name: float(p.from_unit(fit.x[j])) for j, p in enumerate(problem.params)}
     model = _model_values(problem.outputs(fit.x), problem.targets)[0]
     return Calibration(
-        area="Nederland", fitted_through=last_year,
-        created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), point=point,
-        posterior_names=list(CALIBRATED), posterior_mean=[float(v) for v in fit.x],
-        posterior_cov=cov.tolist(), fit=fit_table(model, problem.targets),
-        optimizer={"method": "scipy.optimize.least_squares (trf)", "nfev": int(fit.nfev),
-                   "cost": float(fit.cost), "status": int(fit.status),
-                   "message": str(fit.message), "n_targets": len(problem.targets)},
+        area="Nederland",
+        fitted_through=last_year,
+        created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        point=point,
+        posterior_names=list(CALIBRATED),
+        posterior_mean=[float(v) for v in fit.x],
+        posterior_cov=cov.tolist(),
+        fit=fit_table(model, problem.targets),
+        optimizer={
+            "method": "scipy.optimize.least_squares (trf)",
+            "nfev": int(fit.nfev),
+            "cost": float(fit.cost),
+            "status": int(fit.status),
+            "message": str(fit.message),
+            "n_targets": len(problem.targets),
+        },
     )
 
 
@@ -255,8 +316,14 @@ def holdout_check(fit_through: int = HOLDOUT_YEAR - 1, year: int = HOLDOUT_YEAR)
         if not history:
             continue
         model = float(out[t.key][0, 0, t.year - FIRST_YEAR])
-        row = {"series": t.key, "year": year, "observed": t.value, "status": t.status,
-               "model": model, "model_error_pct": 100 * (model / t.value - 1)}
+        row = {
+            "series": t.key,
+            "year": year,
+            "observed": t.value,
+            "status": t.status,
+            "model": model,
+            "model_error_pct": 100 * (model / t.value - 1),
+        }
         for name, value in _naive_forecasts(t, history).items():
             row[f"{name}"] = value
             row[f"{name}_error_pct"] = 100 * (value / t.value - 1)
@@ -265,8 +332,7 @@ def holdout_check(fit_through: int = HOLDOUT_YEAR - 1, year: int = HOLDOUT_YEAR)
     for method in ("model", "rechte_trendlijn", "vorig_jaar_herhaald"):
         errs = [abs(r[f"{method}_error_pct"]) for r in rows if f"{method}_error_pct" in r]
         summary[method] = float(np.mean(errs)) if errs else float("nan")
-    return {"fit_through": fit_through, "year": year, "rows": rows,
-            "mean_abs_error_pct": summary}
+    return {"fit_through": fit_through, "year": year, "rows": rows, "mean_abs_error_pct": summary}
 
 
 def shipped_path() -> Path:

@@ -41,13 +41,15 @@ def start_population() -> np.ndarray:
     Shape within 0-17 from the 2017 bands (0-3, 4-11, 12-17), scaled to the published 0-17
     total of 2015; 18-22 from the 1 January 2017 band (aanname: stable over two years).
     """
-    bands = {(0, 3): _point("population_0_3", "2017-01-01"),
-             (4, 11): _point("population_4_11", "2017-01-01"),
-             (12, 17): _point("population_12_17", "2017-01-01"),
-             (18, 22): _point("population_18_22", "2017-01-01")}
+    bands = {
+        (0, 3): _point("population_0_3", "2017-01-01"),
+        (4, 11): _point("population_4_11", "2017-01-01"),
+        (12, 17): _point("population_12_17", "2017-01-01"),
+        (18, 22): _point("population_18_22", "2017-01-01"),
+    }
     pop = np.zeros(N_AGES)
     for (lo, hi), total in bands.items():
-        pop[lo: hi + 1] = total / (hi - lo + 1)
+        pop[lo : hi + 1] = total / (hi - lo + 1)
     minors_2015 = annual("population_0_17")[2015][0]
     pop[:ADULT_AGE] *= minors_2015 / pop[:ADULT_AGE].sum()
     return pop
@@ -89,11 +91,14 @@ def _project(pop0: np.ndarray, births: np.ndarray, rates: np.ndarray, years: int
 def fit_migration(pop0: np.ndarray, births: np.ndarray) -> np.ndarray:
     """Net migration per year by age (two bands: under 18, 18-22) fitted to band totals."""
     targets = [(v, y, "0_17") for y, (v, _) in annual("population_0_17").items() if y > 2015]
-    targets += [(_point("population_0_19", p), int(p[:4]) - 1, "0_19")
-                for p in ("2018-01-01", "2019-01-01")]
+    targets += [
+        (_point("population_0_19", p), int(p[:4]) - 1, "0_19") for p in ("2018-01-01", "2019-01-01")
+    ]
     # 20-24 counts 20, 21, 22 in the model: three fifths of the band (aanname: even spread)
-    targets += [(_point("population_20_24", p) * 3 / 5, int(p[:4]) - 1, "20_22")
-                for p in ("2018-01-01", "2022-01-01")]
+    targets += [
+        (_point("population_20_24", p) * 3 / 5, int(p[:4]) - 1, "20_22")
+        for p in ("2018-01-01", "2022-01-01")
+    ]
     targets = [t for t in targets if t[1] - 2015 < len(births)]
 
     def rates_of(theta: np.ndarray) -> np.ndarray:
@@ -106,8 +111,11 @@ def fit_migration(pop0: np.ndarray, births: np.ndarray) -> np.ndarray:
         res = []
         for value, year, band in targets:
             row = proj[year - 2015 - 1] if year > 2015 else pop0
-            model = {"0_17": row[:ADULT_AGE].sum(), "0_19": row[:20].sum(),
-                     "20_22": row[20:].sum()}[band]
+            model = {
+                "0_17": row[:ADULT_AGE].sum(),
+                "0_19": row[:20].sum(),
+                "20_22": row[20:].sum(),
+            }[band]
             res.append(model / value - 1.0)
         return np.array(res)
 
@@ -115,16 +123,21 @@ def fit_migration(pop0: np.ndarray, births: np.ndarray) -> np.ndarray:
     return rates_of(fit.x)
 
 
-def national_inputs(start_year: int = 2015, end_year: int = 2030) -> tuple[PopulationInputs,
-                                                                          DemographyNotes]:
+def national_inputs(
+    start_year: int = 2015, end_year: int = 2030
+) -> tuple[PopulationInputs, DemographyNotes]:
     """Inputs for the Netherlands as one area (risk index 1 by definition)."""
     pop0 = start_population()
     births, notes = births_by_year(start_year, end_year)
     rates = fit_migration(pop0, births)
-    notes = DemographyNotes(notes.interpolated_births, notes.held_births,
-                            {"0_17": float(rates[0]), "18_22": float(rates[ADULT_AGE])})
-    inputs = PopulationInputs(start_year, pop0[None, :], births[:, None], rates[None, :],
-                              np.ones(1), ("Nederland",))
+    notes = DemographyNotes(
+        notes.interpolated_births,
+        notes.held_births,
+        {"0_17": float(rates[0]), "18_22": float(rates[ADULT_AGE])},
+    )
+    inputs = PopulationInputs(
+        start_year, pop0[None, :], births[:, None], rates[None, :], np.ones(1), ("NL01",)
+    )
     return inputs, notes
 
 
@@ -134,10 +147,16 @@ def national_inputs(start_year: int = 2015, end_year: int = 2030) -> tuple[Popul
 # seed 003. The elasticities are an aanname until `jeugdstelsel calibrate <gemeente>` fits the
 # index to the municipality's own figures.
 RISK_ELASTICITIES = {
-    "bijstand_per_1000_2020": (0.25, "aanname: armoede (bijstand per 1.000 inwoners, CBS "
-                                     "84799NED 2020); inkomensgradiënt 15,7% vs 6,3% jeugdhulp"),
-    "one_parent_share_2022": (0.5, "aanname: eenoudergezinnen (CBS 71487ned 2022); seed 003 "
-                                   "noemt echtscheidingen als risicofactor"),
+    "bijstand_per_1000_2020": (
+        0.25,
+        "aanname: armoede (bijstand per 1.000 inwoners, CBS "
+        "84799NED 2020); inkomensgradiënt 15,7% vs 6,3% jeugdhulp",
+    ),
+    "one_parent_share_2022": (
+        0.5,
+        "aanname: eenoudergezinnen (CBS 71487ned 2022); seed 003 "
+        "noemt echtscheidingen als risicofactor",
+    ),
 }
 
 
@@ -152,8 +171,12 @@ def municipal_risk(table) -> np.ndarray:
     return risk / np.average(risk, weights=weights)
 
 
-def municipal_inputs(codes: list[str] | None, start_year: int = 2015, end_year: int = 2030,
-                     risk: dict[str, float] | None = None) -> PopulationInputs:
+def municipal_inputs(
+    codes: list[str] | None,
+    start_year: int = 2015,
+    end_year: int = 2030,
+    risk: dict[str, float] | None = None,
+) -> PopulationInputs:
     """Inputs for municipalities of the 2024 division (``None``: all of them).
 
     The national single-age population and births are shared out by each municipality's
@@ -179,15 +202,17 @@ def municipal_inputs(codes: list[str] | None, start_year: int = 2015, end_year: 
     all_table = municipality_table()
     share_young = young / all_table["pop_0_14_2020"].sum()
     share_older = older / all_table["pop_15_24_2020"].sum()
-    pop0 = np.where(np.arange(N_AGES)[None, :] <= 14, share_young[:, None] * pop[None, :],
-                    share_older[:, None] * pop[None, :])
+    pop0 = np.where(
+        np.arange(N_AGES)[None, :] <= 14,
+        share_young[:, None] * pop[None, :],
+        share_older[:, None] * pop[None, :],
+    )
     births = national.births[:, 0][:, None] * share_young[None, :]
     migration = np.repeat(national.migration, len(table), axis=0)
     index = _aligned(all_table, table, municipal_risk(all_table))
     if risk:
         index = np.array([risk.get(c, r) for c, r in zip(table["gm_code"], index, strict=True)])
-    return PopulationInputs(start_year, pop0, births, migration, index,
-                            tuple(table["gm_code"]))
+    return PopulationInputs(start_year, pop0, births, migration, index, tuple(table["gm_code"]))
 
 
 def _aligned(all_table, table, values: np.ndarray) -> np.ndarray:

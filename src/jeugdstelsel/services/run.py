@@ -47,8 +47,12 @@ class RunResult:
         return summarise(self.series, self.years, self.areas, self.area_names)
 
 
-def summarise(series: dict[str, np.ndarray], years: np.ndarray, areas: tuple[str, ...],
-              area_names: tuple[str, ...]) -> pd.DataFrame:
+def summarise(
+    series: dict[str, np.ndarray],
+    years: np.ndarray,
+    areas: tuple[str, ...],
+    area_names: tuple[str, ...],
+) -> pd.DataFrame:
     """Median, 80% and 95% bands and the mean over draws, in long format."""
     frames = []
     for key, values in series.items():
@@ -56,13 +60,18 @@ def summarise(series: dict[str, np.ndarray], years: np.ndarray, areas: tuple[str
         stats = {name: np.percentile(values, q, axis=0) for name, q in STATISTICS.items()}
         stats["gemiddelde"] = values.mean(axis=0)
         for stat, table in stats.items():  # table: (areas, years)
-            frame = pd.DataFrame({
-                "gebied": np.repeat(areas, len(years)),
-                "gebiedsnaam": np.repeat(area_names, len(years)),
-                "reeks": key, "omschrijving": meta.label_nl, "eenheid": meta.unit,
-                "jaar": np.tile(years, len(areas)), "statistiek": stat,
-                "waarde": table.reshape(-1),
-            })
+            frame = pd.DataFrame(
+                {
+                    "gebied": np.repeat(areas, len(years)),
+                    "gebiedsnaam": np.repeat(area_names, len(years)),
+                    "reeks": key,
+                    "omschrijving": meta.label_nl,
+                    "eenheid": meta.unit,
+                    "jaar": np.tile(years, len(areas)),
+                    "statistiek": stat,
+                    "waarde": table.reshape(-1),
+                }
+            )
             frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 
@@ -86,12 +95,15 @@ def resolve_area(name: str) -> tuple[str, str]:
 
     close = difflib.get_close_matches(fold(name), list(by_name), n=3, cutoff=0.6)
     hint = f" Bedoelt u: {', '.join(by_code[by_name[c]] for c in close)}?" if close else ""
-    raise AreaError(f"gebied '{name}' is onbekend: gebruik 'Nederland', een gemeentenaam of een "
-                    f"GM-code (gemeentelijke indeling 2024).{hint}")
+    raise AreaError(
+        f"gebied '{name}' is onbekend: gebruik 'Nederland', een gemeentenaam of een "
+        f"GM-code (gemeentelijke indeling 2024).{hint}"
+    )
 
 
-def build_inputs(scenario: Scenario, codes: list[str] | None = None,
-                 risk: dict[str, float] | None = None) -> tuple[PopulationInputs, tuple[str, ...]]:
+def build_inputs(
+    scenario: Scenario, codes: list[str] | None = None, risk: dict[str, float] | None = None
+) -> tuple[PopulationInputs, tuple[str, ...]]:
     """Population inputs for the scenario's area from 2015 to its end year."""
     end = scenario.periode.eind
     if codes is None:
@@ -118,25 +130,46 @@ def _adjust_population(inputs: PopulationInputs, scenario: Scenario) -> Populati
     last_published = max(annual("births"))
     years = FIRST_YEAR + np.arange(inputs.n_years)
     growth = (1.0 + scenario.bevolking.geboorten_groei) ** np.maximum(years - last_published, 0)
-    return PopulationInputs(inputs.start_year, inputs.population0, inputs.births * growth[:, None],
-                            inputs.migration * scenario.bevolking.migratie_factor, inputs.risk,
-                            inputs.names)
+    return PopulationInputs(
+        inputs.start_year,
+        inputs.population0,
+        inputs.births * growth[:, None],
+        inputs.migration * scenario.bevolking.migratie_factor,
+        inputs.risk,
+        inputs.names,
+    )
 
 
-def parameter_set(scenario: Scenario, n_areas: int, calibration: Calibration | None = None,
-                  *, rng: np.random.Generator | None = None) -> P.ParameterSet:
+def parameter_set(
+    scenario: Scenario,
+    n_areas: int,
+    calibration: Calibration | None = None,
+    *,
+    rng: np.random.Generator | None = None,
+) -> P.ParameterSet:
     """Draws from the calibration's posterior and the declared distributions, plus overrides."""
     cal = calibration or load_shipped()
     if rng is None:
         rng = np.random.default_rng(scenario.simulatie.zaad)
-    return P.build(PARAMETERS, scenario.simulatie.trekkingen, n_areas, rng,
-                   point=cal.point, posterior=cal.posterior(), overrides=scenario.parameters)
+    return P.build(
+        PARAMETERS,
+        scenario.simulatie.trekkingen,
+        n_areas,
+        rng,
+        point=cal.point,
+        posterior=cal.posterior(),
+        overrides=scenario.parameters,
+    )
 
 
-def run(scenario: Scenario, *, codes: list[str] | None = None,
-        calibration: Calibration | None = None,
-        progress: Callable[[int, int], None] | None = None,
-        paths_builder: Callable | None = None) -> RunResult:
+def run(
+    scenario: Scenario,
+    *,
+    codes: list[str] | None = None,
+    calibration: Calibration | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    paths_builder: Callable | None = None,
+) -> RunResult:
     """Simulate a scenario from 2015 (the calibrated start) and report its period.
 
     ``paths_builder(params, inputs, n_months)`` may return ``(paths, extra_cost)`` for levers.
@@ -147,16 +180,22 @@ def run(scenario: Scenario, *, codes: list[str] | None = None,
     paths, extra = (None, None)
     if paths_builder is not None:
         paths, extra = paths_builder(params, inputs, n_years * 12)
-    result = simulate(params, inputs, n_years * 12, paths=paths, extra_cost=extra,
-                      progress=progress)
+    result = simulate(
+        params, inputs, n_years * 12, paths=paths, extra_cost=extra, progress=progress
+    )
     series = aggregate(result, params)
     first = scenario.periode.start - FIRST_YEAR
     series = {k: v[:, :, first:] for k, v in series.items()}
     cal = calibration or load_shipped()
-    return RunResult(scenario, np.arange(scenario.periode.start, scenario.periode.eind + 1),
-                     tuple(inputs.names), names, series, params,
-                     {"area": cal.area, "fitted_through": cal.fitted_through,
-                      "created": cal.created})
+    return RunResult(
+        scenario,
+        np.arange(scenario.periode.start, scenario.periode.eind + 1),
+        tuple(inputs.names),
+        names,
+        series,
+        params,
+        {"area": cal.area, "fitted_through": cal.fitted_through, "created": cal.created},
+    )
 
 
 def observed_national() -> pd.DataFrame:
@@ -168,6 +207,13 @@ def observed_national() -> pd.DataFrame:
         if s.observed is None:
             continue
         for year, (value, status) in annual(s.observed).items():
-            rows.append({"reeks": s.key, "jaar": year, "waargenomen": value, "status": status,
-                         "bron": s.observed})
+            rows.append(
+                {
+                    "reeks": s.key,
+                    "jaar": year,
+                    "waargenomen": value,
+                    "status": status,
+                    "bron": s.observed,
+                }
+            )
     return pd.DataFrame(rows)

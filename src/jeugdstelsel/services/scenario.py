@@ -46,16 +46,21 @@ class Period(_Strict):
 
 
 class Area(_Strict):
-    gemeente: str = Field("Nederland", min_length=2,
-                          description="'Nederland' of een gemeente (naam of GM-code)")
+    gemeente: str = Field(
+        "Nederland", min_length=2, description="'Nederland' of een gemeente (naam of GM-code)"
+    )
 
 
 class Population(_Strict):
-    geboorten_groei: float = Field(0.0, ge=-0.05, le=0.05,
-                                   description="groei van de geboorten per jaar na het laatst "
-                                               "gepubliceerde jaar")
-    migratie_factor: float = Field(1.0, ge=0.0, le=3.0,
-                                   description="vermenigvuldiger op het migratiesaldo")
+    geboorten_groei: float = Field(
+        0.0,
+        ge=-0.05,
+        le=0.05,
+        description="groei van de geboorten per jaar na het laatst gepubliceerde jaar",
+    )
+    migratie_factor: float = Field(
+        1.0, ge=0.0, le=3.0, description="vermenigvuldiger op het migratiesaldo"
+    )
 
 
 class Simulation(_Strict):
@@ -94,9 +99,16 @@ class Scenario(_Strict):
         return value
 
 
-_TYPE_WORDS = {"int": "een geheel getal", "float": "een getal", "string": "tekst",
-               "bool": "waar/onwaar", "dict": "een tabel", "model": "een tabel",
-               "tuple": "een lijst", "list": "een lijst"}
+_TYPE_WORDS = {
+    "int": "een geheel getal",
+    "float": "een getal",
+    "string": "tekst",
+    "bool": "waar/onwaar",
+    "dict": "een tabel",
+    "model": "een tabel",
+    "tuple": "een lijst",
+    "list": "een lijst",
+}
 
 
 def _explain(error: dict[str, Any]) -> str:
@@ -109,8 +121,12 @@ def _explain(error: dict[str, Any]) -> str:
         allowed = _allowed_keys(parent)
         return f"onbekende sleutel '{loc}'; toegestaan: {', '.join(allowed)}"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        bound = {"greater_than_equal": "minstens", "less_than_equal": "hoogstens",
-                 "greater_than": "groter dan", "less_than": "kleiner dan"}[kind]
+        bound = {
+            "greater_than_equal": "minstens",
+            "less_than_equal": "hoogstens",
+            "greater_than": "groter dan",
+            "less_than": "kleiner dan",
+        }[kind]
         limit = next(iter(ctx.values()))
         return f"'{loc}': waarde {given!r} is niet toegestaan; moet {bound} {limit} zijn"
     if kind.endswith("_parsing") or kind.endswith("_type"):

@@ -1,0 +1,24 @@
+"""Small helpers shared by the CLI modules: Dutch number formatting and clean failure."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+_err = Console(stderr=True)
+
+
+def fmt_number(value: float, decimals: int = 0) -> str:
+    """Dutch notation: thousands with '.', decimals with ','."""
+    if value != value:  # NaN
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print a Dutch error without a traceback and stop."""
+    _err.print(f"[bold red]Fout:[/] {message}")
+    raise typer.Exit(code)
