@@ -74,6 +74,14 @@ class LeverUse(_Strict):
     naam: str
     dosis: float
     start: int = Field(2025, ge=FIRST_YEAR, le=LAST_YEAR)
+    eind: int | None = Field(None, ge=FIRST_YEAR, le=LAST_YEAR,
+                             description="laatste jaar met de hefboom (leeg: tot het eind)")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LeverUse:
+        if self.eind is not None and self.eind < self.start:
+            raise ValueError(f"eind ({self.eind}) ligt vóór start ({self.start})")
+        return self
 
 
 class Scenario(_Strict):
@@ -185,7 +193,8 @@ def dumps(scenario: Scenario) -> str:
     import tomli_w
 
     data = scenario.model_dump(mode="json")
-    data["hefbomen"] = list(data["hefbomen"])
+    data["hefbomen"] = [{k: v for k, v in use.items() if v is not None}  # TOML has no null
+                        for use in data["hefbomen"]]
     if not data["hefbomen"]:
         del data["hefbomen"]
     return tomli_w.dumps(data)
