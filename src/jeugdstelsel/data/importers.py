@@ -18,6 +18,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -76,6 +77,7 @@ PERSON_COLUMN_NAMES = re.compile(
     r"(?i)^(bsn|burgerservicenummer|sofi(nummer)?|geboortedatum|geb\.?_?datum|geboren|"
     r"naam_jeugdige|clientnummer|cliëntnummer|client_id)$"
 )
+_EIGHT_OR_NINE_DIGITS = re.compile(r"\d{8,9}")
 DATE_PATTERNS = [
     (re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$"), ("d", "m", "y")),
     (re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]00:00(?::00)?)?$"), ("y", "m", "d")),
@@ -115,8 +117,11 @@ def is_bsn(text: str) -> bool:
 
     The check: 9*d1 + 8*d2 + ... + 2*d8 - 1*d9 is divisible by 11 (and not all zeros).
     """
-    digits = re.sub(r"[\s.]", "", str(text))
-    if not re.fullmatch(r"\d{8,9}", digits):
+    text = str(text)
+    if len(text) < 8:
+        return False
+    digits = re.sub(r"[\s.]", "", text)
+    if not _EIGHT_OR_NINE_DIGITS.fullmatch(digits):
         return False
     digits = digits.zfill(9)
     if int(digits) == 0:
@@ -128,6 +133,8 @@ def is_bsn(text: str) -> bool:
 def as_date(text: str) -> date | None:
     """A full calendar date (day, month and year) written in a common way, else None."""
     value = str(text).strip()
+    if len(value) < 8:
+        return None
     for pattern, order in DATE_PATTERNS:
         match = pattern.match(value)
         if match:
@@ -141,9 +148,10 @@ def as_date(text: str) -> date | None:
 
 def check_personal_data(columns: dict[str, list[str]], file: str | None = None) -> None:
     """Refuse person-level data: BSN-like numbers, birth dates, or columns named for them."""
-    for name, values in columns.items():
+    for name, all_values in columns.items():
         if PERSON_COLUMN_NAMES.match(name.strip()):
             raise PersonalDataError(name, "de kolomnaam wijst op gegevens over personen", file=file)
+        values = set(all_values)  # repeated codes and labels need checking once
         for value in values:
             if is_bsn(value):
                 raise PersonalDataError(
@@ -192,10 +200,9 @@ def _read_csv(raw: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
     delimiter = ";" if first.count(";") >= first.count(",") and ";" in first else ","
     if "\t" in first and first.count("\t") > max(first.count(";"), first.count(",")):
         delimiter = "\t"
-    rows = []
-    for number, line in content:
-        cells = next(csv.reader([line], delimiter=delimiter, quotechar='"'))
-        rows.append((number, [c.strip() for c in cells]))
+    parsed = csv.reader((line for _, line in content), delimiter=delimiter, quotechar='"')
+    rows = [(number, [c.strip() for c in cells]) for (number, _), cells in zip(content, parsed,
+                                                                              strict=True)]
     header = [h.strip().lower() for h in rows[0][1]]
     return header, rows[1:]
 
@@ -222,6 +229,7 @@ def _read_excel(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
 
 
 # -- validation ---------------------------------------------------------------------------------
+@lru_cache(maxsize=4096)
 def parse_period(text: str) -> str | None:
     """'2023' -> '2023', '2023-H1' -> '2023H1', '2023-K2'/'2023-Q2' -> '2023Q2', '2023-01'."""
     value = text.strip().upper().replace(" ", "")
@@ -239,6 +247,7 @@ def parse_period(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def parse_count(text: str) -> tuple[float | None, str | None]:
     """A count cell -> (value, error); empty means unknown (None), never 0."""
     value = text.strip().replace("\u00a0", "").replace(" ", "")
@@ -407,23 +416,45 @@ def import_file(
             imported_by=by,
             definition="lokaal" if definitions == {"lokaal"} else "cbs",
         )
-        LocalFigure.objects.bulk_create(
-            [
-                LocalFigure(
-                    gemeente_id=f.gemeente, period=f.period, vorm=f.vorm, measure=f.measure,
-                    verwijzer=f.verwijzer, wijk=f.wijk, aanbieder=f.aanbieder, value=f.value,
-                    definition=f.definition, batch=batch,
-                )
-                for f in figures
-            ],
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["gemeente", "period", "vorm", "measure", "verwijzer", "wijk",
-                           "aanbieder", "definition"],
-            update_fields=["value", "batch"],
-        )
+        _upsert(figures, batch.pk, store_service._alias())
         created = LocalFigure.objects.count() - before
     return ImportResult(batch.pk, len(figures), created, len(figures) - created, unchanged=False)
+
+
+KEY_FIELDS = ["gemeente_id", "period", "vorm", "measure", "verwijzer", "wijk", "aanbieder",
+              "definition"]
+
+
+def _upsert(figures: list[ParsedFigure], batch_id: int, alias: str) -> None:
+    """Insert or update on the natural key with one prepared statement (SQLite and PostgreSQL).
+
+    Why not ``bulk_create(update_conflicts=True)``: building a model instance per row made an
+    import of all municipalities (150,000 rows) spend ~18 s in the ORM; ``executemany`` ~5 s.
+    """
+    from django.db import connections
+
+    from jeugdstelsel.store.models import LocalFigure
+
+    meta = LocalFigure._meta
+    columns = [meta.get_field(f.removesuffix("_id")).column for f in KEY_FIELDS]
+    columns += [meta.get_field("value").column, meta.get_field("batch").column]
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    keys = ", ".join(quote(c) for c in columns[: len(KEY_FIELDS)])
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({keys}) DO UPDATE SET {quote('value')} = excluded.{quote('value')}, "
+        f"{quote('batch_id')} = excluded.{quote('batch_id')}"
+    )
+    params = [
+        (f.gemeente, f.period, f.vorm, f.measure, f.verwijzer, f.wijk, f.aanbieder, f.definition,
+         f.value, batch_id)
+        for f in figures
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), 5000):
+            cursor.executemany(sql, params[start : start + 5000])
 
 
 # -- template -----------------------------------------------------------------------------------
