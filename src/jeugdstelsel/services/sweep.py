@@ -1,0 +1,638 @@
+"""National sweep: every municipality x every scenario on common random numbers, in chunks.
+
+Why chunks: 342 municipalities x 5 scenarios x 1,000 draws is 1.7 million simulated cells; the
+model state and its accumulators take tens of kilobytes per cell, so the whole sweep does not fit
+one process. Work is cut into *chunks* (a block of municipalities x a range of draws) whose
+estimated memory fits a budget. Each chunk runs every scenario for its cells, so the paired
+differences against the reference scenario use the same draws (common random numbers).
+
+Why results do not depend on chunking or on the worker: every municipality is an independent
+cell of the kernel, and a chunk's parameter draws are *sliced* from the parameter set that
+:func:`jeugdstelsel.services.run.parameter_set` builds for the full number of draws (drawn once
+from ``default_rng(seed)``; municipalities share a draw's values). A chunk therefore computes
+exactly the numbers an unchunked :func:`jeugdstelsel.services.run.run` would, bit for bit. The
+national per-draw sum of the municipalities is folded in block order (see
+:mod:`jeugdstelsel.services.sweep_store`), so it too is the same locally and on a cluster.
+
+Execution always goes through Dask ``distributed``: a ``LocalCluster`` of worker processes by
+default, an existing scheduler with ``scheduler="tcp://host:port"``. One code path means the
+same retries (a chunk whose worker dies is rescheduled by the scheduler), the same results and
+the same tests for both; docs/sweep.md gives the reasons and the measurements.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from jeugdstelsel.core import parameters as P
+from jeugdstelsel.core.dimensions import N_AGES
+from jeugdstelsel.core.outputs import SERIES, SERIES_BY_KEY, aggregate
+from jeugdstelsel.core.population import PopulationInputs
+from jeugdstelsel.core.simulate import (
+    GROUP_ACCUMULATORS,
+    KERNEL_PARAMS,
+    N_STOCKS,
+    PERIOD_MONTHS,
+    START_STOCKS,
+    TOTAL_ACCUMULATORS,
+    simulate,
+)
+from jeugdstelsel.services.scenario import FIRST_YEAR, Scenario, ScenarioError
+
+HEADLINE = tuple(s.key for s in SERIES if s.headline)
+# Series summed per draw over the municipalities for the national total: the additive headline
+# series (shares and mean waiting times do not add up), re-entries for the national share and
+# the population for rates.
+NATIONAL_KEYS = (*(k for k in HEADLINE if SERIES_BY_KEY[k].unit not in ("% van gestarte trajecten",
+                                                                         "weken")),
+                 "trajecten_gestart_herhaald", "bevolking_0_22")
+# Effects summarised over the period: flows are summed over the years, levels taken at the end.
+SUMMED_OVER_PERIOD = frozenset({"trajecten_gestart", "uitgaven"})
+STAT_NAMES = ("mediaan", "p10", "p90", "p2.5", "p97.5", "gemiddelde")
+STAT_Q = (50.0, 10.0, 90.0, 2.5, 97.5)
+DEFAULT_CHUNK_MB = 256
+MAX_BLOCK_MUNICIPALITIES = 8  # keeps enough chunks for load balancing over 16 workers
+
+
+class SweepError(ValueError):
+    """A sweep that cannot start (plan, municipalities, cluster); the message is Dutch."""
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """What a sweep computes; frozen so that its hash identifies stored results.
+
+    ``scenarios[0]`` is the reference. ``block`` municipalities and ``chunk_draws`` draws make a
+    chunk; both follow from the plan alone (never from the workers), so a rerun on another
+    machine cuts the same chunks and folds the national total in the same order.
+    """
+
+    names: tuple[str, ...]
+    scenarios: tuple[Scenario, ...]
+    codes: tuple[str, ...]
+    draws: int
+    seed: int
+    start: int
+    end: int
+    chunk_draws: int
+    block: int
+    risk: tuple[tuple[str, float], ...] = ()  # per-municipality calibrated risk index (seam)
+
+    @property
+    def reference(self) -> str:
+        return self.names[0]
+
+    @property
+    def n_years(self) -> int:
+        return self.end - self.start + 1
+
+    @property
+    def n_months(self) -> int:
+        return (self.end - FIRST_YEAR + 1) * 12
+
+    def blocks(self) -> list[tuple[str, ...]]:
+        return [self.codes[i: i + self.block] for i in range(0, len(self.codes), self.block)]
+
+    def draw_ranges(self) -> list[tuple[int, int]]:
+        return [(lo, min(lo + self.chunk_draws, self.draws))
+                for lo in range(0, self.draws, self.chunk_draws)]
+
+    def chunks(self) -> list[Chunk]:
+        return [Chunk(b, codes, lo, hi) for b, codes in enumerate(self.blocks())
+                for lo, hi in self.draw_ranges()]
+
+    def scenario_hashes(self) -> dict[str, str]:
+        """A hash per scenario of everything that changes its numbers."""
+        return {n: _hash(s.model_dump(mode="json", exclude={"gebied"}))
+                for n, s in zip(self.names, self.scenarios, strict=True)}
+
+    def identity(self) -> dict:
+        """The manifest: stored partitions are reused only while this is unchanged."""
+        from jeugdstelsel.services.calibration import load_shipped
+
+        cal = load_shipped()
+        return {"versie": 1, "scenarios": self.scenario_hashes(), "referentie": self.reference,
+                "zaad": self.seed, "trekkingen": self.draws, "start": self.start,
+                "eind": self.end, "gemeenten": _hash(list(self.codes)),
+                "blok": self.block, "trekkingen_per_chunk": self.chunk_draws,
+                "risico": _hash([list(r) for r in self.risk]),
+                "kalibratie": {"gebied": cal.area, "gemaakt": cal.created},
+                "hefbomen": importlib.util.find_spec("jeugdstelsel.levers") is not None}
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A block of municipalities x a range of draws ``[lo, hi)``; all scenarios."""
+
+    block: int
+    codes: tuple[str, ...]
+    lo: int
+    hi: int
+
+
+def _hash(obj) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def bytes_per_cell(n_months: int, n_years: int) -> int:
+    """Estimated peak bytes of one (draw, municipality, scenario) cell in a chunk.
+
+    From the arrays :func:`~jeugdstelsel.core.simulate.simulate` and
+    :func:`~jeugdstelsel.core.outputs.aggregate` allocate: the state (stocks x ages), the
+    per-period accumulators and start stocks, the per-month parameter copy of the kernel's
+    inputs, the yearly series with their temporaries (x3), and lever paths (a few per month).
+    About 1.4 kB per simulated month plus a fixed part; the benchmark measures the real peak.
+    """
+    periods = n_months // PERIOD_MONTHS
+    state = N_STOCKS * N_AGES * 8 * 2  # x and the spin-up copy
+    groups = (len(GROUP_ACCUMULATORS) + len(START_STOCKS) + 2) * periods * 2 * 8
+    totals = len(TOTAL_ACCUMULATORS) * periods * 8
+    params = (len(KERNEL_PARAMS) + 12) * 8 * 2
+    series = len(SERIES) * (n_months // 12) * 8 * 3
+    paths = 4 * n_months * 8  # lever paths and their cost, when a scenario has levers
+    return state + groups + totals + params + series + paths
+
+
+def plan(paths: Sequence[Path], *, codes: Sequence[str] | None, draws: int | None = None,
+         basis: Path | None = None, seed: int | None = None, chunk_draws: int | None = None,
+         chunk_mb: int = DEFAULT_CHUNK_MB, risk: dict[str, float] | None = None) -> SweepPlan:
+    """Load and check the scenario files and cut the work into chunks.
+
+    Every scenario runs with the same draws and seed (the reference's seed unless ``seed`` is
+    given), over the same period: otherwise the paired differences would compare different
+    things. ``codes=None`` means all municipalities of the 2024 division.
+    """
+    from jeugdstelsel.data.municipalities import municipality_table
+    from jeugdstelsel.services.scenario import load
+
+    files = ([Path(basis)] if basis else []) + [Path(p) for p in paths]
+    if not files:
+        raise SweepError("geef minstens één scenariobestand")
+    loaded = [load(f) for f in files]
+    names = _unique_names([f.stem for f in files])
+    ref = loaded[0]
+    periods = {(s.periode.start, s.periode.eind) for s in loaded}
+    if len(periods) > 1:
+        detail = ", ".join(f"{n}: {s.periode.start}-{s.periode.eind}"
+                           for n, s in zip(names, loaded, strict=True))
+        raise ScenarioError(f"alle scenario's in een sweep moeten dezelfde periode hebben "
+                            f"({detail})")
+    n_draws = draws if draws is not None else ref.simulatie.trekkingen
+    if n_draws < 2:
+        raise SweepError("een sweep heeft minstens 2 trekkingen nodig voor banden")
+    zaad = ref.simulatie.zaad if seed is None else seed
+    scenarios = tuple(s.model_copy(update={"simulatie": s.simulatie.model_copy(
+        update={"trekkingen": n_draws, "zaad": zaad})}) for s in loaded)
+    table = municipality_table()
+    known = list(table["gm_code"])
+    if codes is None:
+        chosen = tuple(known)
+    else:
+        from jeugdstelsel.data.municipalities import normalise_code
+
+        chosen = tuple(dict.fromkeys(normalise_code(c) for c in codes))
+        unknown = [c for c in chosen if c not in set(known)]
+        if unknown:
+            raise SweepError(f"onbekende gemeentecode(s): {', '.join(unknown)}; gebruik GM-codes "
+                             f"van de gemeentelijke indeling 2024 of 'alle'")
+    per_cell = bytes_per_cell((ref.periode.eind - FIRST_YEAR + 1) * 12,
+                              ref.periode.eind - FIRST_YEAR + 1)
+    budget = chunk_mb * 2**20
+    d = min(chunk_draws or n_draws, n_draws)
+    if chunk_draws is None and d * len(scenarios) * per_cell > budget:
+        d = max(1, budget // (len(scenarios) * per_cell))
+    # Small sweeps get one municipality per chunk so that every worker has work; large ones
+    # at most MAX_BLOCK_MUNICIPALITIES. Only plan inputs decide, never the cluster.
+    block = int(max(1, min(MAX_BLOCK_MUNICIPALITIES, len(chosen) // 128,
+                           budget // (d * len(scenarios) * per_cell))))
+    return SweepPlan(tuple(names), scenarios, chosen, n_draws, zaad, ref.periode.start,
+                     ref.periode.eind, int(d), block, tuple(sorted((risk or {}).items())))
+
+
+def _unique_names(stems: list[str]) -> list[str]:
+    out: list[str] = []
+    for stem in stems:
+        name = "".join(c if c.isalnum() or c in "-_" else "_" for c in stem) or "scenario"
+        base, i = name, 2
+        while name in out:
+            name, i = f"{base}_{i}", i + 1
+        out.append(name)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Worker side: a chunk -> per-draw series -> statistics. Top-level functions, so they pickle.
+
+
+@functools.lru_cache(maxsize=4)
+def _all_inputs(end: int, risk: tuple[tuple[str, float], ...]) -> PopulationInputs:
+    """Inputs of all 342 municipalities, built once per worker process.
+
+    Building inputs fits the national migration (tenths of a second); per chunk and scenario
+    that would cost minutes over a national sweep. Rows are sliced per block: the values of a
+    municipality do not depend on which others are in the subset.
+    """
+    from jeugdstelsel.services.inputs import municipal_inputs
+
+    return municipal_inputs(None, FIRST_YEAR, end, dict(risk) or None)
+
+
+def block_inputs(plan: SweepPlan, scenario: Scenario, codes: Sequence[str]) -> PopulationInputs:
+    """The inputs :func:`jeugdstelsel.services.run.build_inputs` gives for these codes."""
+    from jeugdstelsel.services.run import _adjust_population
+
+    full = _all_inputs(plan.end, plan.risk)
+    where = {c: i for i, c in enumerate(full.names)}
+    idx = np.array([where[c] for c in codes])
+    sub = PopulationInputs(full.start_year, full.population0[idx], full.births[:, idx],
+                           full.migration[idx], full.risk[idx], tuple(codes))
+    return _adjust_population(sub, scenario)
+
+
+_DRAWS: dict[str, P.ParameterSet] = {}
+
+
+def _draws(scenario: Scenario) -> P.ParameterSet:
+    """All draws of a scenario for one area: the same numbers ``run()`` draws for any area.
+
+    Cached per worker process (keyed by the scenario's JSON: the model holds a dict and does
+    not hash), since every chunk of a sweep needs the same draws.
+    """
+    from jeugdstelsel.services.run import parameter_set
+
+    key = scenario.model_dump_json()
+    if key not in _DRAWS:
+        if len(_DRAWS) > 16:
+            _DRAWS.clear()
+        _DRAWS[key] = parameter_set(scenario, 1)
+    return _DRAWS[key]
+
+
+def chunk_parameters(scenario: Scenario, n_areas: int, lo: int, hi: int) -> P.ParameterSet:
+    """Draws ``lo..hi`` of the scenario's parameter set, for ``n_areas`` municipalities."""
+    full = _draws(scenario)
+    values = {k: np.repeat(v[lo:hi], n_areas, axis=1) for k, v in full.values.items()}
+    return P.ParameterSet(values, hi - lo, n_areas, full.names)
+
+
+def lever_builder(scenario: Scenario) -> Callable | None:
+    """The lever library's paths for this scenario, when that library is installed."""
+    if importlib.util.find_spec("jeugdstelsel.levers") is None:
+        return None
+    import jeugdstelsel.levers as levers
+
+    return levers.paths_builder(scenario)
+
+
+def simulate_cells(plan: SweepPlan, scenario: Scenario, codes: Sequence[str], lo: int,
+                   hi: int) -> dict[str, np.ndarray]:
+    """Per-draw yearly series ``(hi-lo, municipalities, years)`` for the plan's period.
+
+    Lever paths are built for *all* draws and then sliced, so a builder that draws its own
+    effect sizes per draw gives the same numbers whatever the chunking.
+    """
+    inputs = block_inputs(plan, scenario, codes)
+    params = chunk_parameters(scenario, len(codes), lo, hi)
+    paths = extra = None
+    builder = lever_builder(scenario)
+    if builder is not None:
+        full = chunk_parameters(scenario, len(codes), 0, plan.draws)
+        built = builder(full, inputs, plan.n_months)
+        if built is not None:
+            paths, extra = built
+            paths = {k: np.ascontiguousarray(v[:, lo:hi]) for k, v in (paths or {}).items()}
+            extra = None if extra is None else np.ascontiguousarray(extra[:, lo:hi])
+    result = simulate(params, inputs, plan.n_months, paths=paths, extra_cost=extra)
+    series = aggregate(result, params)
+    first = plan.start - FIRST_YEAR
+    return {k: np.ascontiguousarray(v[:, :, first:]) for k, v in series.items()}
+
+
+def _configure_numba() -> int:
+    """Numba threads for this task: the worker's share of the cores (no oversubscription).
+
+    ``JEUGDSTELSEL_NUMBA_THREADS`` (set by :func:`run_sweep` on each worker) wins; Numba's
+    setting is per calling thread, so it is applied inside every task.
+    """
+    import numba
+
+    wanted = int(os.environ.get("JEUGDSTELSEL_NUMBA_THREADS", "0") or 0)
+    if wanted <= 0:
+        return numba.get_num_threads()
+    n = max(1, min(wanted, numba.config.NUMBA_NUM_THREADS))
+    numba.set_num_threads(n)
+    return n
+
+
+@dataclass
+class ChunkOutput:
+    """What a chunk sends back: small when it holds all draws (statistics), raw otherwise."""
+
+    block: int
+    lo: int
+    hi: int
+    codes: tuple[str, ...]
+    raw: dict[str, dict[str, np.ndarray]] | None  # scenario -> key -> (draws, m, years)
+    finished: BlockResult | None
+    national: dict[str, np.ndarray]  # scenario -> (keys, draws, municipalities, years)
+    seconds: float
+    peak_rss: int
+    pid: int
+    host: str = ""
+
+
+@dataclass
+class BlockResult:
+    """Statistics of a block with all its draws: partitions and effect rows, ready to write."""
+
+    partitions: dict[tuple[str, str], object] = field(default_factory=dict)  # -> pyarrow.Table
+    effects: dict[tuple[str, str], object] = field(default_factory=dict)
+
+
+def run_chunk(plan: SweepPlan, chunk: Chunk) -> ChunkOutput:
+    """Worker entry point: simulate every scenario for the chunk's cells."""
+    import resource
+    import socket
+
+    t0 = time.perf_counter()
+    _configure_numba()
+    raw = {name: simulate_cells(plan, s, chunk.codes, chunk.lo, chunk.hi)
+           for name, s in zip(plan.names, plan.scenarios, strict=True)}
+    national = {name: national_part(series) for name, series in raw.items()}
+    finished = None
+    if chunk.lo == 0 and chunk.hi == plan.draws:
+        finished = finish_block(plan, chunk.codes, raw)
+        raw = None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return ChunkOutput(chunk.block, chunk.lo, chunk.hi, chunk.codes, raw, finished, national,
+                       time.perf_counter() - t0, peak, os.getpid(), socket.gethostname())
+
+
+def national_part(series: dict[str, np.ndarray]) -> np.ndarray:
+    """(keys, draws, municipalities, years): per-draw values the national total is made of.
+
+    The store adds them municipality by municipality in code order, so the national sum does
+    not depend on how municipalities and draws were cut into chunks.
+    """
+    return np.stack([series[k] for k in NATIONAL_KEYS])
+
+
+def statistics(values: np.ndarray) -> np.ndarray:
+    """(draws, ...) -> (6, ...): median, p10, p90, p2.5, p97.5 and mean over draws."""
+    q = np.percentile(values, STAT_Q, axis=0)
+    return np.concatenate([q, values.mean(axis=0)[None]], axis=0)
+
+
+def finish_block(plan: SweepPlan, codes: Sequence[str],
+                 raw: dict[str, dict[str, np.ndarray]]) -> BlockResult:
+    """Statistics, paired differences and effect summaries for a block with all its draws."""
+    from jeugdstelsel.services import sweep_store as store
+
+    out = BlockResult()
+    ref = raw[plan.reference]
+    years = np.arange(plan.start, plan.end + 1)
+    for name in plan.names:
+        series = raw[name]
+        stats = {k: statistics(v) for k, v in series.items()}
+        diffs = ({k: statistics(v - ref[k]) for k, v in series.items()}
+                 if name != plan.reference else None)
+        for j, code in enumerate(codes):
+            out.partitions[(name, code)] = store.partition_table(stats, diffs, j, years)
+            if name != plan.reference:
+                out.effects[(name, code)] = store.effect_table(effects(series, ref, j))
+    return out
+
+
+def effects(series: dict[str, np.ndarray], ref: dict[str, np.ndarray], j: int) -> list[dict]:
+    """Per headline series: the paired difference with the reference over the period.
+
+    Flows (trajectories, spending) are summed over the years, levels are taken in the last
+    year. Two ranking measures per young person (0-22, mean over the period, reference):
+    specialist and first-line trajectories avoided per 1,000 and net euro saved (lever costs
+    included, since ``uitgaven`` holds them).
+    """
+    rows = []
+    pop = ref["bevolking_0_22"][:, j].mean(axis=1)
+    for key in HEADLINE:
+        a, b = series[key][:, j], ref[key][:, j]
+        if key in SUMMED_OVER_PERIOD:
+            a, b, how = a.sum(axis=1), b.sum(axis=1), "som over de periode"
+        else:
+            a, b, how = a[:, -1], b[:, -1], "laatste jaar"
+        rows.append(_effect_row(key, SERIES_BY_KEY[key].label_nl, SERIES_BY_KEY[key].unit, how,
+                                a, b, a - b))
+    avoided = (ref["trajecten_gestart"][:, j].sum(1) - series["trajecten_gestart"][:, j].sum(1))
+    rows.append(_effect_row("trajecten_voorkomen_per_1000",
+                            "Gestarte trajecten voorkomen per 1.000 jongeren", "per 1.000 jongeren",
+                            "som over de periode", None, None, 1000.0 * avoided / pop))
+    saved = ref["uitgaven"][:, j].sum(1) - series["uitgaven"][:, j].sum(1)
+    rows.append(_effect_row("netto_euro_per_jongere", "Netto besparing per jongere (0-22)",
+                            "euro per jongere", "som over de periode", None, None, saved / pop))
+    return rows
+
+
+def _effect_row(key: str, label: str, unit: str, how: str, a, b, diff: np.ndarray) -> dict:
+    q50, q10, q90 = np.percentile(diff, [50.0, 10.0, 90.0])
+    return {"reeks": key, "omschrijving": label, "eenheid": unit, "maat": how,
+            "scenario_mediaan": float(np.median(a)) if a is not None else float("nan"),
+            "referentie_mediaan": float(np.median(b)) if b is not None else float("nan"),
+            "verschil_mediaan": float(q50), "verschil_p10": float(q10),
+            "verschil_p90": float(q90), "kans_lager": float(np.mean(diff < 0))}
+
+
+def national_model(plan: SweepPlan) -> dict[str, np.ndarray]:
+    """The national model (the country as one area) per scenario: (keys, draws, years)."""
+    from jeugdstelsel.services.run import build_inputs, parameter_set
+
+    _configure_numba()
+    out = {}
+    for name, s in zip(plan.names, plan.scenarios, strict=True):
+        nl = s.model_copy(update={"gebied": s.gebied.model_copy(update={"gemeente": "Nederland"})})
+        inputs, _ = build_inputs(nl)
+        params = parameter_set(nl, 1)
+        paths = extra = None
+        builder = lever_builder(nl)
+        if builder is not None and (built := builder(params, inputs, plan.n_months)) is not None:
+            paths, extra = built
+        result = simulate(params, inputs, plan.n_months, paths=paths, extra_cost=extra)
+        series = aggregate(result, params)
+        first = plan.start - FIRST_YEAR
+        out[name] = np.stack([series[k][:, 0, first:] for k in NATIONAL_KEYS])
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Driver side.
+
+
+@dataclass
+class SweepReport:
+    """What a finished sweep did: counts, times, memory and where the results are."""
+
+    out: Path
+    partitions_total: int
+    partitions_computed: int
+    partitions_skipped: int
+    chunks_computed: int
+    seconds: float
+    workers: int
+    peak_rss_per_worker: dict[str, int]
+    national_difference: object = None  # pandas.DataFrame, sum of municipalities vs model
+    files: list[Path] = field(default_factory=list)
+
+
+def local_cluster(n_workers: int | None = None, *, malloc_trim: bool = False,
+                  numba_threads: int | None = None, memory_limit: str | int = "auto"):
+    """A ``LocalCluster`` of worker processes, tuned for this NumPy/Numba workload.
+
+    ``malloc_trim=False`` drops the ``MALLOC_TRIM_THRESHOLD_`` the nanny sets by default
+    (measured in docs/sweep.md: with it the allocator returns memory eagerly, which costs time
+    when chunks allocate and free large arrays). Numba gets the worker's share of the cores.
+    """
+    import logging
+
+    import dask
+    from distributed import LocalCluster
+
+    cores = os.cpu_count() or 1
+    n = n_workers or max(1, min(cores, 8))
+    threads = numba_threads or max(1, cores // n)
+    environ = {"NUMBA_NUM_THREADS": str(threads), "JEUGDSTELSEL_NUMBA_THREADS": str(threads),
+               "OMP_NUM_THREADS": "1"}
+    if not malloc_trim:
+        environ["MALLOC_TRIM_THRESHOLD_"] = None
+    with dask.config.set({f"distributed.nanny.pre-spawn-environ.{k}": v
+                          for k, v in environ.items()}):
+        return LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                            dashboard_address=None, silence_logs=logging.ERROR,
+                            memory_limit=memory_limit)
+
+
+def _configure_remote(dask_worker, per_host: dict[str, int]) -> int:
+    """Run on each worker of an existing cluster: its host's cores shared by its workers."""
+    n = max(1, (os.cpu_count() or 1) // max(1, per_host.get(dask_worker.ip, 1)))
+    os.environ["JEUGDSTELSEL_NUMBA_THREADS"] = str(n)
+    return n
+
+
+def run_sweep(plan: SweepPlan, out: Path, *, scheduler: str | None = None,
+              workers: int | None = None, progress: Callable[[int, int], None] | None = None,
+              retries: int = 3, client=None, malloc_trim: bool = False,
+              on_chunk: Callable[[ChunkOutput], None] | None = None) -> SweepReport:
+    """Run (or resume) a sweep into ``out``; returns a :class:`SweepReport`.
+
+    Finished partitions under ``out`` whose manifest matches the plan are kept and their chunks
+    skipped; a changed plan clears them first. ``client`` reuses a connected Dask client (tests
+    and the benchmark); otherwise ``scheduler`` connects to a cluster or a local one is started.
+    """
+    from distributed import Client
+
+    from jeugdstelsel.services import sweep_store as store
+
+    t0 = time.perf_counter()
+    out = Path(out)
+    state = store.open_store(out, plan)
+    todo = state.pending_chunks(plan)
+    cluster = None
+    own_client = client is None
+    if client is None:
+        if scheduler:
+            try:
+                client = Client(scheduler, timeout="10s")
+            except OSError as exc:
+                raise SweepError(f"kan geen verbinding maken met de scheduler {scheduler}: "
+                                 f"{exc}") from exc
+        else:
+            cluster = local_cluster(workers, malloc_trim=malloc_trim)
+            client = Client(cluster)
+    try:
+        info = client.scheduler_info(n_workers=-1)["workers"]
+        if scheduler:
+            per_host: dict[str, int] = {}
+            for w in info.values():
+                per_host[w["host"]] = per_host.get(w["host"], 0) + 1
+            client.run(_configure_remote, per_host=per_host)
+        _check_memory(plan, info)
+        report = _execute(plan, state, todo, client, progress, retries, on_chunk)
+        report.workers = len(info)
+    finally:
+        if own_client:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _check_memory(plan: SweepPlan, workers: dict) -> None:
+    """Refuse chunks that cannot fit the smallest worker (rather than let it be killed)."""
+    limits = [w.get("memory_limit") or 0 for w in workers.values()]
+    limits = [x for x in limits if x]
+    if not limits:
+        return
+    need = plan.chunk_draws * plan.block * len(plan.scenarios) * bytes_per_cell(
+        plan.n_months, plan.n_months // 12)
+    if need > 0.6 * min(limits):
+        raise SweepError(f"een chunk heeft ca. {need / 2**20:.0f} MiB nodig, de kleinste worker "
+                         f"heeft {min(limits) / 2**20:.0f} MiB; kies een kleinere --chunk-draws")
+
+
+def _execute(plan, state, todo, client, progress, retries, on_chunk) -> SweepReport:
+    from distributed import as_completed
+
+    total = len(plan.codes) * len(plan.names)
+    done_parts = total - sum(len(c.codes) for c in {c.block: c for c in todo}.values()) * len(
+        plan.names)
+    if progress:
+        progress(done_parts, total)
+    national_future = client.submit(national_model, plan, pure=False, retries=retries,
+                                    priority=10)
+    futures = [client.submit(run_chunk, plan, c, pure=False, retries=retries,
+                             key=f"sweep-{c.block}-{c.lo}-{time.time_ns()}") for c in todo]
+    pending_raw: dict[int, list[ChunkOutput]] = {}
+    peak: dict[str, int] = {}
+    computed = 0
+    for fut in as_completed(futures):
+        piece: ChunkOutput = fut.result()
+        fut.release()
+        if on_chunk:
+            on_chunk(piece)
+        worker = f"{piece.host}:{piece.pid}"
+        peak[worker] = max(peak.get(worker, 0), piece.peak_rss)
+        pieces = pending_raw.setdefault(piece.block, [])
+        pieces.append(piece)
+        if len(pieces) < len(plan.draw_ranges()):
+            continue
+        del pending_raw[piece.block]
+        finished, national = _assemble(plan, pieces)
+        state.write_block(plan, piece.block, piece.codes, finished, national)
+        computed += len(piece.codes) * len(plan.names)
+        done_parts += len(piece.codes) * len(plan.names)
+        if progress:
+            progress(done_parts, total)
+    state.flush(plan)
+    national_model_values = national_future.result()
+    files, difference = state.summarise(plan, national_model_values)
+    return SweepReport(state.out, total, computed, total - computed, len(todo), 0.0, 0, peak,
+                       difference, files)
+
+
+def _assemble(plan: SweepPlan, pieces: list[ChunkOutput]) -> tuple[BlockResult, dict]:
+    """Join a block's draw ranges (in draw order) and finish it the way a worker would."""
+    pieces = sorted(pieces, key=lambda p: p.lo)
+    national = {n: np.concatenate([p.national[n] for p in pieces], axis=1) for n in plan.names}
+    if len(pieces) == 1 and pieces[0].finished is not None:
+        return pieces[0].finished, national
+    raw = {n: {k: np.concatenate([p.raw[n][k] for p in pieces], axis=0)
+               for k in pieces[0].raw[n]} for n in plan.names}
+    return finish_block(plan, pieces[0].codes, raw), national

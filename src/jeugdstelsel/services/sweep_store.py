@@ -1,0 +1,203 @@
+"""Where a sweep keeps its results: Parquet partitions, a manifest, the national fold, a summary.
+
+Layout under the output folder::
+
+    manifest.json                                   plan identity (scenario hashes, seed, draws)
+    resultaten/scenario=<naam>/gemeente=<GM>/part.parquet    statistics per series and year
+    effecten/scenario=<naam>/gemeente=<GM>/part.parquet      effects vs the reference
+    _landelijk/som.npz, _landelijk/blok-<n>.npz     national per-draw sum and unfolded blocks
+    samenvatting/*.csv, *.png                       summary tables and charts
+
+Why this shape: every file is written to a temporary name and renamed (atomic on POSIX), so an
+interrupted sweep leaves only whole partitions; a block counts as finished when all its
+partitions and its national part exist, so a rerun skips it. A changed plan (another hash in
+the manifest) clears the old results instead of mixing them with new ones. The national total
+is folded municipality by municipality in code order, whatever order the chunks finish in, so
+it is the same on every run and every cluster.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from jeugdstelsel.core.outputs import SERIES_BY_KEY
+
+MANIFEST = "manifest.json"
+RESULTS = "resultaten"
+EFFECTS = "effecten"
+NATIONAL_DIR = "_landelijk"
+SUMMARY = "samenvatting"
+_OWNED = (RESULTS, EFFECTS, NATIONAL_DIR, SUMMARY)
+
+
+def _atomic(path: Path, write) -> None:
+    """Write through ``write(tmp_path)`` and rename into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def partition_table(stats: dict[str, np.ndarray], diffs: dict[str, np.ndarray] | None, j: int,
+                    years: np.ndarray) -> pa.Table:
+    """Long format for one municipality: series x year x statistic, value and paired diff."""
+    from jeugdstelsel.services.sweep import STAT_NAMES
+
+    keys = list(stats)
+    n_s, n_y = len(STAT_NAMES), len(years)
+    values = np.stack([stats[k][:, j, :] for k in keys])  # (keys, stats, years)
+    diff = (np.stack([diffs[k][:, j, :] for k in keys]) if diffs is not None
+            else np.full(values.shape, np.nan))
+    reeks = np.repeat(np.arange(len(keys)), n_s * n_y)
+    return pa.table({
+        "reeks": pa.DictionaryArray.from_arrays(pa.array(reeks, pa.int32()), pa.array(keys)),
+        "eenheid": pa.DictionaryArray.from_arrays(
+            pa.array(reeks, pa.int32()), pa.array([SERIES_BY_KEY[k].unit for k in keys])),
+        "jaar": pa.array(np.tile(years, len(keys) * n_s).astype(np.int16)),
+        "statistiek": pa.DictionaryArray.from_arrays(
+            pa.array(np.tile(np.repeat(np.arange(n_s), n_y), len(keys)), pa.int32()),
+            pa.array(list(STAT_NAMES))),
+        "waarde": pa.array(values.reshape(-1)),
+        "verschil": pa.array(diff.reshape(-1)),
+    })
+
+
+def effect_table(rows: list[dict]) -> pa.Table:
+    return pa.Table.from_pylist(rows)
+
+
+class Store:
+    """The results folder of one plan; tracks finished blocks and folds the national sum."""
+
+    def __init__(self, out: Path, plan) -> None:
+        self.out = out
+        self.plan = plan
+        self.blocks = plan.blocks()
+        self.through = 0  # blocks folded into the national sum
+        self.sums = {n: None for n in plan.names}
+        self.unfolded: dict[int, dict[str, np.ndarray]] = {}
+        self._load_checkpoint()
+        self._fold()  # blocks finished by an interrupted run but not yet in the sum
+
+    # -- paths ----------------------------------------------------------------------------
+    def partition_path(self, scenario: str, code: str, kind: str = RESULTS) -> Path:
+        return self.out / kind / f"scenario={scenario}" / f"gemeente={code}" / "part.parquet"
+
+    def _block_path(self, b: int) -> Path:
+        return self.out / NATIONAL_DIR / f"blok-{b:05d}.npz"
+
+    def _sum_path(self) -> Path:
+        return self.out / NATIONAL_DIR / "som.npz"
+
+    # -- state ----------------------------------------------------------------------------
+    def _load_checkpoint(self) -> None:
+        path = self._sum_path()
+        if path.exists():
+            with np.load(path) as data:
+                self.through = int(data["through"])
+                for n in self.plan.names:
+                    self.sums[n] = data[n].copy() if self.through else None
+
+    def block_done(self, b: int) -> bool:
+        parts = all(self.partition_path(n, c).exists() for n in self.plan.names
+                    for c in self.blocks[b])
+        return parts and (b < self.through or self._block_path(b).exists())
+
+    def pending_chunks(self, plan) -> list:
+        done = {b for b in range(len(self.blocks)) if self.block_done(b)}
+        return [c for c in plan.chunks() if c.block not in done]
+
+    # -- writing --------------------------------------------------------------------------
+    def write_block(self, plan, b: int, codes, finished, national: dict[str, np.ndarray]) -> None:
+        """Write a finished block: its national part first, then effects, then partitions."""
+        _atomic(self._block_path(b), lambda tmp: _save_npz(tmp, national))
+        for (name, code), table in finished.effects.items():
+            _atomic(self.partition_path(name, code, EFFECTS),
+                    lambda tmp, t=table: pq.write_table(t, tmp))
+        for (name, code), table in finished.partitions.items():
+            _atomic(self.partition_path(name, code),
+                    lambda tmp, t=table: pq.write_table(t, tmp))
+        self.unfolded[b] = national
+        before = self.through
+        self._fold()
+        if self.through != before and (self.through == len(self.blocks)
+                                       or self.through // 16 != before // 16):
+            self.flush(self.plan)
+
+    def _fold(self) -> None:
+        """Add finished blocks to the national sum in block order, municipality by
+        municipality."""
+        while self.through < len(self.blocks):
+            b = self.through
+            part = self.unfolded.pop(b, None)
+            if part is None:
+                if not self._block_path(b).exists():
+                    break
+                with np.load(self._block_path(b)) as data:
+                    part = {n: data[n] for n in self.plan.names}
+            for n in self.plan.names:
+                arr = part[n]  # (keys, draws, m, years)
+                start = 0
+                if self.sums[n] is None:
+                    self.sums[n] = arr[:, :, 0].copy()
+                    start = 1
+                for m in range(start, arr.shape[2]):
+                    self.sums[n] += arr[:, :, m]
+            self.through += 1
+
+    def flush(self, plan) -> None:
+        """Checkpoint the national sum, then drop the block files it now contains."""
+        arrays = {"through": np.array(self.through)}
+        if self.through:
+            arrays.update({n: self.sums[n] for n in plan.names})
+        _atomic(self._sum_path(), lambda tmp: _save_npz(tmp, arrays))
+        for b in range(self.through):
+            self._block_path(b).unlink(missing_ok=True)
+
+    # -- summary --------------------------------------------------------------------------
+    def summarise(self, plan, national_model: dict[str, np.ndarray]):
+        """Write the summary tables and charts; return (files, national comparison)."""
+        from jeugdstelsel.services import sweep_report
+
+        if self.through < len(self.blocks):
+            raise RuntimeError(f"national sum incomplete: {self.through}/{len(self.blocks)}")
+        return sweep_report.write_summary(self, plan, national_model)
+
+
+def _save_npz(tmp: str, arrays: dict) -> None:
+    with open(tmp, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
+def open_store(out: Path, plan) -> Store:
+    """Open ``out`` for ``plan``: keep matching results, clear stale ones, write the manifest."""
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = out / MANIFEST
+    identity = plan.identity()
+    if manifest.exists():
+        try:
+            old = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            old = None
+        if old != identity:
+            for name in _OWNED:
+                shutil.rmtree(out / name, ignore_errors=True)
+    else:
+        for name in _OWNED:  # results without a manifest cannot be trusted
+            shutil.rmtree(out / name, ignore_errors=True)
+    _atomic(manifest, lambda tmp: Path(tmp).write_text(
+        json.dumps(identity, indent=2, sort_keys=True), encoding="utf-8"))
+    return Store(out, plan)
