@@ -188,8 +188,7 @@ def render(chart: LineChart, chart_id: str) -> SafeString:
             'class="doellijn"/>'
         )
         out.append(
-            f'<text x="{W - RIGHT - 4}" y="{sy(y) - 6:.1f}" text-anchor="end" '
-            f'class="doel-tekst">{escape(label)}</text>'
+            f'<text x="{LEFT + 6}" y="{sy(y) - 6:.1f}" class="doel-tekst">{escape(label)}</text>'
         )
     for i, s in enumerate(chart.series):
         colour, dash, shape = STYLES[i % len(STYLES)]

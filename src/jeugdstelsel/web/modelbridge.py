@@ -39,7 +39,6 @@ DEFAULT_DRAWS = 200
 DEFAULT_SEED = 0
 
 
-
 def _declared_outputs():
     """The model's declared output series, or () when the core is not installed."""
     try:

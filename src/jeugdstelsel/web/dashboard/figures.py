@@ -107,6 +107,7 @@ class PanelData:
     labels: list[str]
     band_reason: str = ""
     band_rows: list[tuple[int, float, float]] = field(default_factory=list)
+    spans_break: bool = False  # data on both sides of the trend break: say so
     sources: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -138,12 +139,14 @@ def panel_data(panel: Panel, geo: str = "Nederland") -> PanelData:
         series=series,
         vlines=[(TREND_BREAK_YEAR - 0.5, TREND_BREAK_LABEL)] if panel.trend_break else [],
     )
+    spans = panel.trend_break and bool(years) and years[0] < TREND_BREAK_YEAR <= years[-1]
     data = PanelData(
         panel,
         chart,
         rows,
         [label for _, label in panel.series],
         sources=_sources([n for n, _ in panel.series]),
+        spans_break=spans,
     )
     if panel.band_series:
         answer = modelbridge.band_for(panel.band_series)

@@ -79,6 +79,14 @@ class GoalForm(ItemForm):
             "model_output_key",
         )
 
+    def __init__(self, *args, **kwargs):
+        from jeugdstelsel.web import modelbridge
+
+        super().__init__(*args, **kwargs)
+        #: Suggestions for the model output field (rendered as a <datalist>).
+        self.output_choices = sorted(modelbridge.output_keys().items())
+        if self.output_choices:
+            self.fields["model_output_key"].widget.attrs["list"] = "modeluitkomsten"
 
     def clean_model_output_key(self) -> str:
         """Why: a goal tied to an output the model does not have could never be checked."""

@@ -292,7 +292,9 @@ class Measurement(WorkspaceItem):
         verbose_name_plural = "metingen"
 
     def __str__(self) -> str:
-        return f"{self.goal}: {self.value:g} op {self.date:%d-%m-%Y}"
+        from jeugdstelsel.web.charts import nl_number
+
+        return f"{self.goal}: {nl_number(self.value)} op {self.date:%d-%m-%Y}"
 
     def clean(self) -> None:
         errors = {}

@@ -82,10 +82,14 @@ def goal_chart(goal: m.Goal, measurements: list[m.Measurement]) -> charts.LineCh
         pts = tuple(charts.Point(year(x.date), x.value) for x in other if x.kind == kind_value)
         if pts:
             series.append(charts.Series(str(kind_label), pts))
-    target = charts.Series(
-        "Streefwaarde op einddatum", (charts.Point(year(goal.deadline), goal.target_value),)
+    planned = charts.Series(
+        "Beoogd verloop (nulmeting naar streefwaarde)",
+        (
+            charts.Point(year(goal.baseline_date), goal.baseline_value),
+            charts.Point(year(goal.deadline), goal.target_value),
+        ),
     )
-    series.append(target)
+    series.insert(1, planned)
     return charts.LineChart(
         title=f"{goal.title}: metingen tegen het doel",
         unit=unit,
