@@ -256,24 +256,8 @@ def simulate(
     capacity = np.full((d, m), np.inf)
     dummy_g = np.zeros((d, m, len(GROUP_ACCUMULATORS), 2))
     dummy_t = np.zeros((d, m, len(TOTAL_ACCUMULATORS)))
-    for _ in range(spinup_months):
-        _month(
-            x,
-            par,
-            path_keys,
-            path_values,
-            0,
-            True,
-            offset,
-            risk,
-            births,
-            migration,
-            pop0,
-            capacity,
-            lever,
-            dummy_g,
-            dummy_t,
-        )
+    _months(x, par, path_keys, path_values, 0, spinup_months, True, offset, risk, births,
+            migration, pop0, capacity, lever, dummy_g, dummy_t)  # fmt: skip
     _set_capacity(x, par, capacity)
     initial_total = x[:, :, :N_STATES].sum(axis=(2, 3))
 
@@ -288,26 +272,10 @@ def simulate(
             by_group[name][:, :, period] = value
         acc_g = np.zeros((d, m, len(GROUP_ACCUMULATORS), 2))
         acc_t = np.zeros((d, m, len(TOTAL_ACCUMULATORS)))
-        for month in range(period * PERIOD_MONTHS, (period + 1) * PERIOD_MONTHS):
-            _month(
-                x,
-                par,
-                path_keys,
-                path_values,
-                month,
-                False,
-                offset,
-                risk,
-                births,
-                migration,
-                pop0,
-                capacity,
-                lever,
-                acc_g,
-                acc_t,
-            )
-            if progress is not None:
-                progress(month + 1, n_months)
+        _months(x, par, path_keys, path_values, period * PERIOD_MONTHS, PERIOD_MONTHS, False,
+                offset, risk, births, migration, pop0, capacity, lever, acc_g, acc_t)  # fmt: skip
+        if progress is not None:
+            progress((period + 1) * PERIOD_MONTHS, n_months)
         for i, name in enumerate(GROUP_ACCUMULATORS):
             by_group[name][:, :, period] = acc_g[:, :, i]
         for i, name in enumerate(TOTAL_ACCUMULATORS):
@@ -416,53 +384,37 @@ _R_LOCAL, _R_GP, _R_YD, _R_MS, _R_GI, _R_COURT, _R_NONE = (
 )
 
 
-@njit(cache=True, parallel=True)
-def _month(
-    x,
-    par,
-    path_keys,
-    path_values,
-    month,
-    spinup,
-    offset,
-    risk,
-    births,
-    migration,
-    pop0,
-    capacity,
-    lever,
-    acc_g,
-    acc_t,
-):
-    """One month for every draw and municipality (parallel over draws)."""
+@njit(cache=True, parallel=True, fastmath=True)
+def _months(x, par, path_keys, path_values, first, count, spinup, offset, risk, births,
+            migration, pop0, capacity, lever, acc_g, acc_t):  # fmt: skip
+    """``count`` months from ``first`` for every draw and municipality (parallel over cells).
+
+    The month loop runs inside each cell so that the cell's stocks stay in cache for the whole
+    period: the work is compute-bound instead of streaming every stock through memory monthly.
+    """
     n_d, n_m = x.shape[0], x.shape[1]
-    for d in prange(n_d):
+    for cell in prange(n_d * n_m):
+        d = cell // n_m
+        m = cell % n_m
         p = np.empty(par.shape[0])
-        for m in range(n_m):
-            for k in range(par.shape[0]):
-                p[k] = par[k, d, m]
+        for k in range(par.shape[0]):
+            p[k] = par[k, d, m]
+        for step in range(count):
+            month = first + step
             if not spinup:
                 for j in range(path_keys.shape[0]):
                     p[path_keys[j]] = path_values[month, j, d, m]
-            _flows_cell(
-                x[d, m], p, month, spinup, offset, risk[m], capacity[d, m], acc_g[d, m], acc_t[d, m]
-            )
+            _flows_cell(x[d, m], p, month, spinup, offset, risk[m], capacity[d, m],
+                        acc_g[d, m], acc_t[d, m])  # fmt: skip
             if spinup:
                 _rescale_cell(x[d, m], pop0[m])
             else:
                 acc_t[d, m, T_LEVER] += lever[month, d, m]
-                _demography_cell(
-                    x[d, m],
-                    p,
-                    month,
-                    births[month // 12, m],
-                    migration[m],
-                    acc_g[d, m],
-                    acc_t[d, m],
-                )
+                _demography_cell(x[d, m], p, month, births[month // 12, m], migration[m],
+                                 acc_g[d, m], acc_t[d, m])  # fmt: skip
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=True)
 def _flows_cell(x, p, month, spinup, offset, risk, capacity, acc, tot):
     """Flows 1-7 for one draw and municipality; ``x`` is (stocks, ages), updated in place."""
     years = offset if spinup else offset + (month + 0.5) / 12.0
@@ -513,7 +465,9 @@ def _flows_cell(x, p, month, spinup, offset, risk, capacity, acc, tot):
         fraction = min(1.0, max(capacity * growth - occupied, 0.0) / wanted)
 
     price = p[P_COST_SCALE] * (1.0 + p[P_TARIFF_INDEX]) ** years
-    inflow_parts = np.zeros(8)  # local team, gp, yd, ms, gi, court, none, re-entry
+    # referral inflow this month by origin: local team, gp, youth doctor, medical specialist,
+    # certified institution, court, no referrer, re-entry
+    in_lt = in_gp = in_yd = in_ms = in_gi = in_court = in_none = in_re = 0.0
     started = 0.0
     fl_rep_total = 0.0
     for a in range(_NA):
@@ -610,33 +564,33 @@ def _flows_cell(x, p, month, spinup, offset, risk, capacity, acc, tot):
             + jb * p[P_COST_JB]
             + jr * p[P_COST_JR]
         )
-        inflow_parts[0] += fl_escalated
-        inflow_parts[1] += direct_gp
-        inflow_parts[2] += direct_yd
-        inflow_parts[3] += direct_ms
-        inflow_parts[4] += direct_gi
-        inflow_parts[5] += direct_court
-        inflow_parts[6] += direct_none
-        inflow_parts[7] += reentry
+        in_lt += fl_escalated
+        in_gp += direct_gp
+        in_yd += direct_yd
+        in_ms += direct_ms
+        in_gi += direct_gi
+        in_court += direct_court
+        in_none += direct_none
+        in_re += reentry
         started += intake
         fl_rep_total += fl_rep
 
     if spinup:
         return
     # Starts inherit the mix of this month's referrals: all referrals wait in one queue.
-    inflow = inflow_parts.sum()
+    inflow = in_lt + in_gp + in_yd + in_ms + in_gi + in_court + in_none + in_re
     share = started / inflow if inflow > 0.0 else 0.0
-    tot[_R_LOCAL] += fl_rep_total + inflow_parts[0] * share
-    tot[_R_GP] += inflow_parts[1] * share
-    tot[_R_YD] += inflow_parts[2] * share
-    tot[_R_MS] += inflow_parts[3] * share
-    tot[_R_GI] += inflow_parts[4] * share
-    tot[_R_COURT] += inflow_parts[5] * share
-    tot[_R_NONE] += inflow_parts[6] * share
-    tot[T_REENTRY] += inflow_parts[7] * share
+    tot[_R_LOCAL] += fl_rep_total + in_lt * share
+    tot[_R_GP] += in_gp * share
+    tot[_R_YD] += in_yd * share
+    tot[_R_MS] += in_ms * share
+    tot[_R_GI] += in_gi * share
+    tot[_R_COURT] += in_court * share
+    tot[_R_NONE] += in_none * share
+    tot[T_REENTRY] += in_re * share
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=True)
 def _rescale_cell(x, pop0):
     """Spin-up: keep each age's population at the start population, only the mix changes."""
     for a in range(_NA):
@@ -649,7 +603,7 @@ def _rescale_cell(x, pop0):
                 x[s, a] *= scale
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=True)
 def _demography_cell(x, p, month, births, migration, acc, tot):
     """Ageing by 1/12 of an age per month with the 18-year boundary, births and migration."""
     ext_share, ext_max = p[P_EXTENSION_SHARE], p[P_EXTENSION_MAX_AGE]
