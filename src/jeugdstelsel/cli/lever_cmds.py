@@ -1,9 +1,274 @@
-"""CLI commands of this area; filled in by the issue that owns it."""
+"""CLI for the scenario lab: ``levers``, ``compare``, ``gevoeligheid``, ``report``.
+
+Scenario and lever errors become a Dutch message and exit code 1, without a traceback; nothing
+is run or written when the input is not valid. Output folders are written atomically.
+"""
 
 from __future__ import annotations
 
+import functools
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from jeugdstelsel.levers import LeverError, load_library
+from jeugdstelsel.services.scenario import ScenarioError
+
+F = TypeVar("F", bound=Callable[..., Any])
+console = Console()
+errors = Console(stderr=True)
+
+TERM_HELP = "Eerste jaar van de raadsperiode (4 jaar)."
+SHOWN = ("specialistisch", "eerste_lijn", "specialistisch_met_verblijf", "herhaald_beroep_pct",
+         "wachttijd_weken", "verblijf_plaatsingen", "uitgaven", "uitgaven_per_jongere")
+SHORT = {"specialistisch": "Specialistisch", "eerste_lijn": "Eerste lijn",
+         "specialistisch_met_verblijf": "Met verblijf", "herhaald_beroep_pct": "Herhaald %",
+         "wachttijd_weken": "Wachttijd wk", "verblijf_plaatsingen": "Plaatsingen",
+         "uitgaven": "Uitgaven mln €", "uitgaven_per_jongere": "€ per jongere"}
+
+
+def friendly(func: F) -> F:
+    """Turn scenario and lever errors into a Dutch message and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (ScenarioError, LeverError) as exc:
+            errors.print(f"[bold red]Fout:[/] {exc}", highlight=False, markup=True)
+            raise typer.Exit(code=1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _nl(x: float, digits: int = 0, signed: bool = False) -> str:
+    if x is None or math.isnan(x):
+        return "-"
+    text = f"{x:+,.{digits}f}" if signed else f"{x:,.{digits}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def _cell(key: str, med: float, lo: float, hi: float) -> str:
+    div, digits = (1e6, 1) if key == "uitgaven" else (1.0, 1 if key in (
+        "herhaald_beroep_pct", "wachttijd_weken") else 0)
+    return (f"{_nl(med / div, digits, True)}\n[dim]({_nl(lo / div, digits, True)}; "
+            f"{_nl(hi / div, digits, True)})[/]")
+
+
+def _load(paths: list[Path]):
+    from jeugdstelsel.services import scenario as S
+
+    return [(str(p), S.load(p)) for p in paths]
+
+
+def _print_comparison(comp, term_start: int) -> None:
+    diff = comp.differences()
+    term = comp.term(term_start)
+    for res in comp.results[1:]:
+        table = Table(title=f"{res.name} min {comp.base.name} — {comp.area_name}\n"
+                            "mediaan (80%-interval) van gepaarde verschillen",
+                      show_lines=False, title_justify="left")
+        table.add_column("Jaar")
+        for key in SHOWN:
+            table.add_column(SHORT[key], justify="right")
+        d = diff[diff["scenario"] == res.name]
+        for year in comp.years:
+            row = d[d["jaar"] == year].set_index("indicator")
+            table.add_row(str(year), *(_cell(k, row.loc[k, "verschil_mediaan"],
+                                             row.loc[k, "verschil_p10"],
+                                             row.loc[k, "verschil_p90"]) for k in SHOWN))
+        t = term[term["scenario"] == res.name].set_index("indicator")
+        table.add_section()
+        table.add_row(f"[bold]{t['raadsperiode'].iloc[0]}[/]",
+                      *(_cell(k, t.loc[k, "verschil_mediaan"], t.loc[k, "verschil_p10"],
+                              t.loc[k, "verschil_p90"]) for k in SHOWN))
+        console.print(table)
+    console.print("[dim]Raadsperiode: personen en wachttijd gemiddeld per jaar, plaatsingen en "
+                  "uitgaven opgeteld over de vier jaar. Uitgaven inclusief kosten van de "
+                  "hefbomen.[/]")
+
+
+def levers(
+    detail: Annotated[str | None, typer.Argument(help="Naam van een hefboom voor alle "
+                                                      "details.")] = None,
+) -> None:
+    """Toon de hefboombibliotheek: maatregelen uit de bronnen met dosis, werking en kosten."""
+    lib = load_library()
+    if detail:
+        if detail not in lib.levers:
+            errors.print(f"[bold red]Fout:[/] onbekende hefboom '{detail}'; bekend: "
+                         f"{', '.join(sorted(lib.levers))}")
+            raise typer.Exit(code=1)
+        lv = lib[detail]
+        console.print(f"[bold]{lv.naam}[/] ({lv.key}, {lv.bestand})\n{lv.beschrijving}\n")
+        console.print(f"Ingrediënt: {lv.ingredient}; aanloop {lv.aanloop_maanden} maanden")
+        console.print(f"Dosis: {lv.dosis.eenheid}, {_nl(lv.dosis.min, 2)} tot "
+                      f"{_nl(lv.dosis.max, 2)} (voorbeeld {_nl(lv.dosis.voorbeeld, 2)})")
+        for e in lv.all_effects:
+            console.print(f"- {e.parameter} {e.bewerking} {e.per_eenheid[0]:g} tot "
+                          f"{e.per_eenheid[1]:g} per eenheid — {e.onderbouwing.text_nl()}")
+        if lv.preventie is not None:
+            p = lv.preventie
+            console.print(f"- samenhangfactor {p.samenhangfactor[0]:g} tot "
+                          f"{p.samenhangfactor[1]:g} — {p.onderbouwing_samenhang.text_nl()}")
+        c = lv.kosten
+        console.print(f"Kosten: {_nl(c.euro_per_eenheid_per_jaar, 2)} euro per eenheid per jaar "
+                      f"({c.grondslag}); eenmalig {_nl(c.eenmalig_euro_per_eenheid, 2)} — "
+                      f"{c.onderbouwing.text_nl()}")
+        for b in lv.bronnen:
+            console.print(f"Bron: seed {b.seed}: '{b.passage}'")
+        return
+    table = Table(title=f"Hefbomen ({len(lib)}) — details: jeugdstelsel levers NAAM",
+                  show_lines=True)
+    for col in ("Naam", "Hefboom", "Ingrediënt", "Dosis (bereik)", "Werking", "Kosten",
+                "Bron"):
+        table.add_column(col)
+    for lv in lib:
+        work = "\n".join(f"{e.parameter} {e.bewerking} {e.per_eenheid[0]:g}..{e.per_eenheid[1]:g}"
+                         for e in lv.all_effects)
+        cost = (f"€ {_nl(lv.kosten.euro_per_eenheid_per_jaar, 2)} / eenheid / jaar "
+                f"({lv.kosten.grondslag})" if lv.kosten.grondslag != "geen"
+                else "via zorgkosten")
+        table.add_row(lv.key, lv.naam, lv.ingredient,
+                      f"{lv.dosis.eenheid} ({_nl(lv.dosis.min, 2)}-{_nl(lv.dosis.max, 2)})",
+                      work, cost, ", ".join(sorted({b.seed[:3] for b in lv.bronnen})))
+    console.print(table)
+
+
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(help="Referentiescenario gevolgd door een "
+                                                         "of meer plannen (TOML).")],
+    raadsperiode: Annotated[int, typer.Option(help=TERM_HELP)] = 2026,
+    out: Annotated[Path | None, typer.Option("--out", help="Map voor tabellen en grafieken.")]
+    = None,
+    per_hefboom: Annotated[bool, typer.Option(help="Ook elke hefboom afzonderlijk doorrekenen "
+                                                   "(kosteneffectiviteit per hefboom).")] = True,
+) -> None:
+    """Vergelijk scenario's met gemeenschappelijke trekkingen (verschillen met de eerste)."""
+    from jeugdstelsel.reports.bundle import write_comparison
+    from jeugdstelsel.reports.files import atomic_dir
+    from jeugdstelsel.services.compare import compare_scenarios
+    from jeugdstelsel.services.effectiveness import cost_effectiveness
+
+    loaded = _load(scenarios)
+    with console.status("Scenario's doorrekenen…"):
+        comp = compare_scenarios(loaded, per_lever=per_hefboom)
+        comp.term_years(raadsperiode)
+    _print_comparison(comp, raadsperiode)
+    eff = cost_effectiveness(comp, raadsperiode)
+    table = Table(title="Kosteneffectiviteit (raadsperiode)", title_justify="left")
+    for col in ("Scenario / hefboom", "Netto uitgaven mln €", "Vermeden trajecten",
+                "€ hefbomen per vermeden traject", "Kans besparing", "Terugverdiend"):
+        table.add_column(col, justify="right" if col != "Scenario / hefboom" else "left")
+    for _, r in eff.iterrows():
+        be = r["terugverdienjaar_mediaan"]
+        table.add_row(r["scenario"] if r["onderdeel"] == "hele scenario"
+                      else f"  alleen {r['onderdeel']}",
+                      _cell("uitgaven", r["netto_uitgaven_mediaan"], r["netto_uitgaven_p10"],
+                            r["netto_uitgaven_p90"]),
+                      _cell("x", r["vermeden_trajecten_mediaan"], r["vermeden_trajecten_p10"],
+                            r["vermeden_trajecten_p90"]),
+                      _nl(r["bruto_euro_per_vermeden_traject_mediaan"]),
+                      f"{_nl(100 * r['kans_besparing_raadsperiode'])}%",
+                      "niet in periode" if math.isinf(be) else str(int(be)))
+    console.print(table)
+    if out is not None:
+        with atomic_dir(out) as tmp:
+            write_comparison(comp, tmp, raadsperiode)
+        console.print(f"Resultaten geschreven naar {out}")
+
+
+def gevoeligheid(
+    scenario: Annotated[Path, typer.Argument(help="Scenario (TOML).")],
+    raadsperiode: Annotated[int, typer.Option(help=TERM_HELP)] = 2026,
+    sobol_n: Annotated[int, typer.Option(help="Basisgrootte van de Sobol-steekproef (macht "
+                                              "van 2).")] = 64,
+    out: Annotated[Path | None, typer.Option("--out", help="Map voor tabellen en grafieken.")]
+    = None,
+) -> None:
+    """Welke aannames bepalen de uitkomst: tornado en Sobol-indices (SALib)."""
+    from jeugdstelsel.reports import charts
+    from jeugdstelsel.reports.files import atomic_dir
+    from jeugdstelsel.services.sensitivity import sensitivity
+
+    (src, sc), = _load([scenario])
+    with console.status("Gevoeligheid berekenen…"):
+        res = sensitivity(sc, src, term_start=raadsperiode, sobol_n=sobol_n)
+    for _, g in res.tornado.groupby("indicator", sort=False):
+        table = Table(title=g["uitkomst"].iloc[0], title_justify="left")
+        for col in ("Aanname", "Bij ondergrens", "Bij bovengrens", "Centraal"):
+            table.add_column(col, justify="left" if col == "Aanname" else "right")
+        for _, r in g.nlargest(8, "bereik").iterrows():
+            table.add_row(r["label"], _nl(r["laag"], 1), _nl(r["hoog"], 1),
+                          _nl(r["centraal"], 1))
+        console.print(table)
+    if len(res.sobol):
+        top = res.sobol.sort_values("ST", ascending=False).groupby("indicator").head(3)
+        table = Table(title="Sobol: grootste totale indices", title_justify="left")
+        for col in ("Uitkomst", "Aanname", "S1", "ST"):
+            table.add_column(col)
+        for _, r in top.iterrows():
+            table.add_row(r["indicator"], r["label"], _nl(r["S1"], 2), _nl(r["ST"], 2))
+        console.print(table)
+    if out is not None:
+        with atomic_dir(out) as tmp:
+            res.tornado.to_csv(tmp / "tornado.csv", index=False, sep=";", decimal=",")
+            res.sobol.to_csv(tmp / "sobol.csv", index=False, sep=";", decimal=",")
+            charts.tornado(res.tornado, tmp / "tornado.png")
+            if len(res.sobol):
+                charts.sobol(res.sobol, tmp / "sobol.png")
+        console.print(f"Resultaten geschreven naar {out}")
+
+
+def report(
+    scenarios: Annotated[list[Path], typer.Argument(help="Referentiescenario gevolgd door een "
+                                                         "of meer plannen (TOML).")],
+    out: Annotated[Path, typer.Option("--out", help="Map voor rapport.pdf, rapport.xlsx en "
+                                                    "de grafieken.")] = Path("rapport"),
+    raadsperiode: Annotated[int, typer.Option(help=TERM_HELP)] = 2026,
+    sobol_n: Annotated[int, typer.Option(help="Basisgrootte van de Sobol-steekproef (macht "
+                                              "van 2).")] = 32,
+) -> None:
+    """Schrijf een raadsrapport (PDF) en een Excel-werkmap met alle reeksen."""
+    from jeugdstelsel.reports import charts
+    from jeugdstelsel.reports.bundle import write_comparison
+    from jeugdstelsel.reports.excel import write_workbook
+    from jeugdstelsel.reports.files import atomic_dir
+    from jeugdstelsel.reports.pdf import write_report
+    from jeugdstelsel.services.compare import compare_scenarios
+    from jeugdstelsel.services.sensitivity import sensitivity
+
+    loaded = _load(scenarios)
+    with console.status("Scenario's doorrekenen…"):
+        comp = compare_scenarios(loaded, per_lever=True)
+        comp.term_years(raadsperiode)
+    # the drivers of the richest plan: the one with the most levers
+    src, plan = max(loaded[1:], key=lambda p: len(p[1].hefbomen))
+    with console.status("Gevoeligheid berekenen…"):
+        sens = sensitivity(plan, src, term_start=raadsperiode, sobol_n=sobol_n)
+    with atomic_dir(out) as tmp:
+        paths, term, eff = write_comparison(comp, tmp, raadsperiode)
+        paths["tornado"] = charts.tornado(sens.tornado, tmp / "tornado.png")
+        if len(sens.sobol):
+            paths["sobol"] = charts.sobol(sens.sobol, tmp / "sobol.png")
+        sens.tornado.to_csv(tmp / "tornado.csv", index=False, sep=";", decimal=",")
+        sens.sobol.to_csv(tmp / "sobol.csv", index=False, sep=";", decimal=",")
+        write_workbook(comp, tmp / "rapport.xlsx", term=term, effectiveness=eff,
+                       tornado=sens.tornado)
+        write_report(comp, tmp / "rapport.pdf", term=term, effectiveness=eff,
+                     sensitivity=sens, charts=paths)
+    _print_comparison(comp, raadsperiode)
+    console.print(f"Rapport geschreven naar {out / 'rapport.pdf'} en {out / 'rapport.xlsx'}")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
+    app.command("levers")(friendly(levers))
+    app.command("compare")(friendly(compare))
+    app.command("gevoeligheid")(friendly(gevoeligheid))
+    app.command("report")(friendly(report))

@@ -1,0 +1,224 @@
+"""Charts with matplotlib (Agg): bands over time, flows through the layers, tornado, Sobol.
+
+Scenarios are told apart by line style, marker and a label, not by colour alone (readable in
+black and white and for colour-blind readers); colours follow the Okabe-Ito palette.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import PathPatch, Rectangle
+from matplotlib.path import Path as MPath
+
+from jeugdstelsel.services.compare import INDICATORS_BY_KEY, Comparison
+
+COLOURS = ("#000000", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+STYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 1)), (0, (8, 2)))
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+BAND_PANELS = ("specialistisch", "eerste_lijn", "wachttijd_weken", "herhaald_beroep_pct",
+               "verblijf_plaatsingen", "uitgaven")
+
+
+def _style(i: int) -> dict:
+    return {"color": COLOURS[i % len(COLOURS)], "linestyle": STYLES[i % len(STYLES)],
+            "marker": MARKERS[i % len(MARKERS)], "markersize": 4}
+
+
+def _scale(key: str) -> tuple[float, str]:
+    unit = INDICATORS_BY_KEY[key].unit
+    return (1e6, "mln euro") if unit == "euro" else (1.0, unit)
+
+
+def _wrap(text: str, width: int = 56) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)[:2])
+
+
+def _nl(x: float, _pos=None) -> str:
+    return f"{x:,.0f}".replace(",", ".") if abs(x) >= 100 else f"{x:.1f}".replace(".", ",")
+
+
+def bands(comp: Comparison, path: Path, *, differences: bool = False,
+          panels: tuple[str, ...] = BAND_PANELS) -> Path:
+    """Median and 80% band per scenario over the years (or paired differences vs reference)."""
+    fig, axes = plt.subplots(2, 3, figsize=(12, 6.8), sharex=True)
+    results = comp.results[1:] if differences else comp.results
+    offset = 1 if differences else 0
+    for ax, key in zip(axes.flat, panels, strict=False):
+        div, unit = _scale(key)
+        for i, res in enumerate(results):
+            v = res.indicators[key] / div
+            if differences:
+                v = v - comp.base.indicators[key] / div
+            lo, med, hi = np.percentile(v, [10, 50, 90], axis=0)
+            st = _style(i + offset)
+            ax.fill_between(comp.years, lo, hi, color=st["color"], alpha=0.12, linewidth=0)
+            ax.plot(comp.years, lo, color=st["color"], linestyle=st["linestyle"], linewidth=0.6)
+            ax.plot(comp.years, hi, color=st["color"], linestyle=st["linestyle"], linewidth=0.6)
+            ax.plot(comp.years, med, label=res.name, linewidth=1.6, **st)
+        if differences:
+            ax.axhline(0.0, color="0.4", linewidth=0.8)
+        ax.set_title(INDICATORS_BY_KEY[key].label_nl, fontsize=9)
+        ax.set_ylabel(("verschil, " if differences else "") + unit, fontsize=8)
+        ax.yaxis.set_major_formatter(_nl)
+        ax.tick_params(labelsize=8)
+        ax.grid(alpha=0.3)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    title = ("Verschil met " + comp.base.name + " (gepaarde trekkingen)" if differences
+             else "Scenario's over de jaren")
+    fig.suptitle(f"{title} — {comp.area_name}; lijn: mediaan, band: 80%-interval", fontsize=11)
+    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 3), fontsize=8,
+               frameon=False)
+    fig.tight_layout(rect=(0, 0.07 + 0.03 * (len(labels) > 3), 1, 0.95))
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path
+
+
+# -- flows (alluvial / Sankey-style) -----------------------------------------------------------
+
+LEFT = (("eerste_lijn_in", "Eerste lijn"), ("huisarts", "Huisarts"),
+        ("jeugdarts_geen_verwijzer", "Jeugdarts / geen verwijzer"),
+        ("medisch_specialist", "Medisch specialist"), ("rechter_gi", "Rechter / GI"),
+        ("herhaald_beroep", "Herhaald beroep"))
+MIDDLE = (("afgerond", "Afgerond in de eerste lijn"), ("specialistisch", "Specialistische hulp"))
+RIGHT = (("start_zonder_verblijf", "Zonder verblijf"), ("start_met_verblijf", "Met verblijf"))
+
+
+def _band(ax, x0, y0a, y0b, x1, y1a, y1b, colour) -> None:
+    """A filled band between two vertical intervals, with S-shaped (cubic) edges."""
+    xm = (x0 + x1) / 2
+    verts = [(x0, y0a), (xm, y0a), (xm, y1a), (x1, y1a), (x1, y1b), (xm, y1b), (xm, y0b),
+             (x0, y0b), (x0, y0a)]
+    codes = [MPath.MOVETO, MPath.CURVE4, MPath.CURVE4, MPath.CURVE4, MPath.LINETO,
+             MPath.CURVE4, MPath.CURVE4, MPath.CURVE4, MPath.CLOSEPOLY]
+    ax.add_patch(PathPatch(MPath(verts, codes), facecolor=colour, alpha=0.35, edgecolor="none"))
+
+
+def _stack(values: list[float], gap: float) -> list[tuple[float, float]]:
+    out, y = [], 0.0
+    for v in values:
+        out.append((y, y + v))
+        y += v + gap
+    return out
+
+
+def flows(comp: Comparison, path: Path, year: int | None = None) -> Path:
+    """Where children go through the layers in one year (medians over draws), per scenario.
+
+    Left: how a trajectory starts (first line, referrer, re-entry); middle: resolved in the first
+    line or specialist help; right: specialist help without or with residence. Widths are
+    persons per year on one scale for all scenarios, so panels compare directly.
+    """
+    year = int(year if year is not None else comp.years[min(5, len(comp.years) - 1)])
+    j = int(np.searchsorted(comp.years, year))
+    n = len(comp.results)
+    fig, axes = plt.subplots(1, n, figsize=(4.6 * n, 5.4), squeeze=False)
+    meds = [{k: float(np.median(v[:, j])) for k, v in r.flows.items()} for r in comp.results]
+    total = max(sum(m[k] for k, _ in LEFT) for m in meds)
+    gap = 0.03 * total
+    for ax, res, m in zip(axes[0], comp.results, meds, strict=True):
+        left = [m[k] for k, _ in LEFT]
+        spec = sum(left) - m["eerste_lijn_afgerond"]
+        middle = [m["eerste_lijn_afgerond"], spec]
+        right = [m["start_zonder_verblijf"], m["start_met_verblijf"]]
+        scale_r = spec / max(sum(right), 1e-9)  # starts and referrals differ by the queue
+        right = [r * scale_r for r in right]
+        ly, my, ry = _stack(left, gap), _stack(middle, gap), _stack(right, gap)
+        w = 0.06
+        for (a, b), (_, label), value in zip(ly, LEFT, left, strict=True):
+            ax.add_patch(Rectangle((0, a), w, b - a, color="0.25"))
+            ax.text(-0.02, (a + b) / 2, f"{label}\n{_nl(value)}", ha="right", va="center",
+                    fontsize=7)
+        for (a, b), (_, label), value in zip(my, MIDDLE, middle, strict=True):
+            ax.add_patch(Rectangle((0.5 - w / 2, a), w, b - a, color="0.25"))
+            ax.text(0.5, b + gap * 0.2, f"{label}: {_nl(value)}", ha="center", va="bottom",
+                    fontsize=7)
+        for (a, b), (_, label), value in zip(ry, RIGHT, right, strict=True):
+            ax.add_patch(Rectangle((1 - w, a), w, b - a, color="0.25"))
+            ax.text(1.02, (a + b) / 2, f"{label}\n{_nl(value / scale_r)} starts", ha="left",
+                    va="center", fontsize=7)
+        # first line splits into resolved and escalated; the rest all go to specialist help
+        fl = ly[0]
+        resolved = m["eerste_lijn_afgerond"]
+        _band(ax, w, fl[0], fl[0] + resolved, 0.5 - w / 2, my[0][0], my[0][1], COLOURS[3])
+        cursor = my[1][0]
+        _band(ax, w, fl[0] + resolved, fl[1], 0.5 - w / 2, cursor,
+              cursor + (fl[1] - fl[0] - resolved), COLOURS[1])
+        cursor += fl[1] - fl[0] - resolved
+        for (a, b) in ly[1:]:
+            _band(ax, w, a, b, 0.5 - w / 2, cursor, cursor + (b - a), COLOURS[2])
+            cursor += b - a
+        cursor = my[1][0]
+        for (a, b), colour in zip(ry, (COLOURS[1], COLOURS[4]), strict=True):
+            _band(ax, 0.5 + w / 2, cursor, cursor + (b - a), 1 - w, a, b, colour)
+            cursor += b - a
+        ax.set_xlim(-0.55, 1.5)
+        ax.set_ylim(-gap, total + 7 * gap)
+        ax.set_title(res.name, fontsize=9)
+        ax.axis("off")
+    fig.suptitle(f"Stromen door de lagen in {year} — {comp.area_name} (jongeren per jaar, "
+                 "mediaan)", fontsize=11)
+    fig.tight_layout(rect=(0, 0, 1, 0.94))
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path
+
+
+# -- sensitivity -------------------------------------------------------------------------------
+
+def tornado(table, path: Path, top: int = 10) -> Path:
+    """One panel per output: low/high swing of each input around the central value."""
+    outputs = list(dict.fromkeys(table["uitkomst"]))
+    fig, axes = plt.subplots(len(outputs), 1, figsize=(9, 3.1 * len(outputs)), squeeze=False)
+    for ax, out in zip(axes[:, 0], outputs, strict=True):
+        sub = table[table["uitkomst"] == out].nlargest(top, "bereik").iloc[::-1]
+        centre = float(sub["centraal"].iloc[0]) if len(sub) else 0.0
+        y = np.arange(len(sub))
+        ax.barh(y, sub["laag"] - centre, left=centre, color=COLOURS[1], label="ondergrens",
+                hatch="//", edgecolor="white")
+        ax.barh(y, sub["hoog"] - centre, left=centre, color=COLOURS[2], label="bovengrens")
+        ax.axvline(centre, color="black", linewidth=0.8)
+        ax.set_yticks(y, [_wrap(t) for t in sub["label"]], fontsize=6.5)
+        ax.set_title(out, fontsize=9)
+        ax.xaxis.set_major_formatter(_nl)
+        ax.tick_params(axis="x", labelsize=7)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0][0].legend(fontsize=7, loc="best")
+    fig.suptitle("Tornado: één aanname tegelijk naar de onder- en bovengrens", fontsize=11)
+    fig.subplots_adjust(left=0.36, right=0.97, top=1 - 0.75 / fig.get_figheight(), bottom=0.05,
+                        hspace=0.45)
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path
+
+
+def sobol(table, path: Path) -> Path:
+    """First-order and total Sobol indices with their confidence intervals, per output."""
+    outputs = list(dict.fromkeys(table["uitkomst"]))
+    fig, axes = plt.subplots(len(outputs), 1, figsize=(9, 3.1 * len(outputs)), squeeze=False)
+    for ax, out in zip(axes[:, 0], outputs, strict=True):
+        sub = table[table["uitkomst"] == out].sort_values("ST").iloc[-10:]
+        y = np.arange(len(sub))
+        ax.barh(y - 0.2, sub["S1"], height=0.4, xerr=sub["S1_conf"], color=COLOURS[1],
+                label="eerste orde (S1)", hatch="//", edgecolor="white")
+        ax.barh(y + 0.2, sub["ST"], height=0.4, xerr=sub["ST_conf"], color=COLOURS[2],
+                label="totaal (ST)")
+        ax.set_yticks(y, [_wrap(t) for t in sub["label"]], fontsize=6.5)
+        ax.set_xlim(0, 1.05)
+        ax.set_title(out, fontsize=9)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0][0].legend(fontsize=7, loc="lower right")
+    fig.suptitle("Sobol-indices: aandeel van de onzekerheid per aanname (SALib)", fontsize=11)
+    fig.subplots_adjust(left=0.36, right=0.97, top=1 - 0.75 / fig.get_figheight(), bottom=0.05,
+                        hspace=0.45)
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path

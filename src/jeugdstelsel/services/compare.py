@@ -1,0 +1,367 @@
+"""Compare scenarios on common random numbers: one engine call, paired differences.
+
+All scenarios must share area, draws and seed (and the reported period), so draw ``d`` of every
+scenario has the same model parameters and the same lever effect sizes; the difference between
+two scenarios is then computed per draw and summarised afterwards (median and 80% interval of the
+*paired* differences). Unpaired intervals would mix the model's uncertainty about the level into
+the uncertainty about the effect and make every plan look insignificant.
+
+For speed the scenarios are stacked along the draw axis and simulated in one call of
+:func:`~jeugdstelsel.core.simulate.simulate` (the kernel is parallel over draws); scenarios whose
+population assumptions differ get their own call.
+
+Entry point for the CLI, the report and the web app: :func:`compare_scenarios`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from jeugdstelsel.core.dimensions import Referrer
+from jeugdstelsel.core.outputs import aggregate
+from jeugdstelsel.core.parameters import ParameterSet
+from jeugdstelsel.core.simulate import simulate
+from jeugdstelsel.levers import LeverPlan, Library, load_library, plan_for
+from jeugdstelsel.services import run as run_service
+from jeugdstelsel.services.calibration import Calibration
+from jeugdstelsel.services.scenario import FIRST_YEAR, Scenario, ScenarioError
+
+INTERVAL = (10.0, 90.0)  # the 80% interval
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A comparison indicator: Dutch label, unit and how a council term sums it up."""
+
+    key: str
+    label_nl: str
+    unit: str
+    term: str  # "gemiddelde" (per year over the term) or "som" (total over the term)
+    headline: bool = False
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("eerste_lijn", "Jongeren in de eerste lijn (wijkteam, POH-jeugd, school)",
+              "jongeren per jaar", "gemiddelde", True),
+    Indicator("specialistisch_zonder_verblijf", "Specialistische jeugdhulp zonder verblijf",
+              "jongeren per jaar", "gemiddelde", True),
+    Indicator("specialistisch_met_verblijf", "Jeugdhulp met verblijf", "jongeren per jaar",
+              "gemiddelde", True),
+    Indicator("specialistisch", "Jongeren in specialistische jeugdhulp", "jongeren per jaar",
+              "gemiddelde", True),
+    Indicator("jeugdzorg", "Jongeren met jeugdzorg (CBS-definitie)", "jongeren per jaar",
+              "gemiddelde"),
+    Indicator("trajecten_specialistisch", "Gestarte specialistische trajecten", "trajecten",
+              "som"),
+    Indicator("herhaald_beroep_pct", "Herhaald beroep", "% van gestarte trajecten",
+              "gemiddelde", True),
+    Indicator("wachttijd_weken", "Wachttijd specialistische hulp", "weken", "gemiddelde", True),
+    Indicator("wachtlijst", "Wachtlijst (eind jaar)", "jongeren", "gemiddelde"),
+    Indicator("verblijf_plaatsingen", "Nieuwe plaatsingen met verblijf", "jongeren", "som", True),
+    Indicator("uitgaven", "Uitgaven jeugdzorg incl. hefbomen", "euro", "som", True),
+    Indicator("uitgaven_hefbomen", "Kosten van de hefbomen", "euro", "som"),
+    Indicator("uitgaven_per_jongere", "Uitgaven per jongere met jeugdzorg", "euro per jongere",
+              "gemiddelde", True),
+)
+INDICATORS_BY_KEY = {i.key: i for i in INDICATORS}
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """One scenario of a comparison: its per-draw series and indicators for the one area."""
+
+    name: str
+    source: str
+    scenario: Scenario
+    plan: LeverPlan
+    series: dict[str, np.ndarray]  # key -> (draws, years), the area of the comparison
+    indicators: dict[str, np.ndarray]  # key -> (draws, years)
+    flows: dict[str, np.ndarray]  # flow name -> (draws, years), for the flow chart
+    params: ParameterSet
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Scenarios on common random numbers; the first is the reference."""
+
+    years: np.ndarray
+    area: str
+    area_name: str
+    results: tuple[ScenarioResult, ...]
+    singles: dict[str, tuple[ScenarioResult, ...]] = field(default_factory=dict)
+
+    @property
+    def base(self) -> ScenarioResult:
+        return self.results[0]
+
+    @property
+    def n_draws(self) -> int:
+        return self.base.scenario.simulatie.trekkingen
+
+    def term_years(self, start: int, length: int = 4) -> np.ndarray:
+        """Boolean mask of the council term within the reported years."""
+        years = np.arange(start, start + length)
+        missing = sorted(set(years) - set(self.years.tolist()))
+        if missing:
+            raise ScenarioError(f"raadsperiode {start}-{start + length - 1} valt niet binnen de "
+                                f"periode {self.years[0]}-{self.years[-1]} van de scenario's; "
+                                f"ontbrekende jaren: {', '.join(map(str, missing))}")
+        return np.isin(self.years, years)
+
+    def differences(self) -> pd.DataFrame:
+        """Per year, indicator and scenario: paired difference vs the reference."""
+        rows = []
+        for res in self.results[1:]:
+            for ind in INDICATORS:
+                diff = res.indicators[ind.key] - self.base.indicators[ind.key]
+                stats = paired_stats(diff)
+                for j, year in enumerate(self.years):
+                    rows.append({"scenario": res.name, "indicator": ind.key,
+                                 "omschrijving": ind.label_nl, "eenheid": ind.unit,
+                                 "jaar": int(year),
+                                 "referentie_mediaan": float(np.median(
+                                     self.base.indicators[ind.key][:, j])),
+                                 "scenario_mediaan": float(np.median(
+                                     res.indicators[ind.key][:, j])),
+                                 **{k: float(v[j]) for k, v in stats.items()}})
+        return pd.DataFrame(rows)
+
+    def term(self, start: int, length: int = 4) -> pd.DataFrame:
+        """The council term as a whole: per-draw totals or means first, then the statistics."""
+        mask = self.term_years(start, length)
+        rows = []
+        for res in self.results[1:]:
+            for ind in INDICATORS:
+                b = term_value(self.base.indicators[ind.key], mask, ind.term)
+                p = term_value(res.indicators[ind.key], mask, ind.term)
+                stats = paired_stats(p - b)
+                rows.append({"scenario": res.name, "indicator": ind.key,
+                             "omschrijving": ind.label_nl, "eenheid": ind.unit,
+                             "raadsperiode": f"{start}-{start + length - 1}",
+                             "optelling": ind.term,
+                             "referentie_mediaan": float(np.median(b)),
+                             "scenario_mediaan": float(np.median(p)),
+                             **{k: float(v) for k, v in stats.items()}})
+        return pd.DataFrame(rows)
+
+    def levels(self) -> pd.DataFrame:
+        """Per scenario, indicator and year: median and 80% interval of the level."""
+        rows = []
+        for res in self.results:
+            for ind in INDICATORS:
+                v = res.indicators[ind.key]
+                lo, med, hi = np.percentile(v, [INTERVAL[0], 50.0, INTERVAL[1]], axis=0)
+                for j, year in enumerate(self.years):
+                    rows.append({"scenario": res.name, "indicator": ind.key,
+                                 "omschrijving": ind.label_nl, "eenheid": ind.unit,
+                                 "jaar": int(year), "mediaan": med[j], "p10": lo[j],
+                                 "p90": hi[j]})
+        return pd.DataFrame(rows)
+
+    def draws(self) -> pd.DataFrame:
+        """Every draw of every indicator (long format), so others can recompute the pairing."""
+        frames = []
+        for res in self.results:
+            for ind in INDICATORS:
+                v = res.indicators[ind.key]
+                d, y = np.meshgrid(np.arange(v.shape[0]), self.years, indexing="ij")
+                frames.append(pd.DataFrame({"scenario": res.name, "indicator": ind.key,
+                                            "trekking": d.ravel(), "jaar": y.ravel(),
+                                            "waarde": v.ravel()}))
+        return pd.concat(frames, ignore_index=True)
+
+
+def paired_stats(diff: np.ndarray) -> dict[str, np.ndarray]:
+    """Median and 80% interval over draws (axis 0) of per-draw differences, plus P(diff < 0)."""
+    lo, med, hi = np.percentile(diff, [INTERVAL[0], 50.0, INTERVAL[1]], axis=0)
+    return {"verschil_mediaan": med, "verschil_p10": lo, "verschil_p90": hi,
+            "kans_lager": (diff < 0).mean(axis=0)}
+
+
+def term_value(values: np.ndarray, mask: np.ndarray, how: str) -> np.ndarray:
+    """Per draw: the sum or the mean over the term's years."""
+    sub = values[:, mask]
+    return sub.sum(axis=1) if how == "som" else sub.mean(axis=1)
+
+
+def check_comparable(scenarios: Sequence[tuple[str, Scenario]]) -> None:
+    """Refuse scenarios that cannot share random numbers, naming the files and keys."""
+    (ref_src, ref), *rest = scenarios
+    problems = []
+    for src, sc in rest:
+        for key, a, b in (("gebied.gemeente", ref.gebied.gemeente, sc.gebied.gemeente),
+                          ("simulatie.trekkingen", ref.simulatie.trekkingen,
+                           sc.simulatie.trekkingen),
+                          ("simulatie.zaad", ref.simulatie.zaad, sc.simulatie.zaad),
+                          ("periode.start", ref.periode.start, sc.periode.start),
+                          ("periode.eind", ref.periode.eind, sc.periode.eind)):
+            if a != b:
+                problems.append(f"{src}: '{key}' is {b!r}, maar in {ref_src} {a!r}")
+    if problems:
+        raise ScenarioError("de scenario's zijn niet vergelijkbaar met gemeenschappelijke "
+                            "trekkingen (zelfde gebied, periode, aantal trekkingen en zaad "
+                            "nodig):\n" + "\n".join(f"- {p}" for p in problems))
+
+
+def _concat_params(sets: Sequence[ParameterSet]) -> ParameterSet:
+    values = {k: np.concatenate([s[k] for s in sets]) for k in sets[0].values}
+    return ParameterSet(values, sum(s.n_draws for s in sets), sets[0].n_municipalities,
+                        sets[0].names)
+
+
+def _stack_paths(parts: Sequence[tuple[dict, np.ndarray | None]], sets: Sequence[ParameterSet],
+                 n_months: int) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    """One path per parameter over all stacked draws; scenarios without it keep their value."""
+    keys = sorted({k for paths, _ in parts for k in paths})
+    paths = {}
+    for k in keys:
+        paths[k] = np.concatenate([
+            p[k] if k in p else np.broadcast_to(s[k][None], (n_months, *s[k].shape))
+            for (p, _), s in zip(parts, sets, strict=True)], axis=1)
+    if all(c is None for _, c in parts):
+        return paths, None
+    cost = np.concatenate([c if c is not None else np.zeros((n_months, s.n_draws,
+                                                              s.n_municipalities))
+                           for (_, c), s in zip(parts, sets, strict=True)], axis=1)
+    return paths, cost
+
+
+def _indicators(series: dict[str, np.ndarray], by_group: dict[str, np.ndarray],
+                totals: dict[str, np.ndarray], params: ParameterSet, first: int
+                ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Indicators and flows per draw and year for area 0 from the engine's accumulators.
+
+    The CBS series count only part of the first line (``fl_cbs_share``) and fold it into
+    'zonder verblijf'; the council asks about layers, so the layers are rebuilt here from the
+    same accumulators: first line = stock at the start of the year plus all starts.
+    """
+    def yearly(x: np.ndarray, how: str) -> np.ndarray:  # (D, M, P[, 2]) -> (D, years)
+        x = x[:, 0]
+        if x.ndim == 3:
+            x = x.sum(-1)
+        x = x.reshape(x.shape[0], -1, 2)
+        x = x.sum(-1) if how == "sum" else x[:, :, 0]
+        return x[:, first:]
+
+    cbs = params["fl_cbs_share"][:, 0][:, None]
+    tpe = params["trajectories_per_episode"][:, 0][:, None]
+    fl_starts = yearly(by_group["fl_reported_starts"], "sum") / cbs
+    first_line = yearly(by_group["first_line"], "first") + fl_starts
+    area = {k: v[:, 0, first:] for k, v in series.items()}
+    zonder = area["jeugdhulp_zonder_verblijf_0_22"] - area["jeugdhulp_wijkteam_0_22"]
+    met = area["jeugdhulp_met_verblijf_0_22"]
+    intake_amb = yearly(by_group["intake_ambulatory"], "sum")
+    intake_res = yearly(by_group["intake_residential"], "sum")
+    ind = {
+        "eerste_lijn": first_line,
+        "specialistisch_zonder_verblijf": zonder,
+        "specialistisch_met_verblijf": met,
+        "specialistisch": zonder + met,
+        "jeugdzorg": area["jeugdzorg_0_22"],
+        "trajecten_specialistisch": (intake_amb + intake_res) * tpe,
+        "herhaald_beroep_pct": area["herhaald_beroep_pct"],
+        "wachttijd_weken": area["wachttijd_weken"],
+        "wachtlijst": area["wachtlijst"],
+        "verblijf_plaatsingen": area["verblijf_plaatsingen"],
+        "uitgaven": area["uitgaven"],
+        "uitgaven_hefbomen": area["uitgaven_hefbomen"],
+        "uitgaven_per_jongere": area["uitgaven_per_jongere_in_zorg"],
+    }
+
+    def ref(r: Referrer) -> np.ndarray:
+        return yearly(totals[f"starts_ref_{r.name.lower()}"], "sum")
+
+    escalated = np.maximum(ref(Referrer.LOCAL_TEAM) - fl_starts * cbs, 0.0)
+    flows = {
+        "eerste_lijn_in": fl_starts,
+        "eerste_lijn_opgeschaald": escalated,
+        "eerste_lijn_afgerond": np.maximum(fl_starts - escalated, 0.0),
+        "huisarts": ref(Referrer.GP),
+        "jeugdarts_geen_verwijzer": ref(Referrer.YOUTH_DOCTOR) + ref(Referrer.NONE),
+        "medisch_specialist": ref(Referrer.MEDICAL_SPECIALIST),
+        "rechter_gi": ref(Referrer.CERTIFIED_INSTITUTION) + ref(Referrer.COURT),
+        "herhaald_beroep": yearly(totals["starts_reentry"], "sum"),
+        "start_zonder_verblijf": intake_amb,
+        "start_met_verblijf": intake_res,
+    }
+    return ind, flows
+
+
+def compare_scenarios(scenarios: Sequence[tuple[str, Scenario]], *,
+                      per_lever: bool = False, calibration: Calibration | None = None,
+                      library: Library | None = None, codes: list[str] | None = None
+                      ) -> Comparison:
+    """Run ``(source, scenario)`` pairs on common random numbers; the first is the reference.
+
+    ``per_lever`` adds, for every scenario after the first, one run per lever with only that
+    lever (the rest of the scenario unchanged): the cost-effectiveness per lever. ``codes``
+    (one GM code) overrides the scenario's area, for the web app. Everything is validated
+    before anything runs.
+    """
+    if len(scenarios) < 2:
+        raise ScenarioError("vergelijken vraagt minstens twee scenario's: een referentie en een "
+                            "plan")
+    check_comparable(scenarios)
+    lib = library or load_library()
+    jobs: list[tuple[str, str, Scenario, LeverPlan, str | None]] = []
+    names = _unique_names(scenarios)
+    for (src, sc), name in zip(scenarios, names, strict=True):
+        jobs.append((name, src, sc, plan_for(sc, src, lib), None))
+    if per_lever:
+        for name, src, sc, plan, _ in list(jobs[1:]):
+            if len(plan.active) < 2:
+                continue  # a single lever is its own scenario
+            for a in plan.active:
+                single = sc.model_copy(update={"hefbomen": (a.use,)})
+                jobs.append((f"{name}: alleen {a.lever.naam}", src, single,
+                             plan_for(single, src, lib), name))
+    n_years = scenarios[0][1].periode.eind - FIRST_YEAR + 1
+    n_months = n_years * 12
+    first = scenarios[0][1].periode.start - FIRST_YEAR
+    groups: dict[str, list[int]] = {}
+    for i, (_, _, sc, _, _) in enumerate(jobs):
+        groups.setdefault(sc.bevolking.model_dump_json(), []).append(i)
+    out: list[ScenarioResult | None] = [None] * len(jobs)
+    area_codes, area_names = (), ()
+    for members in groups.values():
+        inputs, area_names = run_service.build_inputs(jobs[members[0]][2], codes)
+        area_codes = tuple(inputs.names)
+        sets = [run_service.parameter_set(jobs[i][2], inputs.n_municipalities, calibration)
+                for i in members]
+        parts = [jobs[i][3].build(s, inputs, n_months) for i, s in zip(members, sets,
+                                                                        strict=True)]
+        params = _concat_params(sets)
+        paths, cost = _stack_paths(parts, sets, n_months)
+        result = simulate(params, inputs, n_months, paths=paths, extra_cost=cost)
+        series = aggregate(result, params)
+        ind, flows = _indicators(series, result.by_group, result.totals, params, first)
+        offset = 0
+        for i, s in zip(members, sets, strict=True):
+            sl = slice(offset, offset + s.n_draws)
+            offset += s.n_draws
+            name, src, sc, plan, _ = jobs[i]
+            out[i] = ScenarioResult(
+                name, src, sc, plan, {k: v[sl, 0, first:] for k, v in series.items()},
+                {k: v[sl] for k, v in ind.items()}, {k: v[sl] for k, v in flows.items()}, s)
+    results = [r for r in out if r is not None]
+    main = tuple(results[: len(scenarios)])
+    singles: dict[str, list[ScenarioResult]] = {}
+    for job, res in zip(jobs[len(scenarios):], results[len(scenarios):], strict=True):
+        singles.setdefault(job[4], []).append(res)
+    years = np.arange(scenarios[0][1].periode.start, scenarios[0][1].periode.eind + 1)
+    return Comparison(years, area_codes[0], area_names[0], main,
+                      {k: tuple(v) for k, v in singles.items()})
+
+
+def _unique_names(scenarios: Sequence[tuple[str, Scenario]]) -> list[str]:
+    names: list[str] = []
+    for src, sc in scenarios:
+        name = sc.scenario.naam
+        if name in names:
+            name = f"{name} ({src})"
+        names.append(name)
+    return names
