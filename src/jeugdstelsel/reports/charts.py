@@ -139,8 +139,9 @@ def flows(comp: Comparison, path: Path, year: int | None = None) -> Path:
                     fontsize=7)
         for (a, b), (_, label), value in zip(my, MIDDLE, middle, strict=True):
             ax.add_patch(Rectangle((0.5 - w / 2, a), w, b - a, color="0.25"))
-            ax.text(0.5, b + gap * 0.2, f"{label}: {_nl(value)}", ha="center", va="bottom",
-                    fontsize=7)
+            ax.text(0.5 + w, (a + b) / 2, f"{label}\n{_nl(value)}", ha="left", va="center",
+                    fontsize=7, bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none",
+                                      "pad": 1.5})
         for (a, b), (_, label), value in zip(ry, RIGHT, right, strict=True):
             ax.add_patch(Rectangle((1 - w, a), w, b - a, color="0.25"))
             ax.text(1.02, (a + b) / 2, f"{label}\n{_nl(value / scale_r)} starts", ha="left",

@@ -74,7 +74,13 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+HEAD = ParagraphStyle("head", fontName="Helvetica-Bold", fontSize=7.5, leading=9)
+
+
 def _table(data: list[list], widths: list[float], header_rows: int = 1) -> Table:
+    """A striped table; header strings wrap (as paragraphs) instead of running into each other."""
+    data = [[Paragraph(escape(c), HEAD) if isinstance(c, str) else c for c in row]
+            if i < header_rows else row for i, row in enumerate(data)]
     t = Table(data, colWidths=widths, repeatRows=header_rows)
     t.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), "Helvetica", 7.5),
@@ -227,8 +233,8 @@ def write_report(comp: Comparison, path: Path, *, term: pd.DataFrame, effectiven
         story.append(_table(rows, [w * width for w in (0.32, 0.35, 0.11, 0.11, 0.11)]))
         story.append(Spacer(1, 6))
         if "tornado" in charts:
-            story.append(Image(str(charts["tornado"]), width=width * 0.86,
-                               height=width * 0.86 * 9.3 / 9))
+            story.append(Image(str(charts["tornado"]), width=width * 0.62,
+                               height=width * 0.62 * 9.3 / 9))
         if "sobol" in charts:
             story.append(PageBreak())
             story.append(Image(str(charts["sobol"]), width=width * 0.86,
