@@ -44,4 +44,5 @@ def annual(name: str, geo: str = "Nederland") -> dict[int, tuple[float, str]]:
     """Calendar-year values of a series as ``{year: (value, status)}`` (category-less rows)."""
     rows = series(name, geo)
     rows = rows[(rows["category"] == "") & rows["period"].str.fullmatch(r"\d{4}")]
-    return {int(p): (float(v), s) for p, v, s in zip(rows["period"], rows["value"], rows["status"])}
+    columns = zip(rows["period"], rows["value"], rows["status"], strict=True)
+    return {int(p): (float(v), s) for p, v, s in columns}
