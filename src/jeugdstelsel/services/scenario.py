@@ -7,6 +7,7 @@ the file, the key and what is allowed, in Dutch, before anything runs or is writ
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -164,12 +165,36 @@ def _allowed_keys(parent: tuple) -> list[str]:
     return sorted(model.model_fields)
 
 
+_TOML_WORDS = {
+    "Invalid value": "ongeldige waarde",
+    "Expected '=' after a key in a key/value pair": "na een sleutel hoort '='",
+    "Cannot overwrite a value": "deze sleutel staat er al",
+    "Cannot declare": "deze tabel staat er al",
+    "Invalid statement": "ongeldige regel",
+    "Unclosed array": "lijst zonder ']'",
+    "Unterminated string": "tekst zonder afsluitend aanhalingsteken",
+    "Expected newline or end of document after a statement": "na een waarde hoort een nieuwe regel",
+}
+
+
+def _toml_error_nl(exc: tomllib.TOMLDecodeError) -> str:
+    """tomllib's English message -> Dutch, keeping line and column."""
+    text = str(exc)
+    where = re.search(r"\(at line (\d+), column (\d+)\)", text)
+    what = next((nl for en, nl in _TOML_WORDS.items() if text.startswith(en)), text)
+    if where:
+        return f"{what} (regel {where.group(1)}, kolom {where.group(2)})"
+    if "end of document" in text:
+        return f"{what} (aan het eind van het bestand)"
+    return what
+
+
 def parse(text: str, source: str = "<tekst>") -> Scenario:
     """Parse and validate TOML text; raise :class:`ScenarioError` with all problems listed."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{source}: geen geldige TOML: {exc}") from exc
+        raise ScenarioError(f"{source}: geen geldige TOML: {_toml_error_nl(exc)}") from exc
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
