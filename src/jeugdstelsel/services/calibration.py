@@ -77,6 +77,8 @@ class Target:
     kind: str  # "rel" (count) or "pp" (percentage share)
     sigma: float
     source: str
+    # "min"/"max": a published bound ("meer dan 17%"), penalised only when the model crosses it
+    bound: str = ""
 
 
 def _stock_rows(name: str) -> list[tuple[int, float, str]]:
@@ -174,7 +176,9 @@ def _residuals(model: np.ndarray, targets: list[Target]) -> np.ndarray:
     sig = np.array([t.sigma for t in targets])
     rel = np.array([t.kind == "rel" for t in targets])
     res = np.where(rel, np.log(np.maximum(model, 1e-9) / obs), model - obs) / sig
-    return res
+    bound = np.array([t.bound for t in targets])
+    res = np.where(bound == "min", np.minimum(res, 0.0), res)
+    return np.where(bound == "max", np.maximum(res, 0.0), res)
 
 
 class _Problem:

@@ -163,3 +163,32 @@ class LocalFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.gemeente_id} {self.period} {self.vorm} {self.measure} = {self.value}"
+
+
+class MunicipalCalibration(models.Model):
+    """A municipality's calibrated parameters (``jeugdstelsel calibrate <gemeente>``).
+
+    Every calibration is kept (history); scenarios use the newest per municipality. ``point`` and
+    ``posterior`` hold the full parameter set in the form of the national calibration (the
+    municipal block replaced), so a scenario run can draw from it unchanged; ``fit`` keeps the fit
+    per series, the out-of-sample check, the parameter table and the Dutch notes.
+    """
+
+    gemeente = models.ForeignKey(
+        Gemeente, on_delete=models.CASCADE, related_name="calibrations"
+    )
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    fitted_through = models.IntegerField(null=True, blank=True)
+    risk = models.FloatField()
+    risk_indicator = models.FloatField()
+    point = models.JSONField(default=dict)
+    posterior = models.JSONField(default=dict)
+    fit = models.JSONField(default=dict)
+    data_summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ("gemeente", "-created")
+        indexes = (models.Index(fields=["gemeente", "-created"], name="calibration_latest"),)
+
+    def __str__(self) -> str:
+        return f"kalibratie {self.gemeente_id} {self.created:%Y-%m-%d} (risico {self.risk:.2f})"
