@@ -182,6 +182,7 @@ def gemeente(
     _indicator_table(found)
     _youth_care_table(found)
     _local_table(found)
+    _calibration_line(found)
     console.print(
         "[dim]* = voorlopig cijfer (definitieve cijfers liggen meestal 1-2% hoger). "
         "'ontbreekt' = niet gepubliceerd of geheim (CBS '.'), nooit als 0 gelezen. "
@@ -311,6 +312,26 @@ def _local_table(found) -> None:
     for r in summary.itertuples():
         table.add_row(r.period, r.vorm, r.measure, r.definition, _fmt(r.value))
     console.print(table)
+
+
+def _calibration_line(found) -> None:
+    """Say whether scenarios for this municipality use a stored calibration."""
+    from jeugdstelsel.services.municipal_calibration import latest
+
+    stored = latest([found.code]).get(found.code)
+    if stored is None:
+        console.print("Nog geen gemeentelijke kalibratie: scenario's gebruiken de risico-index "
+                      f"uit indicatoren. Kalibreer met `jeugdstelsel calibrate {found.code}`.")
+        return
+    own = [p["label"] for p in stored.parameters if p["bron"] == "eigen cijfers"]
+    risk = f"{stored.risk:.2f}".replace(".", ",")
+    indicator = f"{stored.risk_indicator:.2f}".replace(".", ",")
+    console.print(
+        f"[green]Gekalibreerd[/] op {stored.created[:10]} (cijfers t/m {stored.fitted_through}): "
+        f"risico-index {risk} (uit indicatoren {indicator}); uit eigen cijfers: "
+        f"{', '.join(own) or 'geen'}. Scenario's gebruiken deze kalibratie.",
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from jeugdstelsel.core import parameters as P
-from jeugdstelsel.core.model import PARAMETERS
+from jeugdstelsel.core.model import PARAMETERS, PARAMETERS_BY_NAME
 from jeugdstelsel.core.outputs import SERIES, SERIES_BY_KEY, aggregate
 from jeugdstelsel.core.population import PopulationInputs
 from jeugdstelsel.core.simulate import simulate
@@ -104,7 +104,14 @@ def resolve_area(name: str) -> tuple[str, str]:
 def build_inputs(
     scenario: Scenario, codes: list[str] | None = None, risk: dict[str, float] | None = None
 ) -> tuple[PopulationInputs, tuple[str, ...]]:
-    """Population inputs for the scenario's area from 2015 to its end year."""
+    """Population inputs for the scenario's area from 2015 to its end year.
+
+    A municipality with a stored calibration (``jeugdstelsel calibrate <gemeente>``) gets its
+    calibrated risk index; one without keeps the indicator-based index. An explicit ``risk``
+    wins over both. Without a usable store the look-up is skipped silently.
+    """
+    from jeugdstelsel.services.municipal_calibration import stored_for_run
+
     end = scenario.periode.eind
     if codes is None:
         code, name = resolve_area(scenario.gebied.gemeente)
@@ -112,12 +119,14 @@ def build_inputs(
             inputs, _ = national_inputs(FIRST_YEAR, end)
             names = ("Nederland",)
         else:
-            inputs = municipal_inputs([code], FIRST_YEAR, end, risk)
+            calibrated = {c: s.risk for c, s in stored_for_run([code]).items()}
+            inputs = municipal_inputs([code], FIRST_YEAR, end, {**calibrated, **(risk or {})})
             names = (name,)
     else:
         from jeugdstelsel.data.municipalities import names as all_names
 
-        inputs = municipal_inputs(codes, FIRST_YEAR, end, risk)
+        calibrated = {c: s.risk for c, s in stored_for_run(codes).items()}
+        inputs = municipal_inputs(codes, FIRST_YEAR, end, {**calibrated, **(risk or {})})
         lookup = all_names()
         names = tuple(lookup.get(c, c) for c in inputs.names)
     return _adjust_population(inputs, scenario), names
@@ -146,12 +155,18 @@ def parameter_set(
     calibration: Calibration | None = None,
     *,
     rng: np.random.Generator | None = None,
+    codes: tuple[str, ...] | list[str] | None = None,
 ) -> P.ParameterSet:
-    """Draws from the calibration's posterior and the declared distributions, plus overrides."""
+    """Draws from the calibration's posterior and the declared distributions, plus overrides.
+
+    Without an explicit ``calibration``, every municipality (``codes``; for a one-area run the
+    scenario's municipality) with a stored calibration gets its own values of the municipally
+    fitted parameters, drawn from its posterior block; the rest stay national.
+    """
     cal = calibration or load_shipped()
     if rng is None:
         rng = np.random.default_rng(scenario.simulatie.zaad)
-    return P.build(
+    params = P.build(
         PARAMETERS,
         scenario.simulatie.trekkingen,
         n_areas,
@@ -160,6 +175,32 @@ def parameter_set(
         posterior=cal.posterior(),
         overrides=scenario.parameters,
     )
+    if calibration is not None:
+        return params
+    if codes is None and n_areas == 1:
+        try:
+            codes = (resolve_area(scenario.gebied.gemeente)[0],)
+        except AreaError:
+            codes = None
+    if not codes or len(codes) != n_areas:
+        return params
+    from jeugdstelsel.services.municipal_calibration import stored_for_run
+
+    stored = stored_for_run(list(codes))
+    if not stored:
+        return params
+    updates: dict[str, np.ndarray] = {}
+    for m, code in enumerate(codes):
+        if code not in stored:
+            continue
+        names, mean, cov = stored[code].municipal_block()
+        z = rng.multivariate_normal(mean, cov, size=params.n_draws, method="svd")
+        for j, name in enumerate(names):
+            if name in scenario.parameters:
+                continue  # a scenario's own value wins
+            column = updates.setdefault(name, params[name].copy())
+            column[:, m] = PARAMETERS_BY_NAME[name].from_unit(z[:, j])
+    return params.with_values(updates)
 
 
 def run(
@@ -176,7 +217,7 @@ def run(
     """
     inputs, names = build_inputs(scenario, codes)
     n_years = scenario.periode.eind - FIRST_YEAR + 1
-    params = parameter_set(scenario, inputs.n_municipalities, calibration)
+    params = parameter_set(scenario, inputs.n_municipalities, calibration, codes=inputs.names)
     paths, extra = (None, None)
     if paths_builder is not None:
         paths, extra = paths_builder(params, inputs, n_years * 12)
@@ -194,8 +235,26 @@ def run(
         names,
         series,
         params,
-        {"area": cal.area, "fitted_through": cal.fitted_through, "created": cal.created},
+        {
+            "area": cal.area,
+            "fitted_through": cal.fitted_through,
+            "created": cal.created,
+            "gemeentelijke_kalibratie": _municipal_info(inputs.names, calibration),
+        },
     )
+
+
+def _municipal_info(codes: tuple[str, ...], calibration: Calibration | None) -> dict[str, str]:
+    """Which risk index and parameters each area used, in Dutch (shown in reports)."""
+    from jeugdstelsel.services.municipal_calibration import describe_for_run, stored_for_run
+
+    stored = stored_for_run(list(codes))
+    info = describe_for_run(codes, stored)
+    if calibration is not None:
+        for code in codes:
+            if code != "NL01":
+                info[code] += f"; parameters uit de opgegeven kalibratie ({calibration.area})"
+    return info
 
 
 def observed_national() -> pd.DataFrame:
