@@ -397,6 +397,7 @@ def _months(x, par, path_keys, path_values, first, count, spinup, offset, risk, 
         d = cell // n_m
         m = cell % n_m
         p = np.empty(par.shape[0])
+        moved = np.empty((N_STOCKS, _NA - _ADULT))
         for k in range(par.shape[0]):
             p[k] = par[k, d, m]
         for step in range(count):
@@ -411,7 +412,7 @@ def _months(x, par, path_keys, path_values, first, count, spinup, offset, risk, 
             else:
                 acc_t[d, m, T_LEVER] += lever[month, d, m]
                 _demography_cell(x[d, m], p, month, births[month // 12, m], migration[m],
-                                 acc_g[d, m], acc_t[d, m])  # fmt: skip
+                                 acc_g[d, m], acc_t[d, m], moved)  # fmt: skip
 
 
 @njit(cache=True, fastmath=True)
@@ -470,110 +471,117 @@ def _flows_cell(x, p, month, spinup, offset, risk, capacity, acc, tot):
     in_lt = in_gp = in_yd = in_ms = in_gi = in_court = in_none = in_re = 0.0
     started = 0.0
     fl_rep_total = 0.0
-    for a in range(_NA):
-        g = 0 if a < _ADULT else 1
-        base, first, wait = x[_BASE, a], x[_FIRST, a], x[_WAIT, a]
-        amb, res, after = x[_AMB, a], x[_RES, a], x[_AFTER, a]
-        jb, jr = x[JB, a], x[JR, a]
-        pop = base + first + wait + amb + res + after
-        safe_pop = pop if pop > 0.0 else 1.0
+    # parameters used per age, as locals (the compiler cannot hoist loads across the stores)
+    rel_0_3, rel_12_17 = p[P_AGE_REL_0_3], p[P_AGE_REL_12_17]
+    incidence, protection = p[P_NEED_INCIDENCE], p[P_PROTECTION]
+    gi_rate, court_rate = p[P_GI_REFERRAL_RATE], p[P_COURT_REFERRAL_RATE]
+    c_fl, c_amb, c_res = p[P_COST_FIRST_LINE], p[P_COST_AMBULATORY], p[P_COST_RESIDENTIAL]
+    c_jb, c_jr = p[P_COST_JB], p[P_COST_JR]
+    re_share_minor = h_re_minor / (h_re_minor + h_back)
+    for g in range(2):  # age groups 0-17 and 18-22: accumulate in registers, store once
+        s_pop = s_zonder = s_met = s_total = s_jb = s_jr = s_flrep = 0.0
+        s_iamb = s_ires = s_ended = s_wait = s_cost = 0.0
+        for a in range(0 if g == 0 else _ADULT, _ADULT if g == 0 else _NA):
+            base, first, wait = x[_BASE, a], x[_FIRST, a], x[_WAIT, a]
+            amb, res, after = x[_AMB, a], x[_RES, a], x[_AFTER, a]
+            jb, jr = x[JB, a], x[JR, a]
+            pop = base + first + wait + amb + res + after
+            safe_pop = pop if pop > 0.0 else 1.0
 
-        # flows 1, 2 and 7: needs and referrals out of the base
-        profile = fl.age_profile(a, p[P_AGE_REL_0_3], p[P_AGE_REL_12_17])
-        need = fl.need_hazard(p[P_NEED_INCIDENCE], profile, risk, thresh, p[P_PROTECTION])
-        h_fl, h_gp, h_yd = need * r_fl, need * r_gp, need * r_yd
-        h_ms, h_none = need * r_ms, need * r_none
-        h_gi = p[P_GI_REFERRAL_RATE] * jb / safe_pop
-        h_court = p[P_COURT_REFERRAL_RATE] * jr / safe_pop
-        h_total = h_fl + h_gp + h_yd + h_ms + h_none + h_gi + h_court
-        per_hazard = base * fl.leave(h_total) / h_total if h_total > 0.0 else 0.0
-        to_first = per_hazard * h_fl
-        direct_gp, direct_yd = per_hazard * h_gp, per_hazard * h_yd
-        direct_ms, direct_none = per_hazard * h_ms, per_hazard * h_none
-        direct_gi, direct_court = per_hazard * h_gi, per_hazard * h_court
-        out_base = per_hazard * h_total
+            # flows 1, 2 and 7: needs and referrals out of the base
+            profile = fl.age_profile(a, rel_0_3, rel_12_17)
+            need = fl.need_hazard(incidence, profile, risk, thresh, protection)
+            h_fl, h_gp, h_yd = need * r_fl, need * r_gp, need * r_yd
+            h_ms, h_none = need * r_ms, need * r_none
+            h_gi = gi_rate * jb / safe_pop
+            h_court = court_rate * jr / safe_pop
+            h_total = h_fl + h_gp + h_yd + h_ms + h_none + h_gi + h_court
+            per_hazard = base * fl.leave(h_total) / h_total if h_total > 0.0 else 0.0
+            to_first = per_hazard * h_fl
+            direct_gp, direct_yd = per_hazard * h_gp, per_hazard * h_yd
+            direct_ms, direct_none = per_hazard * h_ms, per_hazard * h_none
+            direct_gi, direct_court = per_hazard * h_gi, per_hazard * h_court
+            out_base = per_hazard * h_total
 
-        # flow 3: the first line resolves or escalates
-        fl_out = first * fl_leave
-        fl_escalated = fl_out * esc
-        fl_resolved = fl_out - fl_escalated
+            # flow 3: the first line resolves or escalates
+            fl_out = first * fl_leave
+            fl_escalated = fl_out * esc
+            fl_resolved = fl_out - fl_escalated
 
-        # flow 5: specialist care ends, steps up or steps down
-        amb_out = amb * amb_leave
-        amb_end = amb_out * amb_end_share
-        step_up = amb_out - amb_end
-        res_out = res * res_leave
-        res_end = res_out * res_end_share
-        step_down = res_out - res_end
+            # flow 5: specialist care ends, steps up or steps down
+            amb_out = amb * amb_leave
+            amb_end = amb_out * amb_end_share
+            step_up = amb_out - amb_end
+            res_out = res * res_leave
+            res_end = res_out * res_end_share
+            step_down = res_out - res_end
 
-        # flow 6: after-care re-enters or returns to the base
-        h_re = h_re_minor if a < _ADULT else 0.0
-        ac_out = after * (ac_leave_minor if a < _ADULT else ac_leave_adult)
-        reentry = ac_out * h_re / (h_re + h_back)
-        ac_back = ac_out - reentry
+            # flow 6: after-care re-enters (under 18 only) or returns to the base
+            ac_out = after * (ac_leave_minor if g == 0 else ac_leave_adult)
+            reentry = ac_out * re_share_minor if g == 0 else 0.0
+            ac_back = ac_out - reentry
 
-        # flow 4: intake from the waiting list within capacity
-        intake = wait * want_p * fraction
-        intake_res = intake * res_share
-        intake_amb = intake - intake_res
+            # flow 4: intake from the waiting list within capacity
+            intake = wait * want_p * fraction
+            intake_res = intake * res_share
+            intake_amb = intake - intake_res
 
-        x[_BASE, a] = base + ac_back - out_base
-        x[_FIRST, a] = first + to_first - fl_out
-        x[_WAIT, a] = (
-            wait
-            + fl_escalated
-            + direct_gp
-            + direct_yd
-            + direct_ms
-            + direct_none
-            + direct_gi
-            + direct_court
-            + reentry
-            - intake
-        )
-        x[_AMB, a] = amb + intake_amb + step_down - amb_out
-        x[_RES, a] = res + intake_res + step_up - res_out
-        x[_AFTER, a] = after + fl_resolved + amb_end + res_end - ac_out
+            referred = (fl_escalated + direct_gp + direct_yd + direct_ms + direct_none
+                        + direct_gi + direct_court + reentry)  # fmt: skip
+            x[_BASE, a] = base + ac_back - out_base
+            x[_FIRST, a] = first + to_first - fl_out
+            x[_WAIT, a] = wait + referred - intake
+            x[_AMB, a] = amb + intake_amb + step_down - amb_out
+            x[_RES, a] = res + intake_res + step_up - res_out
+            x[_AFTER, a] = after + fl_resolved + amb_end + res_end - ac_out
 
-        # flow 7: overlays (a child can be in care and under a measure at once)
-        jb_in = max(pop - jb, 0.0) * jb_in_p if a < _ADULT else 0.0
-        jr_in = 0.0
-        if a >= _JR_MIN_AGE:
-            jr_in = max(pop - jr, 0.0) * (jr_in_adult if a >= _ADULT else jr_in_minor)
-        x[JB, a] = jb + jb_in - jb * jb_out_p
-        x[JR, a] = jr + jr_in - jr * jr_out_p
+            # flow 7: overlays (a child can be in care and under a measure at once)
+            jb_in = max(pop - jb, 0.0) * jb_in_p if g == 0 else 0.0
+            jr_in = 0.0
+            if a >= _JR_MIN_AGE:
+                jr_in = max(pop - jr, 0.0) * (jr_in_minor if g == 0 else jr_in_adult)
+            x[JB, a] = jb + jb_in - jb * jb_out_p
+            x[JR, a] = jr + jr_in - jr * jr_out_p
 
+            if spinup:
+                continue
+            fl_rep = to_first * cbs
+            s_pop += pop
+            s_zonder += fl_rep + intake_amb + step_down
+            s_met += intake_res + step_up
+            s_total += fl_rep + intake
+            s_jb += jb_in
+            s_jr += jr_in
+            s_flrep += fl_rep
+            s_iamb += intake_amb
+            s_ires += intake_res
+            s_ended += amb_end + res_end + fl_resolved * cbs
+            s_wait += wait
+            s_cost += first * c_fl + amb * c_amb + res * c_res + jb * c_jb + jr * c_jr
+            in_lt += fl_escalated
+            in_gp += direct_gp
+            in_yd += direct_yd
+            in_ms += direct_ms
+            in_gi += direct_gi
+            in_court += direct_court
+            in_none += direct_none
+            in_re += reentry
+            started += intake
+            fl_rep_total += fl_rep
         if spinup:
             continue
-        fl_rep = to_first * cbs
-        acc[A_POP, g] += pop / 6.0
-        acc[A_ZONDER, g] += fl_rep + intake_amb + step_down
-        acc[A_MET, g] += intake_res + step_up
-        acc[A_TOTAL, g] += fl_rep + intake
-        acc[A_JB, g] += jb_in
-        acc[A_JR, g] += jr_in
-        acc[A_FLREP, g] += fl_rep
-        acc[A_IAMB, g] += intake_amb
-        acc[A_IRES, g] += intake_res
-        acc[A_ENDED, g] += amb_end + res_end + fl_resolved * cbs
-        acc[A_WAITM, g] += wait
-        acc[A_COST, g] += price * (
-            first * p[P_COST_FIRST_LINE]
-            + amb * p[P_COST_AMBULATORY]
-            + res * p[P_COST_RESIDENTIAL]
-            + jb * p[P_COST_JB]
-            + jr * p[P_COST_JR]
-        )
-        in_lt += fl_escalated
-        in_gp += direct_gp
-        in_yd += direct_yd
-        in_ms += direct_ms
-        in_gi += direct_gi
-        in_court += direct_court
-        in_none += direct_none
-        in_re += reentry
-        started += intake
-        fl_rep_total += fl_rep
+        acc[A_POP, g] += s_pop / 6.0
+        acc[A_ZONDER, g] += s_zonder
+        acc[A_MET, g] += s_met
+        acc[A_TOTAL, g] += s_total
+        acc[A_JB, g] += s_jb
+        acc[A_JR, g] += s_jr
+        acc[A_FLREP, g] += s_flrep
+        acc[A_IAMB, g] += s_iamb
+        acc[A_IRES, g] += s_ires
+        acc[A_ENDED, g] += s_ended
+        acc[A_WAITM, g] += s_wait
+        acc[A_COST, g] += price * s_cost
 
     if spinup:
         return
@@ -604,35 +612,44 @@ def _rescale_cell(x, pop0):
 
 
 @njit(cache=True, fastmath=True)
-def _demography_cell(x, p, month, births, migration, acc, tot):
-    """Ageing by 1/12 of an age per month with the 18-year boundary, births and migration."""
+def _demography_cell(x, p, month, births, migration, acc, tot, moved):
+    """Ageing by 1/12 of an age per month with the 18-year boundary, births and migration.
+
+    All stocks first age uniformly (a branch-free loop); the boundary rules are then applied
+    as corrections to the few ages they concern, using the amounts that moved.
+    """
     ext_share, ext_max = p[P_EXTENSION_SHARE], p[P_EXTENSION_MAX_AGE]
     aged_out = 0.0
+    for s in range(N_STATES):
+        aged_out += x[s, _NA - 1] / 12.0
+    # amounts moving into ages 18..22 (``moved`` is a scratch buffer owned by the caller)
     for s in range(N_STOCKS):
-        if s < N_STATES:
-            aged_out += x[s, _NA - 1] / 12.0
-        for a in range(_NA - 1, 0, -1):  # descending: x[s, a - 1] is still last month's value
-            moving_in = x[s, a - 1] / 12.0
-            x[s, a] -= x[s, a] / 12.0
-            if s in (_WAIT, _AMB, _RES):
-                keep = fl.care_keep(a, ext_share, ext_max)
-                x[s, a] += moving_in * keep
-                x[_BASE, a] += moving_in * (1.0 - keep)
-                if a == _ADULT:
-                    acc[A_T18, 1] += moving_in
-                    acc[A_T18C, 1] += moving_in * keep
-                    if s != _WAIT:
-                        acc[A_X18T, 1] += moving_in * keep
-                        acc[A_X18Z if s == _AMB else A_X18M, 1] += moving_in * keep
-            elif s == _FIRST and a == _ADULT:
-                x[_BASE, a] += moving_in  # first-line youth help ends at 18
-            elif s == JB and a == _ADULT:
-                pass  # child-protection measures end at 18
-            else:
-                x[s, a] += moving_in
-                if s == JR and a == _ADULT:
-                    acc[A_X18JR, 1] += moving_in
-        x[s, 0] -= x[s, 0] / 12.0
+        for k in range(_NA - _ADULT):
+            moved[s, k] = x[s, _ADULT - 1 + k] / 12.0
+    for s in range(N_STOCKS):
+        prev = x[s, 0]
+        x[s, 0] = prev * (11.0 / 12.0)
+        for a in range(1, _NA):
+            current = x[s, a]
+            x[s, a] = current * (11.0 / 12.0) + prev * (1.0 / 12.0)
+            prev = current
+    for s in (_WAIT, _AMB, _RES):
+        for k in range(_NA - _ADULT):
+            a = _ADULT + k
+            keep = fl.care_keep(a, ext_share, ext_max)
+            gone = moved[s, k] * (1.0 - keep)
+            x[s, a] -= gone
+            x[_BASE, a] += gone
+        kept18 = moved[s, 0] * fl.care_keep(_ADULT, ext_share, ext_max)
+        acc[A_T18, 1] += moved[s, 0]
+        acc[A_T18C, 1] += kept18
+        if s != _WAIT:
+            acc[A_X18T, 1] += kept18
+            acc[A_X18Z if s == _AMB else A_X18M, 1] += kept18
+    x[_FIRST, _ADULT] -= moved[_FIRST, 0]  # first-line youth help ends at 18
+    x[_BASE, _ADULT] += moved[_FIRST, 0]
+    x[JB, _ADULT] -= moved[JB, 0]  # child-protection measures end at 18
+    acc[A_X18JR, 1] += moved[JR, 0]
     x[_BASE, 0] += births / 12.0
     moved = 0.0
     for a in range(_NA):
