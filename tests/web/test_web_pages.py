@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
-
 import pytest
 from django.urls import reverse
 
@@ -12,38 +9,13 @@ from jeugdstelsel.web import modelbridge
 
 
 @pytest.fixture
-def fake_model(monkeypatch):
-    """A stand-in for jeugdstelsel.services.run with the contract modelbridge documents."""
-
-    class Results:
-        def band(self, key, lower=0.05, upper=0.95):
-            assert key == "jeugdzorg_0_22" and (lower, upper) == (0.05, 0.95)
-            return {
-                y: (400_000 + 9_000 * (y - 2016), 0, 430_000 + 9_000 * (y - 2016))
-                for y in range(2016, 2026)
-            }
-
-    service = types.ModuleType("fake_run")
-    service.run_default = lambda draws, seed: Results()
-    service.model_declaration = lambda: {
-        "method": "Voorraad-stroommodel per maand.",
-        "assumptions": [
-            {
-                "name": "duur_jeugdhulp",
-                "value": 11.5,
-                "unit": "maanden",
-                "source": "CBS 85097NED",
-                "evidence": "gekalibreerd",
-            }
-        ],
-        "holdout": [{"series": "jeugdzorg_0_22", "year": 2022, "error_pct": 1.8}],
-        "limits": ["Geen wachttijden in de data."],
-        "version": "0.1.0",
-    }
-    monkeypatch.setitem(sys.modules, "fake_run", service)
-    monkeypatch.setattr(modelbridge, "SERVICE_MODULE", "fake_run")
+def real_model(monkeypatch):
+    """The real run service, with few draws so a test run takes about a second."""
+    monkeypatch.setattr(modelbridge, "SERVICE_MODULE", "jeugdstelsel.services.run")
+    monkeypatch.setattr(modelbridge, "DASHBOARD_DRAWS", 20)
     modelbridge.clear_cache()
-    return service
+    yield
+    modelbridge.clear_cache()
 
 
 def test_dashboard_shows_figures_with_tables_and_markers(client, db):
@@ -59,19 +31,31 @@ def test_dashboard_shows_figures_with_tables_and_markers(client, db):
     assert "Modelband: Het rekenmodel is in deze installatie nog niet beschikbaar." in html
 
 
-def test_dashboard_draws_the_model_band_when_the_model_is_there(client, db, fake_model):
+def test_dashboard_draws_the_model_band_when_the_model_is_there(client, db, real_model):
     html = client.get(reverse("dashboard:index")).content.decode()
     assert "Model, 90%-interval" in html
-    assert 'fill="url(#grafiek-jeugdzorg-hatch)"' in html
+    assert 'fill="url(#grafiek-jeugdzorg-band0)"' in html
     assert "Modelband: Het rekenmodel" not in html
+    band = modelbridge.band_for("youth_with_jeugdzorg_total_incl_pgb").value
+    years = dict(zip(band.xs, zip(band.lower, band.upper, strict=True), strict=True))
+    low, high = years[2022.0]
+    assert low < 476_560 * 1.1 and high > 476_560 * 0.9  # the band sits near the 2022 figure
+    assert all(lo < hi for lo, hi in years.values())
 
 
-def test_broken_model_still_renders_the_page(client, db, fake_model, monkeypatch):
-    def boom(draws, seed):
+def test_municipal_band_only_with_a_municipal_calibration(db, real_model):
+    answer = modelbridge.band_for("youth_with_jeugdzorg_total_incl_pgb", "GM0281")
+    assert not answer.available
+    assert "nog niet op haar eigen cijfers gekalibreerd" in answer.reason
+
+
+def test_broken_model_still_renders_the_page(client, db, real_model, monkeypatch):
+    from jeugdstelsel.services import run as run_service
+
+    def boom(*args, **kwargs):
         raise RuntimeError("kapot")
 
-    monkeypatch.setattr(fake_model, "run_default", boom)
-    modelbridge.clear_cache()
+    monkeypatch.setattr(run_service, "run", boom)
     response = client.get(reverse("dashboard:index"))
     assert response.status_code == 200
     assert "Het rekenmodel gaf een fout" in response.content.decode()
@@ -100,17 +84,24 @@ def test_transparency_says_when_the_model_declaration_is_missing(client, db):
     assert "CBS" in html
 
 
-def test_transparency_renders_the_model_declaration(client, db, fake_model):
+def test_transparency_renders_the_model_declaration(client, db, real_model):
+    from jeugdstelsel.core.model import PARAMETERS
+    from jeugdstelsel.services.calibration import load_shipped
+
     html = client.get(reverse("transparantie")).content.decode()
-    assert "Voorraad-stroommodel per maand." in html
-    assert "duur_jeugdhulp" in html and "11,5" in html
-    assert "Geen wachttijden in de data." in html
+    assert "stock-and-flow" in html and "Monte Carlo" in html
+    assert "need_incidence" in html  # every declared parameter with its source
+    assert "rechte trendlijn" in html and "vorig jaar herhaald" in html
     assert "nog niet beschikbaar" not in html
     download = client.get(reverse("transparantie_download"))
     assert download["Content-Disposition"].startswith("attachment;")
     data = download.json()
-    assert data["methode"] == "Voorraad-stroommodel per maand."
-    assert data["toetsing_voorspelfout"][0]["error_pct"] == 1.8
+    assert len(data["aannames"]) == len(PARAMETERS)
+    holdout = data["toetsing_voorspelfout"]
+    mae = {r["voorspelling"]: r["fout_pct"] for r in holdout["gemiddelde_absolute_fout_pct"]}
+    assert mae["dit model"] == pytest.approx(
+        load_shipped().holdout["mean_abs_error_pct"]["model"])
+    assert {r["reeks"] for r in holdout["per_reeks"]} >= {"jeugdzorg_0_22"}
 
 
 def test_accessibility_statement(client, db):

@@ -10,6 +10,7 @@ is shown beside a table with the same numbers (the templates do that).
 from __future__ import annotations
 
 import math
+import zlib
 from dataclasses import dataclass, field
 
 from django.utils.html import escape
@@ -22,6 +23,14 @@ STYLES = (
     ("#1b7a4a", "2 4", "triangle"),
     ("#7a3c8c", "12 4 2 4", "diamond"),
     ("#333333", "4 2", "circle"),
+)
+# Band fills: a pattern each (diagonal hatch, dots, cross-hatch), so two scenarios' bands are
+# told apart without colour; the colour follows the median line of the same scenario.
+BAND_PATTERNS = (
+    ('<line x1="0" y1="0" x2="0" y2="8" stroke="{c}" stroke-width="2"/>', 'rotate(45)'),
+    ('<circle cx="4" cy="4" r="1.8" fill="{c}"/>', ''),
+    ('<line x1="0" y1="0" x2="0" y2="8" stroke="{c}" stroke-width="1.5"/>'
+     '<line x1="0" y1="4" x2="8" y2="4" stroke="{c}" stroke-width="1.5"/>', 'rotate(45)'),
 )
 W, H = 760, 380
 LEFT, RIGHT, TOP, BOTTOM = 84, 24, 24, 36
@@ -58,6 +67,7 @@ class LineChart:
     vlines: list[tuple[float, str]] = field(default_factory=list)
     hlines: list[tuple[float, str]] = field(default_factory=list)
     band: Band | None = None
+    bands: list[Band] = field(default_factory=list)  # more bands, each with its own pattern
     zero_based: bool = True
     x_is_year: bool = True
 
@@ -97,13 +107,33 @@ def _x_label(x: float, x_is_year: bool) -> str:
     return str(round(x)) if x_is_year else f"{x:.1f}"
 
 
+def _bands(chart: LineChart) -> list[Band]:
+    return ([chart.band] if chart.band else []) + list(chart.bands)
+
+
+def _band_styles(chart: LineChart) -> list[tuple[Band, str]]:
+    """Each band with its colour: grey for the single model band, else its scenario's colour."""
+    bands = _bands(chart)
+    if len(bands) == 1 and chart.band is not None:
+        return [(bands[0], "#6b6b6b")]
+    return [(b, STYLES[i % len(STYLES)][0]) for i, b in enumerate(bands)]
+
+
+def _pattern(pid: str, index: int, colour: str) -> str:
+    shape, transform = BAND_PATTERNS[index % len(BAND_PATTERNS)]
+    attr = f' patternTransform="{transform}"' if transform else ""
+    return (f'<pattern id="{pid}" width="8" height="8" patternUnits="userSpaceOnUse"{attr}>'
+            f"{shape.format(c=colour)}</pattern>")
+
+
 def render(chart: LineChart, chart_id: str) -> SafeString:
     """The chart as an accessible inline SVG (``role="img"`` with a title and description)."""
     xs = [p.x for s in chart.series for p in s.points]
     ys = [p.y for s in chart.series for p in s.points] + [y for y, _ in chart.hlines]
-    if chart.band:
-        xs += list(chart.band.xs)
-        ys += list(chart.band.lower) + list(chart.band.upper)
+    all_bands = _bands(chart)
+    for b in all_bands:
+        xs += list(b.xs)
+        ys += list(b.lower) + list(b.upper)
     if not xs:
         return mark_safe(f'<p class="leeg" id="{escape(chart_id)}">Geen gegevens om te tonen.</p>')
     x0, x1 = min(xs), max(xs)
@@ -134,9 +164,8 @@ def render(chart: LineChart, chart_id: str) -> SafeString:
         f'<title id="{cid}-t">{escape(chart.title)}</title>',
         f'<desc id="{cid}-d">Lijngrafiek in {escape(chart.unit)}. De cijfers staan ook in de '
         "tabel bij deze grafiek.</desc>",
-        '<defs><pattern id="' + cid + '-hatch" width="8" height="8" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="8" stroke="#6b6b6b" '
-        'stroke-width="2"/></pattern></defs>',
+        "<defs>" + "".join(_pattern(f"{cid}-band{i}", i, c) for i, (_, c) in
+                           enumerate(_band_styles(chart))) + "</defs>",
     ]
     # Grid and y axis
     n = round((y1 - y0) / step)
@@ -160,16 +189,15 @@ def render(chart: LineChart, chart_id: str) -> SafeString:
     out.append(
         f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{sy(y0):.1f}" y2="{sy(y0):.1f}" class="as-lijn"/>'
     )
-    if chart.band:
-        b = chart.band
+    for i, (b, colour) in enumerate(_band_styles(chart)):
         upper = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(b.xs, b.upper, strict=True))
         lower = " ".join(
             f"{sx(x):.1f},{sy(y):.1f}"
             for x, y in zip(reversed(b.xs), reversed(b.lower), strict=True)
         )
         out.append(
-            f'<polygon points="{upper} {lower}" fill="url(#{cid}-hatch)" '
-            f'fill-opacity="0.45" stroke="#6b6b6b" stroke-dasharray="3 3">'
+            f'<polygon points="{upper} {lower}" fill="url(#{cid}-band{i})" '
+            f'fill-opacity="0.55" stroke="{colour}" stroke-dasharray="3 3">'
             f"<title>{escape(b.name)}</title></polygon>"
         )
     for x, label in chart.vlines:
@@ -226,13 +254,16 @@ def legend(chart: LineChart) -> SafeString:
             f'focusable="false">{_marker("circle", 20, 7, "#333333", True)}</svg>'
         )
         items.append(f"<li>{sample} open symbool: voorlopig cijfer</li>")
-    if chart.band:
+    words = ("schuin gearceerd", "gestippeld", "geruit")
+    for i, (b, colour) in enumerate(_band_styles(chart)):
+        pid = f"leg-{zlib.crc32(chart.title.encode())}-{i}"
         sample = (
             '<svg width="40" height="14" viewBox="0 0 40 14" aria-hidden="true" '
-            'focusable="false"><rect x="2" y="1" width="36" height="12" fill="#ddd" '
-            'stroke="#6b6b6b" stroke-dasharray="3 3"/></svg>'
+            f'focusable="false"><defs>{_pattern(pid, i, colour)}</defs>'
+            f'<rect x="2" y="1" width="36" height="12" fill="url(#{pid})" '
+            f'stroke="{colour}" stroke-dasharray="3 3"/></svg>'
         )
-        items.append(f"<li>{sample} {escape(chart.band.name)} (gearceerd)</li>")
+        items.append(f"<li>{sample} {escape(b.name)} ({words[i % len(words)]})</li>")
     for _, label in chart.hlines:
         sample = (
             '<svg width="40" height="14" viewBox="0 0 40 14" aria-hidden="true" '

@@ -1,56 +1,49 @@
-"""The one place where the web application talks to the model and scenario services.
+"""The one place where the web application talks to the model, lever and comparison services.
 
-Why an adapter: the services (``jeugdstelsel.services``) are built in parallel with the web
-layer. Pages and API ask this module and render whatever it gives, or say plainly that the model
-is not available. When the services land, only this module changes.
+Pages, the scenario worker and the API ask this module and render what it returns, or say
+plainly that the model is not available (``Answer.reason``, in Dutch). The services it calls:
 
-What this module expects from the services (the contract; see also docs/web.md):
+* ``jeugdstelsel.services.scenario.Scenario`` / ``parse`` — a scenario (period, area, levers,
+  draws, seed);
+* ``jeugdstelsel.services.run.run(scenario, codes=None, paths_builder=None) -> RunResult`` —
+  the dashboard's model band (``RunResult.series[key]`` is ``(draws, areas, years)``);
+* ``jeugdstelsel.levers.load_library()`` — the levers a user can pick in the scenario lab;
+* ``jeugdstelsel.services.compare.compare_scenarios`` — reference and plan on common random
+  numbers (paired draws), ``effectiveness.cost_effectiveness`` and ``sensitivity.sensitivity``;
+* ``jeugdstelsel.services.calibration.load_shipped()`` and ``core.model`` /
+  ``services.modeldoc`` — the transparency page's declaration and holdout error.
 
-``jeugdstelsel.services.run.run_default(draws: int, seed: int) -> results``
-    A Monte Carlo run of the calibrated default model. ``results.band(output_key, lower=0.05,
-    upper=0.95)`` returns ``{year: (lower, median, upper)}`` for an output such as
-    ``"jeugdzorg_0_22"`` (the keys of ``jeugdstelsel.core.outputs.SERIES``; the series'
-    ``observed`` attribute names the embedded reference series with the same definition, which
-    is how a dashboard chart finds its band).
-``jeugdstelsel.services.run.output_keys() -> dict[str, str]`` (optional)
-    Output key -> Dutch label; goals may be tied to these keys. Without it the declared
-    ``core.outputs.SERIES`` are used.
-``jeugdstelsel.services.run.model_declaration() -> dict``
-    For the transparency page: ``method`` (str), ``assumptions`` (list of dicts with ``name``,
-    ``value``, ``unit``, ``source``, ``evidence``), ``holdout`` (list of dicts with ``series``,
-    ``year``, ``observed``, ``predicted``, ``error_pct``), ``limits`` (list of str) and
-    ``version`` (str). Unknown keys are shown as they are.
+``SERVICE_MODULE`` is imported first: when it cannot be imported the model counts as absent
+(tests switch the model off that way, so ordinary page tests stay fast).
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import math
+import threading
+import time
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
+
+import numpy as np
 
 from jeugdstelsel.web.charts import Band
 
 log = logging.getLogger(__name__)
 
 SERVICE_MODULE = "jeugdstelsel.services.run"
-DEFAULT_DRAWS = 200
-DEFAULT_SEED = 0
-
-
-def _declared_outputs():
-    """The model's declared output series, or () when the core is not installed."""
-    try:
-        from jeugdstelsel.core.outputs import SERIES
-    except ImportError:
-        return ()
-    return SERIES
-
-
-def observed_to_output() -> dict[str, str]:
-    """Observed reference series -> model output key with the same definition."""
-    return {s.observed: s.key for s in _declared_outputs() if s.observed}
+DASHBOARD_DRAWS = 200
+DASHBOARD_SEED = 7
+DASHBOARD_PERIOD = (2015, 2028)
+#: Draws per scenario in the lab: 400 keeps a comparison for one municipality at about one to
+#: two seconds; the 80% intervals of paired differences are then stable to a few percent.
+LAB_DRAWS = 400
+LAB_SEED = 42
+LAB_START = 2020
+TERM_START, TERM_LENGTH = 2026, 4  # the council term 2026-2029 (elections March 2026)
+BAND = (5.0, 95.0)
 
 
 @dataclass(frozen=True)
@@ -66,70 +59,541 @@ class Answer:
 
 
 NOT_YET = "Het rekenmodel is in deze installatie nog niet beschikbaar."
+FAILED = "Het rekenmodel gaf een fout; de beheerder kan het logboek bekijken."
 
 
-def _service():
+def available() -> bool:
+    """Can the model services be imported here?"""
     try:
-        return importlib.import_module(SERVICE_MODULE)
+        importlib.import_module(SERVICE_MODULE)
     except ModuleNotFoundError as exc:
         if exc.name and SERVICE_MODULE.startswith(exc.name):
-            return None
+            return False
         raise
+    return True
 
 
-def _call(name: str, *args) -> Answer:
-    service = _service()
-    fn = getattr(service, name, None) if service else None
-    if fn is None:
-        return Answer(reason=NOT_YET)
+def _declared_outputs():
     try:
-        return Answer(value=fn(*args))
-    except Exception:  # the page must still render; the log keeps the details
-        log.exception("modelbridge: %s failed", name)
-        return Answer(reason="Het rekenmodel gaf een fout; de beheerder kan het logboek bekijken.")
+        from jeugdstelsel.core.outputs import SERIES
+    except ImportError:
+        return ()
+    return SERIES
 
 
-@lru_cache(maxsize=1)
-def _default_run() -> Answer:
-    """One default run per process: the dashboard must answer fast for every visitor."""
-    return _call("run_default", DEFAULT_DRAWS, DEFAULT_SEED)
+def observed_to_output() -> dict[str, str]:
+    """Observed reference series -> model output key with the same definition."""
+    return {s.observed: s.key for s in _declared_outputs() if s.observed}
+
+
+# -- dashboard band ------------------------------------------------------------------------------
+
+_runs: dict[str, Answer] = {}
+_runs_lock = threading.Lock()
 
 
 def clear_cache() -> None:
-    _default_run.cache_clear()
+    with _runs_lock:
+        _runs.clear()
 
 
-def band_for(observed_series: str) -> Answer:
-    """The model's 90% band for an observed dashboard series, as a chart ``Band``."""
+def _area_run(area: str) -> Answer:
+    """One baseline run per area and process; a lock so concurrent first visitors share it."""
+    with _runs_lock:
+        if area in _runs:
+            return _runs[area]
+        if not available():
+            return Answer(reason=NOT_YET)
+        try:
+            from jeugdstelsel.services.run import run
+            from jeugdstelsel.services.scenario import Scenario
+
+            scenario = Scenario.model_validate(
+                {
+                    "scenario": {"naam": "Dashboard"},
+                    "periode": {"start": DASHBOARD_PERIOD[0], "eind": DASHBOARD_PERIOD[1]},
+                    "gebied": {"gemeente": area},
+                    "simulatie": {"trekkingen": DASHBOARD_DRAWS, "zaad": DASHBOARD_SEED},
+                }
+            )
+            answer = Answer(value=run(scenario))
+        except Exception:  # the page must still render; the log keeps the details
+            log.exception("modelbridge: run for %s failed", area)
+            answer = Answer(reason=FAILED)
+        _runs[area] = answer
+        return answer
+
+
+def warm() -> None:
+    """Compute the national band before the first visitor asks (``jeugdstelsel serve``)."""
+    _area_run("Nederland")
+
+
+def calibrated_for(result, code: str) -> bool:
+    """Was this run calibrated on the area itself (not only on national figures)?"""
+    info = getattr(result, "calibration_info", {}) or {}
+    area = str(info.get("area", "")).strip().lower()
+    names = {str(x).strip().lower() for x in (*result.areas, *result.area_names)}
+    return area in names or area == code.lower()
+
+
+def band_for(observed_series: str, code: str | None = None) -> Answer:
+    """The model's 90% band for an observed dashboard series, as a chart ``Band``.
+
+    National by default; for a municipality only when a calibration for that municipality
+    exists (a nationally calibrated band around a municipality's figures would look like
+    knowledge the model does not have).
+    """
     key = observed_to_output().get(observed_series)
     if key is None:
         return Answer(reason="Het model rekent deze reeks niet uit.")
-    run = _default_run()
+    run = _area_run(code or "Nederland")
     if not run.available:
         return run
-    try:
-        by_year = run.value.band(key, lower=0.05, upper=0.95)
-    except Exception:
-        log.exception("modelbridge: band(%s) failed", key)
-        return Answer(reason="De modelband voor deze reeks kon niet worden berekend.")
-    years = sorted(by_year)
+    result = run.value
+    if code and not calibrated_for(result, code):
+        return Answer(
+            reason="Het model is voor deze gemeente nog niet op haar eigen cijfers "
+            "gekalibreerd; daarom staat hier geen modelband."
+        )
+    values = result.series.get(key)
+    if values is None:
+        return Answer(reason="Het model rekent deze reeks niet uit.")
+    lower, upper = np.percentile(values[:, 0, :], BAND, axis=0)
     return Answer(
         value=Band(
             name="Model, 90%-interval",
-            xs=tuple(float(y) for y in years),
-            lower=tuple(float(by_year[y][0]) for y in years),
-            upper=tuple(float(by_year[y][2]) for y in years),
+            xs=tuple(float(y) for y in result.years),
+            lower=tuple(float(v) for v in lower),
+            upper=tuple(float(v) for v in upper),
         )
     )
 
 
+# -- outputs a goal can be tied to -------------------------------------------------------------
+
+
+def _indicators():
+    try:
+        from jeugdstelsel.services.compare import INDICATORS
+    except ImportError:
+        return ()
+    return INDICATORS
+
+
 def output_keys() -> dict[str, str]:
-    """Model outputs a goal can be tied to (key -> Dutch label); empty without a model."""
-    answer = _call("output_keys")
-    if answer.available:
-        return dict(answer.value)
-    return {s.key: s.label_nl for s in _declared_outputs()}
+    """Model outputs a goal can be tied to (key -> Dutch label).
+
+    The lab's indicators (layers, waiting time, spending) first, then every declared series.
+    """
+    keys = {i.key: f"{i.label_nl} ({i.unit})" for i in _indicators()}
+    for s in _declared_outputs():
+        keys.setdefault(s.key, f"{s.label_nl} ({s.unit})")
+    return keys
+
+
+# -- transparency ------------------------------------------------------------------------------
 
 
 def model_declaration() -> Answer:
-    return _call("model_declaration")
+    """What the Algoritmeregister asks about the model, from the model's own declaration."""
+    if not available():
+        return Answer(reason=NOT_YET)
+    try:
+        return Answer(value=_declaration())
+    except Exception:
+        log.exception("modelbridge: model declaration failed")
+        return Answer(reason=FAILED)
+
+
+def _declaration() -> dict[str, Any]:
+    from jeugdstelsel.core.model import FLOWS, PARAMETERS, STOCKS
+    from jeugdstelsel.services.calibration import load_shipped
+    from jeugdstelsel.services.modeldoc import parameter_rows
+
+    cal = load_shipped()
+    holdout = cal.holdout or {}
+    mae = holdout.get("mean_abs_error_pct", {}) or {}
+    method_labels = {
+        "model": "dit model",
+        "rechte_trendlijn": "rechte trendlijn door de voorgaande jaren",
+        "vorig_jaar_herhaald": "vorig jaar herhaald",
+    }
+    rows = []
+    for r in holdout.get("rows", []):
+        rows.append(
+            {
+                "reeks": r.get("series"),
+                "jaar": r.get("year"),
+                "gepubliceerd": r.get("observed"),
+                "status": r.get("status", ""),
+                "model": r.get("model"),
+                "fout_model_pct": r.get("model_error_pct"),
+                "fout_trendlijn_pct": r.get("rechte_trendlijn_error_pct"),
+                "fout_vorig_jaar_pct": r.get("vorig_jaar_herhaald_error_pct"),
+            }
+        )
+    calibrated = sum(1 for p in PARAMETERS if p.distribution != "fixed")
+    stocks = ", ".join(s.label_nl.lower() for s in STOCKS if getattr(s, "kind", "") == "state")
+    try:
+        from importlib.metadata import version
+
+        pkg_version = version("jeugdstelsel")
+    except Exception:
+        pkg_version = "onbekend"
+    return {
+        "method": (
+            "Een systeemdynamisch model (stock-and-flow) per maand, per leeftijd (0 tot 23 jaar) "
+            f"en per gemeente, met {len(STOCKS)} toestanden ({stocks}) en {len(FLOWS)} "
+            f"stromen daartussen. {calibrated} van de {len(PARAMETERS)} parameters zijn "
+            f"gekalibreerd op de landelijke cijfers van CBS en NJi tot en met "
+            f"{cal.fitted_through} (kleinste-kwadratenschatting met een Laplace-benadering "
+            "van de onzekerheid); de overige zijn vaste aannames met een bron. Onzekerheid "
+            "wordt doorgerekend met Monte Carlo-trekkingen uit die verdeling; uitkomsten zijn "
+            "altijd een band, geen puntvoorspelling. Scenario's worden vergeleken op "
+            "dezelfde trekkingen (gepaarde verschillen)."
+        ),
+        "assumptions": parameter_rows(),
+        "holdout": {
+            "toelichting": (
+                f"Het model is opnieuw gekalibreerd op de jaren tot en met "
+                f"{holdout.get('fit_through', '?')} en heeft daarna {holdout.get('year', '?')} "
+                "voorspeld, een jaar dat het niet had gezien. Ter vergelijking twee naïeve "
+                "voorspellingen: een rechte trendlijn en 'vorig jaar herhaald'."
+            ),
+            "gemiddelde_absolute_fout_pct": [
+                {"voorspelling": method_labels.get(k, k), "fout_pct": v} for k, v in mae.items()
+            ],
+            "per_reeks": rows,
+        },
+        "limits": [
+            "Gekalibreerd op landelijke cijfers; voor een gemeente zonder eigen kalibratie "
+            "zijn de niveaus een schaling van het landelijke beeld naar haar bevolking en "
+            "risico-index.",
+            "De effecten van hefbomen komen uit onderzoek met een bandbreedte of zijn "
+            "gemarkeerde aannames; de bibliotheek van hefbomen noemt per effect de bron.",
+        ],
+        "version": f"jeugdstelsel {pkg_version}; kalibratie {cal.area} tot en met "
+        f"{cal.fitted_through}, gemaakt {cal.created}",
+        "holdout_mae": mae,
+    }
+
+
+# -- scenario lab --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeverInfo:
+    key: str
+    name: str
+    description: str
+    ingredient: str
+    unit: str
+    minimum: float
+    maximum: float
+    example: float
+    ramp_months: int
+    cost_text: str
+
+
+def lever_library() -> Answer:
+    """The levers a user can pick, with dose range and unit; or why there are none."""
+    if not available():
+        return Answer(reason=NOT_YET)
+    try:
+        from jeugdstelsel.levers import load_library
+    except ImportError:
+        return Answer(reason="De bibliotheek met hefbomen is in deze installatie niet aanwezig.")
+    try:
+        lib = load_library()
+    except Exception:
+        log.exception("modelbridge: lever library failed")
+        return Answer(reason=FAILED)
+    levers = []
+    for lever in lib:
+        cost = lever.kosten
+        levers.append(
+            LeverInfo(
+                lever.key,
+                lever.naam,
+                lever.beschrijving,
+                lever.ingredient,
+                lever.dosis.eenheid,
+                lever.dosis.min,
+                lever.dosis.max,
+                lever.dosis.voorbeeld,
+                lever.aanloop_maanden,
+                f"€ {cost.euro_per_eenheid_per_jaar:,.0f} per eenheid per jaar".replace(",", ".")
+                if cost.euro_per_eenheid_per_jaar
+                else "geen eigen kosten",
+            )
+        )
+    return Answer(value=levers)
+
+
+def scenario_spec(name: str, levers: list[dict], code: str, end_year: int, draws: int,
+                  seed: int):
+    """A ``Scenario`` for the lab (raises ``ScenarioError``/``ValueError`` with Dutch text)."""
+    from jeugdstelsel.services.scenario import Scenario
+
+    return Scenario.model_validate(
+        {
+            "scenario": {"naam": name[:120] or "Scenario"},
+            "periode": {"start": LAB_START, "eind": end_year},
+            "gebied": {"gemeente": code},
+            "simulatie": {"trekkingen": draws, "zaad": seed},
+            "hefbomen": [
+                {"naam": x["naam"], "dosis": float(x["dosis"]), "start": int(x["start"])}
+                for x in levers
+            ],
+        }
+    )
+
+
+def check_levers(levers: list[dict], end_year: int) -> str:
+    """Why the lever library refuses this combination (Dutch), or '' when it is fine."""
+    try:
+        from jeugdstelsel.levers import validate_levers
+        from jeugdstelsel.services.scenario import ScenarioError
+
+        scenario = scenario_spec("controle", levers, "Nederland", end_year, 1, 0)
+        validate_levers(scenario, "scenario")
+    except ImportError:
+        return ""
+    except (ScenarioError, ValueError) as exc:
+        lines = [x.strip("- ").strip() for x in str(exc).splitlines()[1:]] or [str(exc)]
+        return " ".join(lines)
+    return ""
+
+
+def _q(values: np.ndarray) -> dict[str, list[float]]:
+    lo, med, hi = np.percentile(values, [10.0, 50.0, 90.0], axis=0)
+    return {"p10": _round(lo), "p50": _round(med), "p90": _round(hi)}
+
+
+def _round(values) -> list[float]:
+    return [float(f"{float(v):.6g}") for v in np.atleast_1d(values)]
+
+
+def _num(value) -> float | None:
+    value = float(value)
+    return None if math.isnan(value) or math.isinf(value) else float(f"{value:.6g}")
+
+
+def compare(reference, plan, goal_keys: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Run reference and plan on paired draws; a JSON-ready summary for the result page.
+
+    ``goal_keys``: outputs tied to goals; their per-draw values are kept so the Kwaliteitskompas
+    can tell, for any goal, how likely the plan reaches its target (from the same draws).
+    """
+    from jeugdstelsel.services.compare import INDICATORS, compare_scenarios
+    from jeugdstelsel.services.effectiveness import cost_effectiveness
+
+    started = time.perf_counter()
+    comp = compare_scenarios([("referentie", reference), ("plan", plan)])
+    base, res = comp.results[0], comp.results[1]
+    years = [int(y) for y in comp.years]
+    term_start = TERM_START if TERM_START in years else years[0]
+    term_length = min(TERM_LENGTH, years[-1] - term_start + 1)
+    indicators = []
+    for ind in INDICATORS:
+        b, p = base.indicators[ind.key], res.indicators[ind.key]
+        diff = p - b
+        d = _q(diff)
+        d["kans_lager"] = _round((diff < 0).mean(axis=0))
+        indicators.append(
+            {
+                "key": ind.key,
+                "label": ind.label_nl,
+                "unit": ind.unit,
+                "headline": ind.headline,
+                "ref": _q(b),
+                "plan": _q(p),
+                "diff": d,
+            }
+        )
+    term = comp.term(term_start, term_length)
+    term_rows = [
+        {
+            "indicator": r["indicator"],
+            "label": r["omschrijving"],
+            "unit": r["eenheid"],
+            "optelling": r["optelling"],
+            "ref": _num(r["referentie_mediaan"]),
+            "plan": _num(r["scenario_mediaan"]),
+            "diff": _num(r["verschil_mediaan"]),
+            "diff_p10": _num(r["verschil_p10"]),
+            "diff_p90": _num(r["verschil_p90"]),
+            "kans_lager": _num(r["kans_lager"]),
+        }
+        for r in term.to_dict("records")
+    ]
+    mask = comp.term_years(term_start, term_length)
+    flows = {
+        side: {k: _num(np.median(v[:, mask].mean(axis=1))) for k, v in r.flows.items()}
+        for side, r in (("ref", base), ("plan", res))
+    }
+    layers = {
+        side: {
+            k: _num(np.median(r.indicators[k][:, mask].mean(axis=1)))
+            for k in ("eerste_lijn", "specialistisch_zonder_verblijf",
+                      "specialistisch_met_verblijf")
+        }
+        for side, r in (("ref", base), ("plan", res))
+    }
+    effectiveness = _effectiveness_rows(cost_effectiveness(comp, term_start, term_length))
+    goal_draws = {}
+    for key in goal_keys:
+        pair = {}
+        for side, r in (("ref", base), ("plan", res)):
+            source = r.indicators.get(key)
+            if source is None:
+                source = r.series.get(key)
+            if source is not None:
+                pair[side] = [_round(row) for row in source]
+        if len(pair) == 2:
+            goal_draws[key] = pair
+    return {
+        "years": years,
+        "area": comp.area,
+        "area_name": comp.area_name,
+        "draws": int(comp.n_draws),
+        "seed": int(plan.simulatie.zaad),
+        "names": {"ref": reference.scenario.naam, "plan": plan.scenario.naam},
+        "term": f"{term_start}-{term_start + term_length - 1}",
+        "term_start": term_start,
+        "term_length": term_length,
+        "indicators": indicators,
+        "term_rows": term_rows,
+        "flows": flows,
+        "layers": layers,
+        "effectiveness": effectiveness,
+        "levers": [
+            {"key": a.lever.key, "naam": a.lever.naam, "dosis": a.use.dosis,
+             "eenheid": a.lever.dosis.eenheid, "start": a.use.start}
+            for a in res.plan.active
+        ],
+        "goal_draws": goal_draws,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def _effectiveness_rows(frame) -> list[dict]:
+    return [
+        {k: (_num(v) if isinstance(v, float | int | np.floating) else v) for k, v in row.items()}
+        for row in frame.to_dict("records")
+    ]
+
+
+def details(reference, plan, term_start: int, term_length: int) -> dict[str, Any]:
+    """The slower second stage: cost-effectiveness per lever and what drives the result."""
+    from jeugdstelsel.services.compare import compare_scenarios
+    from jeugdstelsel.services.effectiveness import cost_effectiveness
+
+    started = time.perf_counter()
+    per_lever = []
+    if len(plan.hefbomen) > 1:
+        comp = compare_scenarios([("referentie", reference), ("plan", plan)], per_lever=True)
+        rows = _effectiveness_rows(cost_effectiveness(comp, term_start, term_length))
+        per_lever = [r for r in rows if r["onderdeel"] != "hele scenario"]
+    out = {"per_lever": per_lever, "drivers": drivers(plan, term_start, term_length)}
+    out["seconds"] = round(time.perf_counter() - started, 2)
+    return out
+
+
+DRIVER_OUTPUTS = ("specialistisch", "uitgaven")
+
+
+def drivers(plan, term_start: int, term_length: int, top: int = 8) -> dict[str, Any]:
+    """What drives the result: the one-at-a-time tornado of the sensitivity service."""
+    from jeugdstelsel.services.sensitivity import sensitivity
+
+    started = time.perf_counter()
+    result = sensitivity(plan, term_start=term_start, term_length=term_length, sobol_n=8,
+                         sobol_top=4, seed=plan.simulatie.zaad)
+    outputs = []
+    for key in DRIVER_OUTPUTS:
+        rows = result.tornado[result.tornado["indicator"] == key]
+        if rows.empty:
+            continue
+        rows = rows.sort_values("bereik", ascending=False).head(top)
+        outputs.append(
+            {
+                "indicator": key,
+                "label": str(rows["uitkomst"].iloc[0]),
+                "centraal": _num(rows["centraal"].iloc[0]),
+                "rows": [
+                    {"label": r["label"], "soort": r["soort"], "laag": _num(r["laag"]),
+                     "hoog": _num(r["hoog"]), "bereik": _num(r["bereik"])}
+                    for r in rows.to_dict("records")
+                ],
+            }
+        )
+    return {"effect_of_levers": bool(result.effect_of_levers), "term": result.term,
+            "outputs": outputs, "seconds": round(time.perf_counter() - started, 2)}
+
+
+# -- goals against a scenario ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoalOutlook:
+    """How likely a scenario reaches a goal's target by its deadline, from paired draws."""
+
+    side: str  # "ref" or "plan"
+    name: str
+    probability: float
+    p10: float
+    p50: float
+    p90: float
+    years: tuple[int, ...]
+    band_lower: tuple[float, ...]
+    band_median: tuple[float, ...]
+    band_upper: tuple[float, ...]
+
+
+def goal_outlook(result: dict, key: str, baseline_value: float, baseline_year: int,
+                 deadline_year: int, target: float, lower_is_better: bool) -> Answer:
+    """Scale the model's relative change since the baseline year onto the goal's own baseline.
+
+    Why relative: a goal's indicator is measured by the municipality in its own definition; the
+    model's level for the same idea may differ, but its change over time is what the plan moves.
+    Per draw: projected(y) = baseline_value * model(y) / model(baseline year).
+    """
+    draws = (result.get("goal_draws") or {}).get(key)
+    if draws is None:
+        return Answer(reason="Deze berekening bevat de modeluitkomst van dit doel niet; bereken "
+                      "het scenario opnieuw.")
+    years = list(result["years"])
+    first = max(baseline_year, years[0])
+    if deadline_year > years[-1]:
+        return Answer(reason=f"Het scenario loopt tot {years[-1]}; het doel ligt in "
+                      f"{deadline_year}. Kies een langere looptijd voor het scenario.")
+    if deadline_year < first:
+        return Answer(reason="De einddatum van het doel ligt vóór de periode van het scenario.")
+    i0, i1 = years.index(first), years.index(deadline_year)
+    out = []
+    for side in ("ref", "plan"):
+        values = np.asarray(draws[side], dtype=float)  # (draws, years)
+        base = values[:, i0]
+        ratio = np.divide(values[:, i0 : i1 + 1], base[:, None],
+                          out=np.ones_like(values[:, i0 : i1 + 1]), where=base[:, None] != 0)
+        projected = baseline_value * ratio
+        final = projected[:, -1]
+        reached = final <= target if lower_is_better else final >= target
+        lo, med, hi = np.percentile(projected, [10.0, 50.0, 90.0], axis=0)
+        out.append(
+            GoalOutlook(
+                side,
+                result["names"][side],
+                float(reached.mean()),
+                float(lo[-1]),
+                float(med[-1]),
+                float(hi[-1]),
+                tuple(years[i0 : i1 + 1]),
+                tuple(float(v) for v in lo),
+                tuple(float(v) for v in med),
+                tuple(float(v) for v in hi),
+            )
+        )
+    return Answer(value=out)

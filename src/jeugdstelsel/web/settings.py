@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "jeugdstelsel.web.core",
     "jeugdstelsel.web.kompas",
     "jeugdstelsel.web.dashboard",
+    "jeugdstelsel.web.lab",
     "jeugdstelsel.web.api",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("uitloggen", auth_views.LogoutView.as_view(), name="logout"),
     path("staat-van-het-jeugdstelsel", include("jeugdstelsel.web.dashboard.urls")),
     path("kompas/", include("jeugdstelsel.web.kompas.urls")),
+    path("scenariolab/", include("jeugdstelsel.web.lab.urls")),
     path("transparantie", core.transparency_page, name="transparantie"),
     path(
         "transparantie/algoritmeregister.json",

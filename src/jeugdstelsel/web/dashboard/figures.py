@@ -149,7 +149,7 @@ def panel_data(panel: Panel, geo: str = "Nederland") -> PanelData:
         spans_break=spans,
     )
     if panel.band_series:
-        answer = modelbridge.band_for(panel.band_series)
+        answer = modelbridge.band_for(panel.band_series, None if geo == "Nederland" else geo)
         if answer.available:
             chart.band = answer.value
             data.band_rows = list(

@@ -80,3 +80,11 @@ def show(value):
     if isinstance(value, float | int) and not isinstance(value, bool):
         return nl_number(float(value))
     return format_html("{}", value) if value is not None else mark_safe("")
+
+
+@register.filter
+def percent(value):
+    """0.345 -> '35%' (Dutch: no space before the sign in running text tables)."""
+    if value is None or value == "":
+        return ""
+    return f"{nl_number(100 * float(value), 0)}%"

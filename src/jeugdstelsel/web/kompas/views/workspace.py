@@ -63,11 +63,12 @@ def overview(request, code: str):
     )
 
 
+def year(d) -> float:
+    return d.year + (d.timetuple().tm_yday - 1) / 365.25
+
+
 def goal_chart(goal: m.Goal, measurements: list[m.Measurement]) -> charts.LineChart:
     """Measurements over time against the baseline and the target line."""
-
-    def year(d) -> float:
-        return d.year + (d.timetuple().tm_yday - 1) / 365.25
 
     points = [charts.Point(year(goal.baseline_date), goal.baseline_value)]
     points += [
@@ -99,6 +100,72 @@ def goal_chart(goal: m.Goal, measurements: list[m.Measurement]) -> charts.LineCh
     )
 
 
+def _goal_runs(request, municipality):
+    """Finished lab runs this user may see, newest first, one per (plan, reference)."""
+    from jeugdstelsel.web.lab import access as lab_access
+    from jeugdstelsel.web.lab.models import Run
+
+    role = roles.role_in(request.user, municipality)
+    runs, seen = [], set()
+    qs = Run.objects.filter(
+        municipality=municipality, status=Run.Status.DONE, plan__deleted_at__isnull=True
+    ).select_related("plan", "reference")
+    for run in qs.order_by("-created_at")[:200]:
+        pair = (run.plan_id, run.reference_id)
+        if pair in seen:
+            continue
+        if role not in lab_access.WRITERS and not (
+            run.plan.shared and (run.reference is None or run.reference.shared)
+        ):
+            continue
+        seen.add(pair)
+        runs.append(run)
+    return runs
+
+
+def goal_outlook(request, municipality, goal: m.Goal, chart: charts.LineChart) -> dict:
+    """The goal against a scenario: chance of reaching the target, with the band on the chart."""
+    from jeugdstelsel.web import modelbridge
+
+    if not goal.model_output_key:
+        return {}
+    runs = _goal_runs(request, municipality)
+    chosen = next((r for r in runs if str(r.pk) == request.GET.get("berekening", "")), None)
+    chosen = chosen or (runs[0] if runs else None)
+    context = {"runs": runs, "run": chosen}
+    if chosen is None:
+        return context
+    answer = modelbridge.goal_outlook(
+        chosen.result,
+        goal.model_output_key,
+        goal.baseline_value,
+        goal.baseline_date.year,
+        goal.deadline.year,
+        goal.target_value,
+        goal.direction == m.Goal.Direction.DOWN,
+    )
+    context["reason"] = answer.reason
+    if not answer.available:
+        return context
+    context["outlook"] = answer.value
+    ref, plan = answer.value
+    # first point at the baseline date, last at the deadline, years between at mid-year
+    xs = [y + 0.5 for y in ref.years]
+    xs[0], xs[-1] = max(year(goal.baseline_date), ref.years[0]), year(goal.deadline)
+    for item in (ref, plan):
+        chart.bands.append(
+            charts.Band(
+                f"{item.name}: 80%-interval van het model", tuple(xs), item.band_lower,
+                item.band_upper,
+            )
+        )
+    context["rows"] = list(
+        zip(ref.years, ref.band_lower, ref.band_median, ref.band_upper, plan.band_lower,
+            plan.band_median, plan.band_upper, strict=True)
+    )
+    return context
+
+
 @login_required
 def goal_detail(request, code: str, pk: int):
     municipality = municipality_for(request, code)
@@ -109,6 +176,7 @@ def goal_detail(request, code: str, pk: int):
         .order_by("date")
     )
     chart = goal_chart(goal, measurements)
+    outlook = goal_outlook(request, municipality, goal, chart)
     return render(
         request,
         "kompas/goal_detail.html",
@@ -118,6 +186,7 @@ def goal_detail(request, code: str, pk: int):
             "goal": goal,
             "measurements": [(x, roles.can_change(request.user, x)) for x in measurements],
             "svg": charts.render(chart, "grafiek-doel"),
+            "scenario": outlook,
             "legend": charts.legend(chart),
             "can_edit": roles.can_change(request.user, goal),
             "can_measure": roles.can_add(request.user, municipality, m.Measurement),

@@ -1,0 +1,1 @@
+"""Scenario lab: saved scenarios per municipality, runs in a background worker, comparisons."""

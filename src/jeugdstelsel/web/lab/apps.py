@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LabConfig(AppConfig):
+    name = "jeugdstelsel.web.lab"
+    label = "lab"
+    verbose_name = "Scenariolab"
