@@ -1095,9 +1095,36 @@ def describe_for_run(codes: Sequence[str],
             out[code] = "landelijke kalibratie (risico-index 1)"
         elif code in stored:
             s = stored[code]
+            risk = f"{s.risk:.2f}".replace(".", ",")
             out[code] = (f"gemeentelijke kalibratie van {s.created[:10]} (risico-index "
-                         f"{s.risk:.2f}, t/m {s.fitted_through})")
+                         f"{risk}, t/m {s.fitted_through})")
         else:
             out[code] = ("geen gemeentelijke kalibratie: risico-index uit indicatoren, "
                          "landelijke parameters")
     return out
+
+
+def model_figures(code: str, truth: dict[str, float], kinds: Sequence[str],
+                  periods: Sequence[str], *, national: Calibration | None = None) -> list[Figure]:
+    """The figures the model would publish for a municipality with parameters ``truth``.
+
+    Why: recovery tests and the benchmark need data whose true parameters are known. ``truth``
+    holds ``risk_index`` and/or municipal parameter values (others stay at the prior mean);
+    values come out in the published definition (definition factors applied), unrounded.
+    """
+    prior = national_prior(national)
+    risk = truth.get(RISK, _risk_prior([code])[code])
+    z = prior.mean.copy()
+    z[0] = math.log(risk)
+    for j, name in enumerate(FREE[1:], start=1):
+        if name in truth:
+            z[j] = float(PARAMETERS_BY_NAME[name].to_unit(truth[name]))
+    blank = [Figure(k, p, 1.0, "definitief", "synthetisch") for p in periods for k in kinds]
+    case = _Case(code, _names().get(code, code), blank, risk)
+    batch = _Batch([case], prior, max(2022, *(f.year for f in blank)))
+    annual, half = batch.outputs(z[None, :], np.array([0]))
+    values = _Batch.model_values(case, annual, half, 0)
+    return [
+        Figure(f.kind, f.period, float(v), f.status, "synthetisch (model)")
+        for f, v in zip(blank, values, strict=True)
+    ]
