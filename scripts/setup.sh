@@ -7,16 +7,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3.11}
 command -v "$PY" >/dev/null || PY=python3
+# pip warns about every package for local index folders that do not exist on this machine;
+# keep real errors, drop that noise (pipefail keeps pip's exit status).
+quiet() { grep -v -e "WARNING: Location 'file://" -e "corresp(dist" -e '^ *!!$' -e '^ *\*\*\*' || true; }
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 stamp=.venv/.lock-installed
 if [ ! -f "$stamp" ] || ! cmp -s requirements.lock "$stamp"; then
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -r requirements.lock
+  .venv/bin/python -m pip install -q --upgrade pip 2>&1 | quiet
+  .venv/bin/python -m pip install -q -r requirements.lock 2>&1 | quiet
   cp requirements.lock "$stamp"
 fi
-.venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
+.venv/bin/python -m pip install -q --no-deps --no-build-isolation -e . 2>&1 | quiet
 if [ "${1:-}" = "--test" ]; then
   need=()
   command -v chromium >/dev/null || need+=(chromium)
