@@ -8,6 +8,10 @@ laptop is what a municipality runs.
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import threading
 
 import typer
 
@@ -43,8 +47,16 @@ def serve(
         "DJANGO_ALLOWED_HOSTS en gebruik HTTPS via een proxy).",
     ),
     threads: int = typer.Option(8, "--threads", help="Aantal gelijktijdige verzoeken."),
+    workers: int = typer.Option(
+        1,
+        "--rekenprocessen",
+        "--workers",
+        min=0,
+        help="Aantal rekenprocessen voor het scenariolab (0: geen; dan blijven berekeningen "
+        "in de wachtrij staan tot een apart gestart rekenproces ze oppakt).",
+    ),
 ) -> None:
-    """Start de webapplicatie (dashboard, Kwaliteitskompas, API) met waitress."""
+    """Start de webapplicatie (dashboard, scenariolab, Kwaliteitskompas, API) met waitress."""
     _setup(static_manifest=True)
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
@@ -60,11 +72,74 @@ def serve(
             "en log daarna in op /inloggen. Via /beheer voegt u gemeenten en gebruikers toe.",
             fg=typer.colors.YELLOW,
         )
+    from jeugdstelsel.web import modelbridge
+    from jeugdstelsel.web.lab import worker
     from jeugdstelsel.web.wsgi import application  # after collectstatic: whitenoise scans it
 
+    requeued = worker.requeue_interrupted()
+    if requeued:
+        typer.echo(f"{requeued} onderbroken berekening(en) staan weer in de wachtrij.")
+    pool = WorkerPool(workers)
+    pool.start()
+    # the dashboard's model band, computed once before the first visitor asks for it
+    threading.Thread(target=modelbridge.warm, name="modelband", daemon=True).start()
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"De webapplicatie draait op http://{shown}:{port}/  (stoppen: Ctrl+C)")
-    waitress_serve(application, host=host, port=port, threads=threads, ident="jeugdstelsel")
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        waitress_serve(application, host=host, port=port, threads=threads, ident="jeugdstelsel")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        pool.stop()
+
+
+def _raise_interrupt(*_args) -> None:
+    raise KeyboardInterrupt
+
+
+class WorkerPool:
+    """The scenario lab's worker processes, restarted when one dies (see ``web.lab.worker``)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.procs: list[subprocess.Popen] = []
+        self.stopping = threading.Event()
+
+    def _spawn(self) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "jeugdstelsel.web.lab.worker"], env=os.environ.copy()
+        )
+
+    def start(self) -> None:
+        if self.n <= 0:
+            return
+        self.procs = [self._spawn() for _ in range(self.n)]
+        typer.echo(
+            f"Rekenprocessen voor het scenariolab: {', '.join(str(p.pid) for p in self.procs)}"
+        )
+        threading.Thread(target=self._watch, name="rekenprocessen", daemon=True).start()
+
+    def _watch(self) -> None:
+        while not self.stopping.wait(2.0):
+            for i, proc in enumerate(self.procs):
+                if proc.poll() is not None and not self.stopping.is_set():
+                    typer.secho(
+                        f"Rekenproces {proc.pid} stopte (code {proc.returncode}); opnieuw gestart.",
+                        fg=typer.colors.YELLOW,
+                    )
+                    self.procs[i] = self._spawn()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def beheerder(

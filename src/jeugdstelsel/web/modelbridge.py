@@ -90,11 +90,20 @@ def observed_to_output() -> dict[str, str]:
 
 _runs: dict[str, Answer] = {}
 _runs_lock = threading.Lock()
+#: Bumped by ``clear_cache``; pages that cache what they built from the model key on it.
+generation = 0
 
 
 def clear_cache() -> None:
+    global generation
     with _runs_lock:
         _runs.clear()
+        generation += 1
+
+
+def cache_key() -> tuple:
+    """Changes whenever what the model would answer may have changed."""
+    return (SERVICE_MODULE, DASHBOARD_DRAWS, generation)
 
 
 def _area_run(area: str) -> Answer:

@@ -38,9 +38,12 @@ def scenario_for(municipality: Municipality, role: str, pk: int) -> Scenario:
     return scenario
 
 
-def run_for(municipality: Municipality, role: str, pk) -> Run:
-    run = Run.objects.filter(pk=pk, municipality=municipality).select_related(
-        "plan", "reference").first()
+def run_for(municipality: Municipality, role: str, pk, *, light: bool = False) -> Run:
+    """A run of this municipality the user may see; ``light`` leaves the results unread."""
+    qs = Run.objects.filter(pk=pk, municipality=municipality).select_related("plan", "reference")
+    if light:
+        qs = qs.defer("result", "details", "spec")
+    run = qs.first()
     if run is None or run.plan.deleted_at is not None:
         raise Http404
     if role not in WRITERS and not (

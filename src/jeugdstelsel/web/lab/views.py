@@ -46,8 +46,8 @@ def overview(request, code: str):
     municipality, role = access.municipality_for(request, code)
     scenarios = list(access.visible(municipality, role))
     last_runs = {}
-    for run in Run.objects.filter(plan__in=scenarios, status=Run.Status.DONE).order_by(
-            "-created_at"):
+    for run in Run.objects.filter(plan__in=scenarios, status=Run.Status.DONE).defer(
+            "result", "details", "spec").order_by("-created_at"):
         last_runs.setdefault(run.plan_id, run)
     return render(request, "lab/overview.html", {
         "nav": "lab", "municipality": municipality, "role": role,
@@ -103,7 +103,8 @@ def detail(request, code: str, pk: int):
     levers = {x.key: x for x in (modelbridge.lever_library().value or [])}
     lever_rows = [(levers.get(x["naam"]), x) for x in scenario.levers]
     form = CompareForm(scenarios=access.visible(municipality, role), exclude=scenario)
-    runs = scenario.runs.select_related("reference", "requested_by")[:10]
+    runs = scenario.runs.select_related("reference", "requested_by").defer(
+        "result", "details")[:10]
     return render(request, "lab/scenario_detail.html", {
         "nav": "lab", "municipality": municipality, "scenario": scenario, "role": role,
         "lever_rows": lever_rows, "form": form, "runs": runs,
@@ -193,6 +194,7 @@ def run_create(request, code: str, pk: int):
 
 
 def _position(run: Run) -> int:
+    """How many runs are queued before this one."""
     return Run.objects.filter(status=Run.Status.QUEUED, created_at__lt=run.created_at).count()
 
 
@@ -224,9 +226,12 @@ def run_detail(request, code: str, pk):
 @login_required
 def run_status(request, code: str, pk):
     municipality, role = access.municipality_for(request, code)
-    run = access.run_for(municipality, role, pk)
+    run = access.run_for(municipality, role, pk, light=True)
+    has_details = Run.objects.filter(pk=run.pk, details__isnull=False).exists()
+    complete = run.status == Run.Status.FAILED or (
+        run.status == Run.Status.DONE and (has_details or bool(run.details_error)))
     return JsonResponse({
         "status": run.status, "status_nl": run.get_status_display(),
-        "complete": run.complete, "details": run.details is not None,
+        "complete": complete, "details": has_details,
         "position": _position(run) if run.status == Run.Status.QUEUED else 0,
     })

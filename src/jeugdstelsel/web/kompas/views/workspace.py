@@ -109,7 +109,7 @@ def _goal_runs(request, municipality):
     runs, seen = [], set()
     qs = Run.objects.filter(
         municipality=municipality, status=Run.Status.DONE, plan__deleted_at__isnull=True
-    ).select_related("plan", "reference")
+    ).select_related("plan", "reference").defer("result", "details")
     for run in qs.order_by("-created_at")[:200]:
         pair = (run.plan_id, run.reference_id)
         if pair in seen:
@@ -135,8 +135,9 @@ def goal_outlook(request, municipality, goal: m.Goal, chart: charts.LineChart) -
     context = {"runs": runs, "run": chosen}
     if chosen is None:
         return context
+    result = type(chosen).objects.values_list("result", flat=True).get(pk=chosen.pk)
     answer = modelbridge.goal_outlook(
-        chosen.result,
+        result,
         goal.model_output_key,
         goal.baseline_value,
         goal.baseline_date.year,
