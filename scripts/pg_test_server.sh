@@ -9,7 +9,8 @@ run() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "
 case "${1:-}" in
   start)
     if [ ! -d "$dir/data" ]; then
-      mkdir -p "$dir"; [ "$(id -u)" = 0 ] && chown postgres "$dir"
+      mkdir -p "$dir"
+      if [ "$(id -u)" = 0 ]; then chown postgres "$dir"; fi
       run "$bin/initdb -D $dir/data -A trust -U postgres" >/dev/null
     fi
     run "$bin/pg_ctl -D $dir/data -o '-p $port -k $dir -c listen_addresses=127.0.0.1' -l $dir/log -w start" >/dev/null
