@@ -549,6 +549,10 @@ def national_reference(kind: str, period: str) -> float | None:
 # -- targets -------------------------------------------------------------------------------------
 def _target(fig: Figure) -> Target:
     mapping = MAPPINGS[fig.kind]
+    if mapping.target_kind == "rel" and fig.value <= 0:
+        # a published 0 (e.g. 0,0%) says "below half the last digit": an upper bound
+        bound = fig.rounding or 0.5
+        fig = Figure(fig.kind, fig.period, bound, fig.status, fig.source, 0.0, "max", fig.count)
     sigma = mapping.sigma
     if mapping.target_kind == "rel":
         extra = fig.rounding / math.sqrt(3) / max(abs(fig.value), 1e-9)
@@ -831,9 +835,9 @@ def _result(case: _Case, prior: Prior, z: np.ndarray, jac: np.ndarray | None,
     fit = []
     if model is not None and case.figures:
         fit = fit_table(model, case.targets)
-        for row, fig in zip(fit, case.figures, strict=True):
+        for row, fig, target in zip(fit, case.figures, case.targets, strict=True):
             row.update({"label": MAPPINGS[fig.kind].label_nl, "period": fig.period,
-                        "bound": fig.bound, "factor": definition_factor(fig.kind, fig.year)[0],
+                        "bound": target.bound, "factor": definition_factor(fig.kind, fig.year)[0],
                         "comparable_since": fig.comparable_since})
     notes = _notes(case, parameters, missing)
     kinds = sorted({f.kind for f in case.figures})
@@ -962,9 +966,9 @@ def calibrate_many(
 def _holdout_report(fit_case: _Case, case: _Case, model: np.ndarray) -> dict:
     """Prediction of the left-out last year against its figures, and the naive forecast."""
     rows = fit_table(model, case.targets)
-    for row, fig in zip(rows, case.figures, strict=True):
+    for row, fig, target in zip(rows, case.figures, case.targets, strict=True):
         row["period"] = fig.period
-        row["bound"] = fig.bound
+        row["bound"] = target.bound
         row["label"] = MAPPINGS[fig.kind].label_nl
         earlier = [f for f in fit_case.figures if f.kind == fig.kind and not f.bound]
         if earlier and not fig.bound:
@@ -1112,19 +1116,31 @@ def model_figures(code: str, truth: dict[str, float], kinds: Sequence[str],
     holds ``risk_index`` and/or municipal parameter values (others stay at the prior mean);
     values come out in the published definition (definition factors applied), unrounded.
     """
+    return model_figures_many({code: truth}, kinds, periods, national=national)[code]
+
+
+def model_figures_many(truths: dict[str, dict[str, float]], kinds: Sequence[str],
+                       periods: Sequence[str], *, national: Calibration | None = None,
+                       ) -> dict[str, list[Figure]]:
+    """:func:`model_figures` for many municipalities in one simulation."""
     prior = national_prior(national)
-    risk = truth.get(RISK, _risk_prior([code])[code])
-    z = prior.mean.copy()
-    z[0] = math.log(risk)
-    for j, name in enumerate(FREE[1:], start=1):
-        if name in truth:
-            z[j] = float(PARAMETERS_BY_NAME[name].to_unit(truth[name]))
-    blank = [Figure(k, p, 1.0, "definitief", "synthetisch") for p in periods for k in kinds]
-    case = _Case(code, _names().get(code, code), blank, risk)
-    batch = _Batch([case], prior, max(2022, *(f.year for f in blank)))
-    annual, half = batch.outputs(z[None, :], np.array([0]))
-    values = _Batch.model_values(case, annual, half, 0)
-    return [
-        Figure(f.kind, f.period, float(v), f.status, "synthetisch (model)")
-        for f, v in zip(blank, values, strict=True)
-    ]
+    indicator = _risk_prior(list(truths))
+    names = _names()
+    z = np.tile(prior.mean, (len(truths), 1))
+    cases = []
+    for i, (code, truth) in enumerate(truths.items()):
+        risk = truth.get(RISK, indicator[code])
+        z[i, 0] = math.log(risk)
+        for j, name in enumerate(FREE[1:], start=1):
+            if name in truth:
+                z[i, j] = float(PARAMETERS_BY_NAME[name].to_unit(truth[name]))
+        blank = [Figure(k, p, 1.0, "definitief", "synthetisch") for p in periods for k in kinds]
+        cases.append(_Case(code, names.get(code, code), blank, risk))
+    batch = _Batch(cases, prior, max(2022, *(int(p[:4]) for p in periods)))
+    annual, half = batch.outputs(z, np.arange(len(cases)))
+    out = {}
+    for i, case in enumerate(cases):
+        values = _Batch.model_values(case, annual, half, i)
+        out[case.code] = [Figure(f.kind, f.period, float(v), f.status, "synthetisch (model)")
+                          for f, v in zip(case.figures, values, strict=True)]
+    return out
