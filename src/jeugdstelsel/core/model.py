@@ -991,3 +991,5 @@ OUTPUT_PARAMETERS = (
     "cost_scale",
     "tariff_index",
 )
+# Of those, the ones applied only when outputs are counted (not in the monthly kernel).
+COUNTING_PARAMETERS = ("trajectories_per_episode", "jb_overlap", "jr_overlap", "coverage_pre2021")

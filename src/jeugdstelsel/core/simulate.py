@@ -31,6 +31,7 @@ from jeugdstelsel.core.dimensions import (
     State,
     check_shape,
 )
+from jeugdstelsel.core.model import COUNTING_PARAMETERS, PARAMETERS
 from jeugdstelsel.core.parameters import ParameterSet
 
 PERIOD_MONTHS = 6
@@ -39,58 +40,9 @@ BREAK_YEAR = 2021  # CBS trend break: many more providers report from 2021 (DESI
 N_STOCKS = N_STATES + 2
 JB, JR = N_STATES, N_STATES + 1  # overlay stocks: child protection, juvenile probation
 
-# Parameters in the order the kernel unpacks them.
-KERNEL_PARAMS = (
-    "need_incidence",
-    "age_rel_0_3",
-    "age_rel_12_17",
-    "threshold_trend",
-    "threshold_level",
-    "protection",
-    "route_first_line",
-    "fl_route_trend",
-    "route_gp",
-    "route_youth_doctor",
-    "route_medical_specialist",
-    "poh_shift",
-    "school_shift",
-    "fl_duration",
-    "fl_escalation",
-    "defensive_factor",
-    "fl_cbs_share",
-    "min_wait",
-    "capacity_margin",
-    "capacity_growth",
-    "residential_share",
-    "amb_duration",
-    "res_duration",
-    "step_up_rate",
-    "step_down_rate",
-    "plan_share",
-    "supply_induced",
-    "fragmentation",
-    "reentry_rate",
-    "relapse_prevention",
-    "aftercare_months",
-    "extension_share",
-    "extension_max_age",
-    "jb_rate",
-    "jb_trend",
-    "jb_duration",
-    "gi_referral_rate",
-    "jr_rate",
-    "jr_trend",
-    "jr_age_rel_18_22",
-    "jr_duration",
-    "court_referral_rate",
-    "cost_first_line",
-    "cost_ambulatory",
-    "cost_residential",
-    "cost_jb",
-    "cost_jr",
-    "cost_scale",
-    "tariff_index",
-)
+# Parameters in the order the kernel unpacks them: every declared parameter except those
+# that only act on how outputs are counted (applied in outputs.aggregate).
+KERNEL_PARAMS = tuple(p.name for p in PARAMETERS if p.name not in COUNTING_PARAMETERS)
 _K = {name: i for i, name in enumerate(KERNEL_PARAMS)}
 
 # Accumulators per age group, (D, M, K, 2); summed over the months of a period.
@@ -316,56 +268,55 @@ def _set_capacity(x: np.ndarray, par: np.ndarray, capacity: np.ndarray) -> None:
 
 
 # Parameter positions in KERNEL_PARAMS, as compile-time constants for Numba.
-P_NEED_INCIDENCE = 0
-P_AGE_REL_0_3 = 1
-P_AGE_REL_12_17 = 2
-P_THRESHOLD_TREND = 3
-P_THRESHOLD_LEVEL = 4
-P_PROTECTION = 5
-P_ROUTE_FIRST_LINE = 6
-P_FL_ROUTE_TREND = 7
-P_ROUTE_GP = 8
-P_ROUTE_YOUTH_DOCTOR = 9
-P_ROUTE_MEDICAL_SPECIALIST = 10
-P_POH_SHIFT = 11
-P_SCHOOL_SHIFT = 12
-P_FL_DURATION = 13
-P_FL_ESCALATION = 14
-P_DEFENSIVE_FACTOR = 15
-P_FL_CBS_SHARE = 16
-P_MIN_WAIT = 17
-P_CAPACITY_MARGIN = 18
-P_CAPACITY_GROWTH = 19
-P_RESIDENTIAL_SHARE = 20
-P_AMB_DURATION = 21
-P_RES_DURATION = 22
-P_STEP_UP_RATE = 23
-P_STEP_DOWN_RATE = 24
-P_PLAN_SHARE = 25
-P_SUPPLY_INDUCED = 26
-P_FRAGMENTATION = 27
-P_REENTRY_RATE = 28
-P_RELAPSE_PREVENTION = 29
-P_AFTERCARE_MONTHS = 30
-P_EXTENSION_SHARE = 31
-P_EXTENSION_MAX_AGE = 32
-P_JB_RATE = 33
-P_JB_TREND = 34
-P_JB_DURATION = 35
-P_GI_REFERRAL_RATE = 36
-P_JR_RATE = 37
-P_JR_TREND = 38
-P_JR_AGE_REL_18_22 = 39
-P_JR_DURATION = 40
-P_COURT_REFERRAL_RATE = 41
-P_COST_FIRST_LINE = 42
-P_COST_AMBULATORY = 43
-P_COST_RESIDENTIAL = 44
-P_COST_JB = 45
-P_COST_JR = 46
-P_COST_SCALE = 47
-P_TARIFF_INDEX = 48
-assert len(KERNEL_PARAMS) == P_TARIFF_INDEX + 1
+P_NEED_INCIDENCE = KERNEL_PARAMS.index("need_incidence")
+P_AGE_REL_0_3 = KERNEL_PARAMS.index("age_rel_0_3")
+P_AGE_REL_12_17 = KERNEL_PARAMS.index("age_rel_12_17")
+P_THRESHOLD_TREND = KERNEL_PARAMS.index("threshold_trend")
+P_THRESHOLD_LEVEL = KERNEL_PARAMS.index("threshold_level")
+P_PROTECTION = KERNEL_PARAMS.index("protection")
+P_ROUTE_FIRST_LINE = KERNEL_PARAMS.index("route_first_line")
+P_FL_ROUTE_TREND = KERNEL_PARAMS.index("fl_route_trend")
+P_ROUTE_GP = KERNEL_PARAMS.index("route_gp")
+P_ROUTE_YOUTH_DOCTOR = KERNEL_PARAMS.index("route_youth_doctor")
+P_ROUTE_MEDICAL_SPECIALIST = KERNEL_PARAMS.index("route_medical_specialist")
+P_POH_SHIFT = KERNEL_PARAMS.index("poh_shift")
+P_SCHOOL_SHIFT = KERNEL_PARAMS.index("school_shift")
+P_FL_DURATION = KERNEL_PARAMS.index("fl_duration")
+P_FL_ESCALATION = KERNEL_PARAMS.index("fl_escalation")
+P_DEFENSIVE_FACTOR = KERNEL_PARAMS.index("defensive_factor")
+P_FL_CBS_SHARE = KERNEL_PARAMS.index("fl_cbs_share")
+P_MIN_WAIT = KERNEL_PARAMS.index("min_wait")
+P_CAPACITY_MARGIN = KERNEL_PARAMS.index("capacity_margin")
+P_CAPACITY_GROWTH = KERNEL_PARAMS.index("capacity_growth")
+P_RESIDENTIAL_SHARE = KERNEL_PARAMS.index("residential_share")
+P_AMB_DURATION = KERNEL_PARAMS.index("amb_duration")
+P_RES_DURATION = KERNEL_PARAMS.index("res_duration")
+P_STEP_UP_RATE = KERNEL_PARAMS.index("step_up_rate")
+P_STEP_DOWN_RATE = KERNEL_PARAMS.index("step_down_rate")
+P_PLAN_SHARE = KERNEL_PARAMS.index("plan_share")
+P_SUPPLY_INDUCED = KERNEL_PARAMS.index("supply_induced")
+P_FRAGMENTATION = KERNEL_PARAMS.index("fragmentation")
+P_REENTRY_RATE = KERNEL_PARAMS.index("reentry_rate")
+P_RELAPSE_PREVENTION = KERNEL_PARAMS.index("relapse_prevention")
+P_AFTERCARE_MONTHS = KERNEL_PARAMS.index("aftercare_months")
+P_EXTENSION_SHARE = KERNEL_PARAMS.index("extension_share")
+P_EXTENSION_MAX_AGE = KERNEL_PARAMS.index("extension_max_age")
+P_JB_RATE = KERNEL_PARAMS.index("jb_rate")
+P_JB_TREND = KERNEL_PARAMS.index("jb_trend")
+P_JB_DURATION = KERNEL_PARAMS.index("jb_duration")
+P_GI_REFERRAL_RATE = KERNEL_PARAMS.index("gi_referral_rate")
+P_JR_RATE = KERNEL_PARAMS.index("jr_rate")
+P_JR_TREND = KERNEL_PARAMS.index("jr_trend")
+P_JR_AGE_REL_18_22 = KERNEL_PARAMS.index("jr_age_rel_18_22")
+P_JR_DURATION = KERNEL_PARAMS.index("jr_duration")
+P_COURT_REFERRAL_RATE = KERNEL_PARAMS.index("court_referral_rate")
+P_COST_FIRST_LINE = KERNEL_PARAMS.index("cost_first_line")
+P_COST_AMBULATORY = KERNEL_PARAMS.index("cost_ambulatory")
+P_COST_RESIDENTIAL = KERNEL_PARAMS.index("cost_residential")
+P_COST_JB = KERNEL_PARAMS.index("cost_jb")
+P_COST_JR = KERNEL_PARAMS.index("cost_jr")
+P_COST_SCALE = KERNEL_PARAMS.index("cost_scale")
+P_TARIFF_INDEX = KERNEL_PARAMS.index("tariff_index")
 
 # Indices as compile-time constants for the kernel.
 _BASE, _FIRST, _WAIT = int(State.BASE), int(State.FIRST_LINE), int(State.WAITING)
