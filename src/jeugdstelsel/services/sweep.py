@@ -259,28 +259,23 @@ def block_inputs(plan: SweepPlan, scenario: Scenario, codes: Sequence[str]) -> P
     return _adjust_population(sub, scenario)
 
 
-_DRAWS: dict[str, P.ParameterSet] = {}
+def draw_parameters(plan: SweepPlan) -> dict[str, P.ParameterSet]:
+    """All draws of every scenario for one area, made once in the driver.
 
-
-def _draws(scenario: Scenario) -> P.ParameterSet:
-    """All draws of a scenario for one area: the same numbers ``run()`` draws for any area.
-
-    Cached per worker process (keyed by the scenario's JSON: the model holds a dict and does
-    not hash), since every chunk of a sweep needs the same draws.
+    Why in the driver: the posterior draws go through an SVD (LAPACK), whose last bits depend
+    on the BLAS thread count, which differs between the driver and Dask workers (the nanny sets
+    ``OMP_NUM_THREADS=1``) and between machines of a cluster. Drawing once and shipping the
+    arrays (a few hundred kB per scenario) makes every worker use the very same numbers that
+    :func:`jeugdstelsel.services.run.run` draws in this process.
     """
     from jeugdstelsel.services.run import parameter_set
 
-    key = scenario.model_dump_json()
-    if key not in _DRAWS:
-        if len(_DRAWS) > 16:
-            _DRAWS.clear()
-        _DRAWS[key] = parameter_set(scenario, 1)
-    return _DRAWS[key]
+    return {name: parameter_set(s, 1) for name, s in zip(plan.names, plan.scenarios,
+                                                           strict=True)}
 
 
-def chunk_parameters(scenario: Scenario, n_areas: int, lo: int, hi: int) -> P.ParameterSet:
-    """Draws ``lo..hi`` of the scenario's parameter set, for ``n_areas`` municipalities."""
-    full = _draws(scenario)
+def chunk_parameters(full: P.ParameterSet, n_areas: int, lo: int, hi: int) -> P.ParameterSet:
+    """Draws ``lo..hi`` of a scenario's parameter set, for ``n_areas`` municipalities."""
     values = {k: np.repeat(v[lo:hi], n_areas, axis=1) for k, v in full.values.items()}
     return P.ParameterSet(values, hi - lo, n_areas, full.names)
 
@@ -294,20 +289,20 @@ def lever_builder(scenario: Scenario) -> Callable | None:
     return levers.paths_builder(scenario)
 
 
-def simulate_cells(plan: SweepPlan, scenario: Scenario, codes: Sequence[str], lo: int,
-                   hi: int) -> dict[str, np.ndarray]:
+def simulate_cells(plan: SweepPlan, scenario: Scenario, full: P.ParameterSet,
+                   codes: Sequence[str], lo: int, hi: int) -> dict[str, np.ndarray]:
     """Per-draw yearly series ``(hi-lo, municipalities, years)`` for the plan's period.
 
     Lever paths are built for *all* draws and then sliced, so a builder that draws its own
     effect sizes per draw gives the same numbers whatever the chunking.
     """
     inputs = block_inputs(plan, scenario, codes)
-    params = chunk_parameters(scenario, len(codes), lo, hi)
+    params = chunk_parameters(full, len(codes), lo, hi)
     paths = extra = None
     builder = lever_builder(scenario)
     if builder is not None:
-        full = chunk_parameters(scenario, len(codes), 0, plan.draws)
-        built = builder(full, inputs, plan.n_months)
+        built = builder(chunk_parameters(full, len(codes), 0, plan.draws), inputs,
+                        plan.n_months)
         if built is not None:
             paths, extra = built
             paths = {k: np.ascontiguousarray(v[:, lo:hi]) for k, v in (paths or {}).items()}
@@ -359,14 +354,14 @@ class BlockResult:
     effects: dict[tuple[str, str], object] = field(default_factory=dict)
 
 
-def run_chunk(plan: SweepPlan, chunk: Chunk) -> ChunkOutput:
+def run_chunk(plan: SweepPlan, chunk: Chunk, draws: dict[str, P.ParameterSet]) -> ChunkOutput:
     """Worker entry point: simulate every scenario for the chunk's cells."""
     import resource
     import socket
 
     t0 = time.perf_counter()
     _configure_numba()
-    raw = {name: simulate_cells(plan, s, chunk.codes, chunk.lo, chunk.hi)
+    raw = {name: simulate_cells(plan, s, draws[name], chunk.codes, chunk.lo, chunk.hi)
            for name, s in zip(plan.names, plan.scenarios, strict=True)}
     national = {name: national_part(series) for name, series in raw.items()}
     finished = None
@@ -388,9 +383,18 @@ def national_part(series: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def statistics(values: np.ndarray) -> np.ndarray:
-    """(draws, ...) -> (6, ...): median, p10, p90, p2.5, p97.5 and mean over draws."""
-    q = np.percentile(values, STAT_Q, axis=0)
-    return np.concatenate([q, values.mean(axis=0)[None]], axis=0)
+    """(draws, municipalities, years) -> (6, municipalities, years): median, p10, p90, p2.5,
+    p97.5 and mean over draws.
+
+    Per municipality on a contiguous (draws, years) array: numpy's summation order depends on
+    the array's shape and strides, and the mean must not depend on the block width.
+    """
+    out = np.empty((len(STAT_NAMES), *values.shape[1:]))
+    for j in range(values.shape[1]):
+        v = np.ascontiguousarray(values[:, j])
+        out[:len(STAT_Q), j] = np.percentile(v, STAT_Q, axis=0)
+        out[-1, j] = v.mean(axis=0)
+    return out
 
 
 def finish_block(plan: SweepPlan, codes: Sequence[str],
@@ -450,16 +454,16 @@ def _effect_row(key: str, label: str, unit: str, how: str, a, b, diff: np.ndarra
             "verschil_p90": float(q90), "kans_lager": float(np.mean(diff < 0))}
 
 
-def national_model(plan: SweepPlan) -> dict[str, np.ndarray]:
+def national_model(plan: SweepPlan, draws: dict[str, P.ParameterSet]) -> dict[str, np.ndarray]:
     """The national model (the country as one area) per scenario: (keys, draws, years)."""
-    from jeugdstelsel.services.run import build_inputs, parameter_set
+    from jeugdstelsel.services.run import build_inputs
 
     _configure_numba()
     out = {}
     for name, s in zip(plan.names, plan.scenarios, strict=True):
         nl = s.model_copy(update={"gebied": s.gebied.model_copy(update={"gemeente": "Nederland"})})
         inputs, _ = build_inputs(nl)
-        params = parameter_set(nl, 1)
+        params = draws[name]
         paths = extra = None
         builder = lever_builder(nl)
         if builder is not None and (built := builder(params, inputs, plan.n_months)) is not None:
@@ -514,7 +518,7 @@ def local_cluster(n_workers: int | None = None, *, malloc_trim: bool = False,
     with dask.config.set({f"distributed.nanny.pre-spawn-environ.{k}": v
                           for k, v in environ.items()}):
         return LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                            dashboard_address=None, silence_logs=logging.ERROR,
+                            dashboard_address=":0", silence_logs=logging.ERROR,
                             memory_limit=memory_limit)
 
 
@@ -595,9 +599,10 @@ def _execute(plan, state, todo, client, progress, retries, on_chunk) -> SweepRep
         plan.names)
     if progress:
         progress(done_parts, total)
-    national_future = client.submit(national_model, plan, pure=False, retries=retries,
+    draws = client.scatter(draw_parameters(plan), broadcast=True)
+    national_future = client.submit(national_model, plan, draws, pure=False, retries=retries,
                                     priority=10)
-    futures = [client.submit(run_chunk, plan, c, pure=False, retries=retries,
+    futures = [client.submit(run_chunk, plan, c, draws, pure=False, retries=retries,
                              key=f"sweep-{c.block}-{c.lo}-{time.time_ns()}") for c in todo]
     pending_raw: dict[int, list[ChunkOutput]] = {}
     peak: dict[str, int] = {}

@@ -1,0 +1,122 @@
+"""Benchmark of the national sweep: wall time, peak memory per worker, scaling, MALLOC_TRIM, Numba.
+
+Default size is the issue's target: 342 municipalities x 5 scenarios x 1,000 draws x 10 years
+(2021-2030; the model runs from 2015 plus a 4-year spin-up). ``--draws 50`` measures a
+fraction and extrapolates linearly (cells are independent, so time scales with cells).
+
+    .venv/bin/python benchmarks/bench_sweep.py --draws 50 --workers 1,2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+SCENARIOS = {
+    "referentie": "",
+    "nazorg": "relapse_prevention = 0.3",
+    "preventie": "protection = 0.1",
+    "poh": "poh_shift = 0.3",
+    "teambesluiten": "defensive_factor = 0.8",
+}
+
+
+def write_scenarios(folder: Path, draws: int) -> list[Path]:
+    files = []
+    for name, override in SCENARIOS.items():
+        text = (f'[scenario]\nnaam = "{name}"\n[periode]\nstart = 2021\neind = 2030\n'
+                f"[simulatie]\ntrekkingen = {draws}\nzaad = 1\n")
+        if override:
+            text += f"[parameters]\n{override}\n"
+        path = folder / f"{name}.toml"
+        path.write_text(text, encoding="utf-8")
+        files.append(path)
+    return files
+
+
+def one(plan, out: Path, workers: int, *, malloc_trim: bool = False,
+        numba_threads: int | None = None) -> dict:
+    from distributed import Client
+
+    from jeugdstelsel.services.sweep import local_cluster, run_sweep
+
+    shutil.rmtree(out, ignore_errors=True)
+    cluster = local_cluster(workers, malloc_trim=malloc_trim, numba_threads=numba_threads)
+    client = Client(cluster)
+    try:
+        client.run(lambda: None)  # workers up before the clock starts
+        busy = []
+        t0 = time.perf_counter()
+        cpu0 = _children_cpu(client)
+        report = run_sweep(plan, out, client=client, on_chunk=lambda p: busy.append(p.seconds))
+        wall = time.perf_counter() - t0
+        cpu = _children_cpu(client) - cpu0
+    finally:
+        client.close()
+        cluster.close()
+    return {"wall": wall, "cpu": cpu, "chunk_seconds": sum(busy),
+            "peak_mib": max(report.peak_rss_per_worker.values()) / 2**20,
+            "partitions": report.partitions_computed}
+
+
+def _children_cpu(client) -> float:
+    import psutil
+
+    def cpu() -> float:
+        t = psutil.Process().cpu_times()
+        return t.user + t.system
+
+    return sum(client.run(cpu).values())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--draws", type=int, default=1000)
+    parser.add_argument("--gemeenten", type=int, default=342)
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--skip-pitfalls", action="store_true")
+    args = parser.parse_args()
+
+    from jeugdstelsel.data.municipalities import municipality_table
+    from jeugdstelsel.services.sweep import plan as make_plan
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-sweep-"))
+    codes = list(municipality_table()["gm_code"])[: args.gemeenten]
+    plan = make_plan(write_scenarios(tmp, args.draws), codes=codes)
+    cells = len(codes) * len(plan.names) * plan.draws
+    target_cells = 342 * 5 * 1000
+    print(f"cores: {os.cpu_count()}; load: {os.getloadavg()[0]:.1f}; "
+          f"{len(codes)} municipalities x {len(plan.names)} scenarios x {plan.draws} draws x "
+          f"{plan.n_years} years = {cells} cells, {len(plan.chunks())} chunks "
+          f"({plan.block} municipalities x {plan.chunk_draws} draws)")
+    results = {}
+    for n in [int(x) for x in args.workers.split(",")]:
+        r = one(plan, tmp / f"w{n}", n)
+        results[n] = r
+        base = results[min(results)]
+        eff = base["wall"] * min(results) / (n * r["wall"])
+        print(f"workers={n}: wall {r['wall']:.1f} s, worker CPU {r['cpu']:.1f} s, "
+              f"peak RSS/worker {r['peak_mib']:.0f} MiB, efficiency {eff:.0%}, "
+              f"extrapolated to the target size {r['wall'] * target_cells / cells:.0f} s "
+              f"(CPU {r['cpu'] * target_cells / cells:.0f} s), "
+              f"{r['cpu'] / cells / (plan.n_months + 48) * 1e6:.2f} us CPU per cell-month")
+    if args.skip_pitfalls:
+        return
+    n = max(results)
+    for label, kwargs in (("MALLOC_TRIM_THRESHOLD_=65536 (nanny default)",
+                           {"malloc_trim": True}),
+                          ("MALLOC_TRIM_THRESHOLD_ unset (ours)", {}),
+                          (f"Numba {os.cpu_count()} threads per worker (oversubscribed)",
+                           {"numba_threads": os.cpu_count()})):
+        r = one(plan, tmp / "p", n, **kwargs)
+        print(f"{label}, workers={n}: wall {r['wall']:.1f} s, CPU {r['cpu']:.1f} s, "
+              f"peak {r['peak_mib']:.0f} MiB")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""Fixtures for the sweep tests: two small scenario files and a real two-process Dask cluster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REFERENCE = """
+[scenario]
+naam = "Referentie"
+[periode]
+start = 2025
+eind = 2027
+[simulatie]
+trekkingen = 20
+zaad = 7
+"""
+
+AFTERCARE = REFERENCE.replace('naam = "Referentie"', 'naam = "Nazorg"') + """
+[parameters]
+relapse_prevention = 0.3
+"""
+
+CODES = ["GM0014", "GM0363", "GM0034"]
+
+
+@pytest.fixture
+def scenario_files(tmp_path: Path) -> list[Path]:
+    ref = tmp_path / "referentie.toml"
+    plan = tmp_path / "nazorg.toml"
+    ref.write_text(REFERENCE, encoding="utf-8")
+    plan.write_text(AFTERCARE, encoding="utf-8")
+    return [ref, plan]
+
+
+@pytest.fixture(scope="session")
+def cluster_client():
+    """A real LocalCluster on loopback: 2 worker processes, 1 thread each (no mocks)."""
+    from distributed import Client
+
+    from jeugdstelsel.services.sweep import local_cluster
+
+    cluster = local_cluster(2, numba_threads=1, memory_limit="2GiB")
+    client = Client(cluster)
+    yield client
+    client.close()
+    cluster.close()
