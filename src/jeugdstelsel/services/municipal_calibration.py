@@ -418,6 +418,13 @@ def store_figures(code: str) -> tuple[list[Figure], list[Missing]]:
     return figures, missing
 
 
+@lru_cache(maxsize=1)
+def _embedded_sample() -> pd.DataFrame:
+    path = resources.files("jeugdstelsel.data") / "refdata" / "85098NED_2022_gemeente_sample10.csv"
+    with path.open("rb") as fh:
+        return pd.read_csv(fh, dtype=str, keep_default_na=False)
+
+
 def embedded_figures(code: str, name: str) -> list[Figure]:
     """Figures shipped in the package: the 85098NED residential share and ``figures.csv`` rows.
 
@@ -429,9 +436,7 @@ def embedded_figures(code: str, name: str) -> list[Figure]:
     from jeugdstelsel.data.municipalities import fold
 
     figures: list[Figure] = []
-    path = resources.files("jeugdstelsel.data") / "refdata" / "85098NED_2022_gemeente_sample10.csv"
-    with path.open("rb") as fh:
-        sample = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    sample = _embedded_sample()
     for row in sample[sample["RegioS"].str.strip() == code].itertuples():
         cell = row.JongerenMetJeugdhMetVerblInNat_2.strip()
         period = _period(row.Perioden)
@@ -1005,8 +1010,11 @@ def calibrate_municipality(code: str, *, use_store: bool = True, holdout: bool =
 def municipalities_with_data(use_store: bool = True) -> dict[str, tuple[list[Figure],
                                                                         list[Missing]]]:
     """Every current municipality that has at least one usable figure."""
+    from jeugdstelsel.data.municipalities import municipality_table
+
+    table = municipality_table()
     found = {}
-    for code, name in _names().items():
+    for code, name in zip(table["gm_code"], table["name"], strict=True):
         figures, missing = gather(code, name, use_store=use_store)
         if figures:
             found[code] = (figures, missing)
