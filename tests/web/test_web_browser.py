@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -190,3 +191,69 @@ def test_delete_asks_for_confirmation(browser_page, tiel_advisor):
     page.get_by_role("button", name="Ja, verwijderen").click()
     assert "is verwijderd" in page.locator(".meldingen").inner_text()
     assert m.ImprovementAction.all_objects.get().is_deleted
+
+
+@pytest.fixture
+def lab_worker(monkeypatch):
+    """The real model with few draws, and the scenario worker as a thread of the test process."""
+    import threading
+
+    from jeugdstelsel.web import modelbridge
+    from jeugdstelsel.web.lab import worker
+
+    monkeypatch.setattr(modelbridge, "SERVICE_MODULE", "jeugdstelsel.services.run")
+    monkeypatch.setattr(modelbridge, "LAB_DRAWS", 60)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.loop, args=(stop, "test", 0.2), daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(timeout=120)
+
+
+def test_run_and_compare_a_scenario_and_a_goal_against_it(browser_page, tiel_advisor,
+                                                          lab_worker):
+    page, base = browser_page
+    login(page, base)
+    page.get_by_role("link", name="Scenariolab").click()
+    page.get_by_role("heading", name="Scenariolab Tiel").wait_for()
+    axe_check(page, "lab-overzicht")
+    page.get_by_role("link", name="Nieuw scenario").click()
+    page.get_by_label("Naam").fill("POH en school")
+    page.locator("#id_gebruik_poh_jeugd").check()
+    page.locator("#id_dosis_poh_jeugd").fill("9")  # outside its range: refused next to it
+    page.locator("#id_gebruik_jeugdhulp_op_school").check()
+    page.get_by_role("button", name="Opslaan").click()
+    assert "De dosis moet tussen" in page.locator("#id_dosis_poh_jeugd_fout").inner_text()
+    assert page.locator("#id_dosis_poh_jeugd").get_attribute("aria-invalid") == "true"
+    axe_check(page, "scenario-fout")
+    shot(page, "lab-scenario-fout")
+    page.locator("#id_dosis_poh_jeugd").fill("0,8")
+    page.get_by_role("button", name="Opslaan").click()
+    page.get_by_role("heading", name="Scenario: POH en school").wait_for()
+    axe_check(page, "scenario")
+    shot(page, "lab-scenario")
+
+    page.get_by_role("button", name="Doorrekenen").click()
+    # the page polls the job table and reloads itself when the comparison is there
+    page.get_by_role("heading", name="Raadsperiode 2026-2029: wat verandert er?").wait_for(
+        timeout=120_000)
+    page.locator("table.tornado").first.wait_for(timeout=120_000)
+    chart = page.locator("#grafiek-specialistisch")
+    assert chart.locator('polygon[fill="url(#grafiek-specialistisch-band0)"]').count() == 1
+    assert chart.locator('polygon[fill="url(#grafiek-specialistisch-band1)"]').count() == 1
+    assert page.locator("#stroomschema").is_visible()
+    assert page.get_by_role("row", name=re.compile("POH-jeugd bij huisartsen")).first.is_visible()
+    page.get_by_text("Tabel met de cijfers van deze grafiek").first.click()
+    axe_check(page, "vergelijking")
+    shot(page, "lab-vergelijking")
+
+    page.get_by_role("link", name="Minder jongeren in verblijf").click()
+    page.get_by_role("heading", name="Haalt het plan dit doel?").wait_for()
+    assert "kans dat POH en school de streefwaarde" in page.locator(".kerncijfers").inner_text()
+    assert page.locator('#grafiek-doel polygon[fill="url(#grafiek-doel-band1)"]').count() == 1
+    axe_check(page, "doel-tegen-scenario")
+    shot(page, "doel-tegen-scenario")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "doel-tegen-scenario-mobiel")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

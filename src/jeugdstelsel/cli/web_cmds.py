@@ -107,9 +107,11 @@ class WorkerPool:
         self.stopping = threading.Event()
 
     def _spawn(self) -> subprocess.Popen:
-        return subprocess.Popen(
-            [sys.executable, "-m", "jeugdstelsel.web.lab.worker"], env=os.environ.copy()
-        )
+        env = os.environ.copy()
+        # Leave a core to the web server: the model kernel is parallel over draws and would
+        # otherwise take every core while a scenario runs (the worker also runs at nice 10).
+        env.setdefault("NUMBA_NUM_THREADS", str(max(1, (os.cpu_count() or 2) - 1)))
+        return subprocess.Popen([sys.executable, "-m", "jeugdstelsel.web.lab.worker"], env=env)
 
     def start(self) -> None:
         if self.n <= 0:

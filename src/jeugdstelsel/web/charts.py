@@ -57,6 +57,7 @@ class Band:
     xs: tuple[float, ...]
     lower: tuple[float, ...]
     upper: tuple[float, ...]
+    colour: str = ""  # default: the colour of the series with the same position
 
 
 @dataclass
@@ -76,6 +77,8 @@ def nl_number(value: float, decimals: int | None = None) -> str:
     """Dutch number notation: 476.560 and 12,5."""
     if decimals is None:
         decimals = 0 if float(value).is_integer() or abs(value) >= 100 else 1
+    if round(value, decimals) == 0:
+        value = 0.0  # never "-0"
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
 
@@ -116,7 +119,7 @@ def _band_styles(chart: LineChart) -> list[tuple[Band, str]]:
     bands = _bands(chart)
     if len(bands) == 1 and chart.band is not None:
         return [(bands[0], "#6b6b6b")]
-    return [(b, STYLES[i % len(STYLES)][0]) for i, b in enumerate(bands)]
+    return [(b, b.colour or STYLES[i % len(STYLES)][0]) for i, b in enumerate(bands)]
 
 
 def _pattern(pid: str, index: int, colour: str) -> str:

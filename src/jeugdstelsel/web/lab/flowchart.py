@@ -90,9 +90,13 @@ def render(flows: dict, names: dict, chart_id: str = "stroomschema") -> SafeStri
         out.append(f'<path d="{d}" fill="none" stroke="#333" stroke-width="1.2" '
                    f'stroke-dasharray="{"5 3" if ref_w > width else "none"}" '
                    f'marker-end="url(#{cid}-pijl)"/>')
-        lx, ly = mid, (ay + by) / 2 - 4
+        # label near the source end of the arrow, so each number sits by its own arrow
+        t = 0.5 if ay == by else 0.2
+        lx = (1 - t) ** 3 * ax + 3 * (1 - t) ** 2 * t * mid + 3 * (1 - t) * t**2 * mid + t**3 * bx
+        ly = (1 - t) ** 3 * ay + 3 * (1 - t) ** 2 * t * ay + 3 * (1 - t) * t**2 * by + t**3 * by
+        ly -= 7
         text = f"{nl_number(round(ref.get(key) or 0))} → {nl_number(round(plan.get(key) or 0))}"
-        out.append(f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="middle" class="stroom-getal">'
+        out.append(f'<text x="{lx + 4:.1f}" y="{ly:.1f}" text-anchor="start" class="stroom-getal">'
                    f"{escape(text)}</text>")
     for key, (_, _, label) in NODES.items():
         x, y = _pos(key)

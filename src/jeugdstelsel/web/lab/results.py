@@ -65,7 +65,7 @@ def term_rows(result: dict) -> list[dict]:
     rows = []
     for r in result["term_rows"]:
         div, unit = _scale(r["unit"])
-        how = "totaal" if r["optelling"] == "som" else "per jaar"
+        how = "totaal over de periode" if r["optelling"] == "som" else "gemiddelde"
         rows.append({**r, "unit": unit, "how": how,
                      **{k: (None if r[k] is None else r[k] / div)
                         for k in ("ref", "plan", "diff", "diff_p10", "diff_p90")},

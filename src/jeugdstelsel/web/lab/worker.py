@@ -6,6 +6,8 @@ percentiles, pandas); in the waitress process that would stall every other visit
 as long. A process of its own keeps page views independent of runs, can use its own core, and
 a crash in a run cannot take the website down. The job table lives in the same database, so
 nothing extra (broker, queue server) has to be installed; the worker polls it twice a second.
+It runs at nice 10 and with one core fewer than the machine has (``NUMBA_NUM_THREADS``), so a
+busy lab slows runs down before it slows pages down.
 
 ``jeugdstelsel serve`` starts the worker(s) and restarts one that dies. Runs that were being
 computed when a worker died are put back in the queue at start-up (``requeue_interrupted``).
@@ -138,6 +140,8 @@ def main() -> None:
     import django
 
     django.setup()
+    # Page views first: the scheduler gives the web server the CPU when both want it.
+    os.nice(int(os.environ.get("JEUGDSTELSEL_WORKER_NICE", "10")))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

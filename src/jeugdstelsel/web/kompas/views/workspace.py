@@ -153,11 +153,12 @@ def goal_outlook(request, municipality, goal: m.Goal, chart: charts.LineChart) -
     # first point at the baseline date, last at the deadline, years between at mid-year
     xs = [y + 0.5 for y in ref.years]
     xs[0], xs[-1] = max(year(goal.baseline_date), ref.years[0]), year(goal.deadline)
-    for item in (ref, plan):
+    # colours unlike the measured (blue) and planned (orange) lines; patterns tell them apart
+    for item, colour in ((ref, "#4a4a4a"), (plan, "#7a3c8c")):
         chart.bands.append(
             charts.Band(
                 f"{item.name}: 80%-interval van het model", tuple(xs), item.band_lower,
-                item.band_upper,
+                item.band_upper, colour,
             )
         )
     context["rows"] = list(
