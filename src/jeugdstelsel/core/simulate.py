@@ -186,6 +186,12 @@ def simulate(
     ``inputs`` is a :class:`~jeugdstelsel.core.population.PopulationInputs`. ``paths`` give
     parameters that change over time (levers), ``(months, draws, municipalities)``;
     ``extra_cost`` is spending outside the care states (the levers' own cost), euro per month.
+
+    Scenarios compared on common random numbers are stacked as extra draws whose parameters
+    are identical until their levers start. Such draws are simulated once up to the first
+    month in which they differ (the spin-up always, and every half-year before the levers
+    start) and copied from there on: the same arithmetic, so the results are identical to
+    simulating every draw separately, at a fraction of the cost.
     """
     paths = dict(paths or {})
     _validate(params, inputs, n_months, paths, extra_cost)
@@ -198,45 +204,125 @@ def simulate(
         else np.zeros((n_months, 0, d, m))
     )
     lever = extra_cost if extra_cost is not None else np.zeros((n_months, d, m))
-    x = np.zeros((d, m, N_STOCKS, N_AGES))
-    x[:, :, State.BASE, :] = inputs.population0[None]
-    pop0 = np.ascontiguousarray(inputs.population0, dtype=float)
-    risk = np.ascontiguousarray(inputs.risk, dtype=float)
-    births = np.ascontiguousarray(inputs.births, dtype=float)
-    migration = np.ascontiguousarray(inputs.migration, dtype=float)
-    offset = float(inputs.start_year - REFERENCE_YEAR)
-    capacity = np.full((d, m), np.inf)
-    dummy_g = np.zeros((d, m, len(GROUP_ACCUMULATORS), 2))
-    dummy_t = np.zeros((d, m, len(TOTAL_ACCUMULATORS)))
-    _months(x, par, path_keys, path_values, 0, spinup_months, True, offset, risk, births,
-            migration, pop0, capacity, lever, dummy_g, dummy_t)  # fmt: skip
-    _set_capacity(x, par, capacity)
-    initial_total = x[:, :, :N_STATES].sum(axis=(2, 3))
+    run = _Run(inputs, n_months, params["fl_cbs_share"], progress)
+    unique, inverse = _unique_draws(par, params["fl_cbs_share"])
+    if len(unique) < d:
+        branch = _first_difference(path_values, lever, unique, inverse) // PERIOD_MONTHS
+        shared = run.start(par[:, unique], path_keys, path_values[:, :, unique],
+                           lever[:, unique], unique, spinup_months)  # fmt: skip
+        run.periods(shared, 0, branch)
+        state = shared.expand(inverse)
+    else:
+        state = run.start(par, path_keys, path_values, lever, np.arange(d), spinup_months)
+        branch = 0
+    state = state.with_inputs(par, path_keys, path_values, lever)
+    run.periods(state, branch, run.n_periods)
+    return SimulationResult(inputs.start_year, run.n_periods, state.by_group, state.totals,
+                            state.x, state.initial_total, tuple(inputs.names))  # fmt: skip
 
-    n_periods = n_months // PERIOD_MONTHS
-    by_group = {
-        k: np.zeros((d, m, n_periods, 2))
-        for k in (*GROUP_ACCUMULATORS, *START_STOCKS, "waiting_end", "residential_end")
-    }
-    totals = {k: np.zeros((d, m, n_periods)) for k in TOTAL_ACCUMULATORS}
-    for period in range(n_periods):
-        for name, value in _start_stocks(x, params["fl_cbs_share"]).items():
-            by_group[name][:, :, period] = value
-        acc_g = np.zeros((d, m, len(GROUP_ACCUMULATORS), 2))
-        acc_t = np.zeros((d, m, len(TOTAL_ACCUMULATORS)))
-        _months(x, par, path_keys, path_values, period * PERIOD_MONTHS, PERIOD_MONTHS, False,
-                offset, risk, births, migration, pop0, capacity, lever, acc_g, acc_t)  # fmt: skip
-        if progress is not None:
-            progress((period + 1) * PERIOD_MONTHS, n_months)
-        for i, name in enumerate(GROUP_ACCUMULATORS):
-            by_group[name][:, :, period] = acc_g[:, :, i]
-        for i, name in enumerate(TOTAL_ACCUMULATORS):
-            totals[name][:, :, period] = acc_t[:, :, i]
-        by_group["waiting_end"][:, :, period] = _groups(x[:, :, State.WAITING])
-        by_group["residential_end"][:, :, period] = _groups(x[:, :, State.RESIDENTIAL])
-    return SimulationResult(
-        inputs.start_year, n_periods, by_group, totals, x, initial_total, tuple(inputs.names)
-    )
+
+def _unique_draws(par: np.ndarray, fl_cbs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Draws whose parameters are identical in every municipality: representatives, inverse."""
+    flat = np.concatenate([par.transpose(1, 0, 2).reshape(par.shape[1], -1), fl_cbs], axis=1)
+    _, first, inverse = np.unique(flat, axis=0, return_index=True, return_inverse=True)
+    order = np.argsort(first)  # keep representatives in draw order
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return first[order], rank[inverse.reshape(-1)]
+
+
+def _first_difference(path_values: np.ndarray, lever: np.ndarray, unique: np.ndarray,
+                      inverse: np.ndarray) -> int:
+    """First month in which a draw's paths or lever cost differ from its representative's."""
+    months = lever.shape[0]
+    rep = unique[inverse]
+    differs = np.any(lever != lever[:, rep], axis=(1, 2))
+    if path_values.shape[1]:
+        differs |= np.any(path_values != path_values[:, :, rep], axis=(1, 2, 3))
+    hits = np.flatnonzero(differs)
+    return int(hits[0]) if len(hits) else months
+
+
+@dataclass
+class _State:
+    """The stocks, capacity and outputs of a set of draws during a run."""
+
+    x: np.ndarray
+    capacity: np.ndarray
+    initial_total: np.ndarray
+    by_group: dict[str, np.ndarray]
+    totals: dict[str, np.ndarray]
+    par: np.ndarray
+    path_keys: np.ndarray
+    path_values: np.ndarray
+    lever: np.ndarray
+    fl_cbs: np.ndarray
+
+    def expand(self, inverse: np.ndarray) -> _State:
+        """Copy representative draws to every draw they stand for."""
+        return _State(self.x[inverse], self.capacity[inverse], self.initial_total[inverse],
+                      {k: v[inverse] for k, v in self.by_group.items()},
+                      {k: v[inverse] for k, v in self.totals.items()},
+                      self.par, self.path_keys, self.path_values, self.lever,
+                      self.fl_cbs[inverse])  # fmt: skip
+
+    def with_inputs(self, par, path_keys, path_values, lever) -> _State:
+        """Switch to the inputs of every draw (after the shared prefix)."""
+        self.par, self.path_keys, self.path_values, self.lever = par, path_keys, path_values, lever
+        return self
+
+
+class _Run:
+    """Shared settings of one simulate() call; runs spin-up and half-year periods."""
+
+    def __init__(self, inputs, n_months: int, fl_cbs: np.ndarray, progress) -> None:
+        self.pop0 = np.ascontiguousarray(inputs.population0, dtype=float)
+        self.risk = np.ascontiguousarray(inputs.risk, dtype=float)
+        self.births = np.ascontiguousarray(inputs.births, dtype=float)
+        self.migration = np.ascontiguousarray(inputs.migration, dtype=float)
+        self.offset = float(inputs.start_year - REFERENCE_YEAR)
+        self.n_months = n_months
+        self.n_periods = n_months // PERIOD_MONTHS
+        self.fl_cbs = fl_cbs
+        self.progress = progress
+
+    def start(self, par, path_keys, path_values, lever, draws, spinup_months) -> _State:
+        """Spin-up for the given draws; empty output arrays for all periods."""
+        d, m = par.shape[1], par.shape[2]
+        x = np.zeros((d, m, N_STOCKS, N_AGES))
+        x[:, :, State.BASE, :] = self.pop0[None]
+        capacity = np.full((d, m), np.inf)
+        dummy_g = np.zeros((d, m, len(GROUP_ACCUMULATORS), 2))
+        dummy_t = np.zeros((d, m, len(TOTAL_ACCUMULATORS)))
+        _months(x, par, path_keys, path_values, 0, spinup_months, True, self.offset, self.risk,
+                self.births, self.migration, self.pop0, capacity, lever, dummy_g,
+                dummy_t)  # fmt: skip
+        _set_capacity(x, par, capacity)
+        names = (*GROUP_ACCUMULATORS, *START_STOCKS, "waiting_end", "residential_end")
+        by_group = {k: np.zeros((d, m, self.n_periods, 2)) for k in names}
+        totals = {k: np.zeros((d, m, self.n_periods)) for k in TOTAL_ACCUMULATORS}
+        return _State(x, capacity, x[:, :, :N_STATES].sum(axis=(2, 3)), by_group, totals, par,
+                      path_keys, path_values, lever, self.fl_cbs[draws])  # fmt: skip
+
+    def periods(self, st: _State, first: int, last: int) -> None:
+        """Half-year periods ``first..last-1``: monthly kernel plus output bookkeeping."""
+        d, m = st.x.shape[0], st.x.shape[1]
+        for period in range(first, last):
+            for name, value in _start_stocks(st.x, st.fl_cbs).items():
+                st.by_group[name][:, :, period] = value
+            acc_g = np.zeros((d, m, len(GROUP_ACCUMULATORS), 2))
+            acc_t = np.zeros((d, m, len(TOTAL_ACCUMULATORS)))
+            _months(st.x, st.par, st.path_keys, st.path_values, period * PERIOD_MONTHS,
+                    PERIOD_MONTHS, False, self.offset, self.risk, self.births, self.migration,
+                    self.pop0, st.capacity, st.lever, acc_g, acc_t)  # fmt: skip
+            if self.progress is not None:
+                self.progress((period + 1) * PERIOD_MONTHS, self.n_months)
+            for i, name in enumerate(GROUP_ACCUMULATORS):
+                st.by_group[name][:, :, period] = acc_g[:, :, i]
+            for i, name in enumerate(TOTAL_ACCUMULATORS):
+                st.totals[name][:, :, period] = acc_t[:, :, i]
+            st.by_group["waiting_end"][:, :, period] = _groups(st.x[:, :, State.WAITING])
+            st.by_group["residential_end"][:, :, period] = _groups(st.x[:, :, State.RESIDENTIAL])
 
 
 def _groups(stock: np.ndarray) -> np.ndarray:
