@@ -224,3 +224,15 @@ def test_sobol_on_cluster(scenario_files, tmp_path, cluster_client):
     assert set(table.columns) >= {"uitkomst", "parameter", "S1", "S1_conf", "ST", "ST_conf"}
     assert table["ST"].notna().all()
     assert (tmp_path / "sobol_indices.png").stat().st_size > 0
+
+
+def test_stacked_scenarios_equal_one_by_one(scenario_files):
+    """All scenarios of a chunk in one engine call give exactly the per-scenario numbers."""
+    plan = sweep.plan(scenario_files, codes=CODES[:2])
+    draws = sweep.draw_parameters(plan)
+    stacked = sweep.simulate_scenarios(plan, draws, CODES[:2], 3, 17)
+    for name, scenario in zip(plan.names, plan.scenarios, strict=True):
+        alone = sweep.simulate_cells(plan, scenario, draws[name], CODES[:2], 3, 17)
+        assert stacked[name].keys() == alone.keys()
+        for key, value in alone.items():
+            np.testing.assert_array_equal(stacked[name][key], value, err_msg=f"{name} {key}")

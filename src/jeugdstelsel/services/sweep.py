@@ -289,28 +289,74 @@ def lever_builder(scenario: Scenario) -> Callable | None:
     return levers.paths_builder(scenario)
 
 
+def chunk_levers(plan: SweepPlan, scenario: Scenario, full: P.ParameterSet,
+                 codes: Sequence[str], inputs, lo: int, hi: int):
+    """Lever paths and cost for draws ``lo..hi`` (``(None, None)`` without levers).
+
+    Paths are built for *all* draws and then sliced, so a builder that draws its own effect
+    sizes per draw gives the same numbers whatever the chunking.
+    """
+    builder = lever_builder(scenario)
+    if builder is None:
+        return None, None
+    built = builder(chunk_parameters(full, len(codes), 0, plan.draws), inputs, plan.n_months)
+    if built is None:
+        return None, None
+    paths, extra = built
+    paths = {k: np.ascontiguousarray(v[:, lo:hi]) for k, v in (paths or {}).items()}
+    extra = None if extra is None else np.ascontiguousarray(extra[:, lo:hi])
+    return paths, extra
+
+
 def simulate_cells(plan: SweepPlan, scenario: Scenario, full: P.ParameterSet,
                    codes: Sequence[str], lo: int, hi: int) -> dict[str, np.ndarray]:
-    """Per-draw yearly series ``(hi-lo, municipalities, years)`` for the plan's period.
-
-    Lever paths are built for *all* draws and then sliced, so a builder that draws its own
-    effect sizes per draw gives the same numbers whatever the chunking.
-    """
+    """Per-draw yearly series ``(hi-lo, municipalities, years)`` for the plan's period."""
     inputs = block_inputs(plan, scenario, codes)
     params = chunk_parameters(full, len(codes), lo, hi)
-    paths = extra = None
-    builder = lever_builder(scenario)
-    if builder is not None:
-        built = builder(chunk_parameters(full, len(codes), 0, plan.draws), inputs,
-                        plan.n_months)
-        if built is not None:
-            paths, extra = built
-            paths = {k: np.ascontiguousarray(v[:, lo:hi]) for k, v in (paths or {}).items()}
-            extra = None if extra is None else np.ascontiguousarray(extra[:, lo:hi])
+    paths, extra = chunk_levers(plan, scenario, full, codes, inputs, lo, hi)
     result = simulate(params, inputs, plan.n_months, paths=paths, extra_cost=extra)
     series = aggregate(result, params)
     first = plan.start - FIRST_YEAR
     return {k: np.ascontiguousarray(v[:, :, first:]) for k, v in series.items()}
+
+
+def _same_inputs(a, b) -> bool:
+    return all(np.array_equal(getattr(a, f), getattr(b, f))
+               for f in ("population0", "births", "migration", "risk"))
+
+
+def simulate_scenarios(plan: SweepPlan, draws: dict[str, P.ParameterSet], codes: Sequence[str],
+                       lo: int, hi: int) -> dict[str, dict[str, np.ndarray]]:
+    """All scenarios of a chunk in one engine call, stacked along the draw axis.
+
+    On common random numbers the scenarios' draws are identical until their levers start, and
+    the engine then simulates the shared spin-up and years only once; the numbers equal those
+    of :func:`simulate_cells` per scenario. Scenarios with different population inputs cannot
+    share a call and run one by one.
+    """
+    inputs = [block_inputs(plan, s, codes) for s in plan.scenarios]
+    if not all(_same_inputs(inputs[0], other) for other in inputs[1:]):
+        return {name: simulate_cells(plan, s, draws[name], codes, lo, hi)
+                for name, s in zip(plan.names, plan.scenarios, strict=True)}
+    n, n_m, months = hi - lo, len(codes), plan.n_months
+    parts = []
+    for name, scenario in zip(plan.names, plan.scenarios, strict=True):
+        params = chunk_parameters(draws[name], n_m, lo, hi)
+        paths, extra = chunk_levers(plan, scenario, draws[name], codes, inputs[0], lo, hi)
+        parts.append((params, paths or {}, extra))
+    keys = sorted(set().union(*(p[1] for p in parts)))
+    stacked = P.ParameterSet({k: np.concatenate([p[0].values[k] for p in parts])
+                              for k in parts[0][0].values}, n * len(parts), n_m)
+    paths = {k: np.concatenate([p[1][k] if k in p[1] else
+                                np.broadcast_to(p[0].values[k], (months, n, n_m))
+                                for p in parts], axis=1) for k in keys}
+    extra = np.concatenate([p[2] if p[2] is not None else np.zeros((months, n, n_m))
+                            for p in parts], axis=1)
+    series = aggregate(simulate(stacked, inputs[0], months, paths=paths, extra_cost=extra),
+                       stacked)
+    first = plan.start - FIRST_YEAR
+    return {name: {k: np.ascontiguousarray(v[i * n:(i + 1) * n, :, first:])
+                   for k, v in series.items()} for i, name in enumerate(plan.names)}
 
 
 def _configure_numba() -> int:
@@ -361,8 +407,7 @@ def run_chunk(plan: SweepPlan, chunk: Chunk, draws: dict[str, P.ParameterSet]) -
 
     t0 = time.perf_counter()
     _configure_numba()
-    raw = {name: simulate_cells(plan, s, draws[name], chunk.codes, chunk.lo, chunk.hi)
-           for name, s in zip(plan.names, plan.scenarios, strict=True)}
+    raw = simulate_scenarios(plan, draws, chunk.codes, chunk.lo, chunk.hi)
     national = {name: national_part(series) for name, series in raw.items()}
     finished = None
     if chunk.lo == 0 and chunk.hi == plan.draws:
