@@ -35,7 +35,7 @@ def scenario_files(tmp_path: Path) -> list[Path]:
 
 
 @pytest.fixture(scope="session")
-def cluster_client():
+def _cluster_session():
     """A real LocalCluster on loopback: 2 worker processes, 1 thread each (no mocks)."""
     from distributed import Client
 
@@ -46,3 +46,11 @@ def cluster_client():
     yield client
     client.close()
     cluster.close()
+
+
+@pytest.fixture
+def cluster_client(_cluster_session):
+    """The shared cluster with both workers up: a test that kills a worker leaves the nanny
+    restarting it, and the next test must not start while one is missing."""
+    _cluster_session.wait_for_workers(2, timeout=120)
+    return _cluster_session
