@@ -64,6 +64,8 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "nav": "dashboard",
             **national_context(),
+            # the rendered national part is cached as a fragment under this key
+            "national_key": "-".join(map(str, modelbridge.cache_key())),
             "municipality_code": code,
             "municipality_name": municipality_name,
             "municipality_panels": municipality_panels,
