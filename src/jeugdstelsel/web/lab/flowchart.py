@@ -90,11 +90,10 @@ def render(flows: dict, names: dict, chart_id: str = "stroomschema") -> SafeStri
         out.append(f'<path d="{d}" fill="none" stroke="#333" stroke-width="1.2" '
                    f'stroke-dasharray="{"5 3" if ref_w > width else "none"}" '
                    f'marker-end="url(#{cid}-pijl)"/>')
-        # label near the source end of the arrow, so each number sits by its own arrow
-        t = 0.5 if ay == by else 0.2
-        lx = (1 - t) ** 3 * ax + 3 * (1 - t) ** 2 * t * mid + 3 * (1 - t) * t**2 * mid + t**3 * bx
-        ly = (1 - t) ** 3 * ay + 3 * (1 - t) ** 2 * t * ay + 3 * (1 - t) * t**2 * by + t**3 * by
-        ly -= 7
+        # label at the start of its own arrow: above it when the arrow goes up or straight,
+        # below it when it goes down, so two arrows from one box never share a spot
+        lx = ax
+        ly = ay - 7 if by <= ay else ay + 17
         text = f"{nl_number(round(ref.get(key) or 0))} → {nl_number(round(plan.get(key) or 0))}"
         out.append(f'<text x="{lx + 4:.1f}" y="{ly:.1f}" text-anchor="start" class="stroom-getal">'
                    f"{escape(text)}</text>")
