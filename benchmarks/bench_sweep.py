@@ -16,22 +16,26 @@ import tempfile
 import time
 from pathlib import Path
 
+# A package of measures as a ministry would sweep it: the reference and four lever scenarios
+# from the lever library, starting in 2025 (draws share the years before that on common random
+# numbers, which the engine exploits).
 SCENARIOS = {
-    "referentie": "",
-    "nazorg": "relapse_prevention = 0.3",
-    "preventie": "protection = 0.1",
-    "poh": "poh_shift = 0.3",
-    "teambesluiten": "defensive_factor = 0.8",
+    "referentie": [],
+    "poh_jeugd": [("poh_jeugd", 0.6)],
+    "school": [("jeugdhulp_op_school", 1.0)],
+    "contracten": [("meerjarige_contracten", 1.0)],
+    "nazorg": [("intensieve_hulp_nazorg", 0.5)],
 }
+LEVER_START = 2025
 
 
 def write_scenarios(folder: Path, draws: int) -> list[Path]:
     files = []
-    for name, override in SCENARIOS.items():
+    for name, levers in SCENARIOS.items():
         text = (f'[scenario]\nnaam = "{name}"\n[periode]\nstart = 2021\neind = 2030\n'
                 f"[simulatie]\ntrekkingen = {draws}\nzaad = 1\n")
-        if override:
-            text += f"[parameters]\n{override}\n"
+        for lever, dose in levers:
+            text += f'[[hefbomen]]\nnaam = "{lever}"\ndosis = {dose}\nstart = {LEVER_START}\n'
         path = folder / f"{name}.toml"
         path.write_text(text, encoding="utf-8")
         files.append(path)
