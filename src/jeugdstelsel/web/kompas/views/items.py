@@ -66,18 +66,7 @@ def create(request, code: str, slug: str):
             form.instance.organisation_id = org
         if response := _save(request, form, municipality, "toegevoegd"):
             return response
-    return render(
-        request,
-        "kompas/item_form.html",
-        {
-            "nav": "kompas",
-            "municipality": municipality,
-            "kind": kind,
-            "form": form,
-            "title": f"{kind.singular.capitalize()} toevoegen",
-            "next": request.GET.get("next", ""),
-        },
-    )
+    return _render_form(request, municipality, kind, form, "toevoegen")
 
 
 @login_required
@@ -97,19 +86,7 @@ def edit(request, code: str, slug: str, pk: int):
         and (response := _save(request, form, municipality, "opgeslagen"))
     ):
         return response
-    return render(
-        request,
-        "kompas/item_form.html",
-        {
-            "nav": "kompas",
-            "municipality": municipality,
-            "kind": kind,
-            "form": form,
-            "item": item,
-            "title": f"{kind.singular.capitalize()} wijzigen",
-            "next": request.GET.get("next", ""),
-        },
-    )
+    return _render_form(request, municipality, kind, form, "wijzigen", item)
 
 
 @login_required
@@ -158,3 +135,18 @@ def restore(request, code: str, slug: str, pk: int):
         history.restore(item, request.user)
         messages.success(request, f"{kind.singular.capitalize()} “{item}” is teruggezet.")
     return redirect(reverse("kompas:trash", args=[municipality.code]))
+
+
+def _render_form(request, municipality, kind, form, verb: str, item=None):
+    """The add and edit pages share one template and context."""
+    context = {
+        "nav": "kompas",
+        "municipality": municipality,
+        "kind": kind,
+        "form": form,
+        "title": f"{kind.singular.capitalize()} {verb}",
+        "next": request.GET.get("next", ""),
+    }
+    if item is not None:
+        context["item"] = item
+    return render(request, "kompas/item_form.html", context)
