@@ -28,22 +28,10 @@ PERIODS = ["2021", "2022", "2023"]
 
 
 def cbs_style(figures: list[mc.Figure], rng: np.random.Generator) -> list[mc.Figure]:
-    """Percentages to one decimal, counts to multiples of 5, one random cell suppressed."""
-    started = {f.period: f.value for f in figures if f.kind == "trajecten_gestart"}
+    """CBS-style publication of the synthetic figures with one random cell suppressed."""
     drop = figures[rng.integers(len(figures))]
-    out, rows = [], []
-    for f in figures:
-        if f is drop and f.kind != "trajecten_gestart":
-            continue
-        if f.kind == "trajecten_gestart":
-            rows.append((f.period, "totaal", 5 * round(f.value / 5), f.status))
-        elif f.kind.startswith("verwijzer_"):
-            count = 5 * round(f.value / 100 * started[f.period] / 5)
-            rows.append((f.period, f.kind.removeprefix("verwijzer_"), count, f.status))
-        else:
-            out.append(mc.Figure(f.kind, f.period, round(f.value, 1), f.status, "synthetisch",
-                                 rounding=0.05))
-    return out + mc._started_shares(rows, "synthetisch", 2.5)
+    suppress = None if drop.kind == "trajecten_gestart" else (drop.kind, drop.period)
+    return mc.cbs_style(figures, suppress, "synthetisch")
 
 
 def truths(codes: list[str], rng: np.random.Generator) -> dict[str, dict[str, float]]:

@@ -25,32 +25,12 @@ TRUTH = {
 }
 
 
-def _cbs_style(figures: list[mc.Figure], suppress: tuple[str, str]) -> list[mc.Figure]:
-    """Publish like CBS: percentages to one decimal, trajectory counts to multiples of 5 (shares
-    recomputed from the rounded counts), and one cell suppressed ('.', i.e. missing)."""
-    out = []
-    started = {f.period: f.value for f in figures if f.kind == "trajecten_gestart"}
-    rows = []
-    for f in figures:
-        if (f.kind, f.period) == suppress:
-            continue
-        if f.kind == "trajecten_gestart":
-            rows.append((f.period, "totaal", 5 * round(f.value / 5), f.status))
-        elif f.kind.startswith("verwijzer_"):
-            count = 5 * round(f.value / 100 * started[f.period] / 5)
-            rows.append((f.period, f.kind.removeprefix("verwijzer_"), count, f.status))
-        else:
-            out.append(mc.Figure(f.kind, f.period, round(f.value, 1), f.status, "test",
-                                 rounding=0.05))
-    return out + mc._started_shares(rows, "test", 2.5)
-
-
 @pytest.fixture(scope="module")
 def recovered():
     kinds = ["jeugdhulp_natura_pct", "jeugdbescherming_pct", "jeugdreclassering_pct",
              "met_verblijf_aandeel", "trajecten_gestart", *REFERRERS]
     exact = mc.model_figures(UTRECHT, TRUTH, kinds, ["2021", "2022", "2023"])
-    published = _cbs_style(exact, suppress=("jeugdreclassering_pct", "2022"))
+    published = mc.cbs_style(exact, ("jeugdreclassering_pct", "2022"), "test")
     assert not any(f.kind == "jeugdreclassering_pct" and f.period == "2022" for f in published)
     result = mc.calibrate_many({UTRECHT: published})[UTRECHT]
     return exact, published, result

@@ -329,6 +329,29 @@ def _referrer_key(label: str) -> str | None:
     return None
 
 
+def cbs_style(figures: list[Figure], suppress: tuple[str, str] | None, source: str
+              ) -> list[Figure]:
+    """Publish model figures the way CBS does, to test and benchmark recovery honestly.
+
+    Percentages to one decimal, trajectory counts to multiples of 5 (referrer shares recomputed
+    from the rounded counts) and the cell ``(kind, period)`` suppressed ('.', i.e. missing).
+    """
+    started = {f.period: f.value for f in figures if f.kind == "trajecten_gestart"}
+    out, rows = [], []
+    for f in figures:
+        if (f.kind, f.period) == suppress:
+            continue
+        if f.kind == "trajecten_gestart":
+            rows.append((f.period, "totaal", 5 * round(f.value / 5), f.status))
+        elif f.kind.startswith("verwijzer_"):
+            count = 5 * round(f.value / 100 * started[f.period] / 5)
+            rows.append((f.period, f.kind.removeprefix("verwijzer_"), count, f.status))
+        else:
+            out.append(Figure(f.kind, f.period, round(f.value, 1), f.status, source,
+                              rounding=0.05))
+    return out + _started_shares(rows, source, 2.5)
+
+
 def _started_shares(rows: Iterable[tuple[str, str, float, str]], source: str, rounding: float):
     """Referrer shares from started-trajectory counts: (period, referrer key, count, status)."""
     by_period: dict[str, dict[str, tuple[float, str]]] = {}
