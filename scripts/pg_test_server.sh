@@ -5,7 +5,8 @@ dir=${PGTEST_DIR:-/tmp/jeugdstelsel-pgtest}
 port=${PGTEST_PORT:-55432}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -n "$bin" ] || { echo "PostgreSQL niet gevonden" >&2; exit 1; }
-run() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
+# su keeps the working folder, which the postgres user may not be allowed to enter
+run() { if [ "$(id -u)" = 0 ]; then (cd / && su postgres -s /bin/sh -c "$*"); else sh -c "$*"; fi; }
 case "${1:-}" in
   start)
     if [ ! -d "$dir/data" ]; then
