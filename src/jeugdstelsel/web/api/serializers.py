@@ -176,3 +176,28 @@ class FigureSerializer(serializers.Serializer):
     definition = serializers.CharField()
     source_title = serializers.CharField()
     source_url = serializers.CharField()
+
+
+class MunicipalSeriesSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="Reeks (CBS-onderwerp zonder nummer).")
+    datasets = serializers.ListField(child=serializers.CharField(), help_text="CBS-tabellen.")
+    unit = serializers.CharField()
+    definition = serializers.CharField(allow_blank=True)
+    figures = serializers.IntegerField(help_text="Aantal cijfers (alle perioden en indelingen).")
+    first_period = serializers.CharField()
+    last_period = serializers.CharField()
+
+
+class MunicipalFigureSerializer(serializers.Serializer):
+    dataset = serializers.CharField()
+    measure = serializers.CharField()
+    period = serializers.CharField()
+    category = serializers.CharField(allow_blank=True)
+    category_label = serializers.CharField(allow_blank=True)
+    value = serializers.FloatField(allow_null=True, help_text="Leeg: niet gepubliceerd.")
+    unit = serializers.CharField(allow_blank=True)
+    status = serializers.CharField()
+    definition = serializers.CharField(allow_blank=True)
+    comparable_since = serializers.IntegerField(
+        allow_null=True, help_text="Vergelijkbaar vanaf dit jaar (trendbreuk), of leeg."
+    )

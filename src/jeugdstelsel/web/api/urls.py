@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
+from jeugdstelsel.web.api import scenarios as sc
 from jeugdstelsel.web.api import viewsets as v
 
 router = SimpleRouter(trailing_slash=False)
@@ -18,6 +19,8 @@ router.register("interventies", v.InterventionViewSet, basename="interventie")
 router.register("metingen", v.MeasurementViewSet, basename="meting")
 router.register("verbeteracties", v.ImprovementActionViewSet, basename="verbeteractie")
 router.register("reeksen", v.SeriesViewSet, basename="reeks")
+router.register("scenarios", sc.ScenarioViewSet, basename="scenario")
+router.register("doorrekeningen", sc.RunViewSet, basename="doorrekening")
 
 app_name = "api"
 urlpatterns = [

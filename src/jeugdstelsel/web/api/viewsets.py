@@ -6,18 +6,25 @@ Reading shows only the municipalities where the user has a role; changes go thro
 
 from __future__ import annotations
 
+import importlib
+import logging
+
+import pandas as pd
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from jeugdstelsel.data import refdata
+from jeugdstelsel.web import storebridge
 from jeugdstelsel.web.api import serializers as s
 from jeugdstelsel.web.api.permissions import ItemPermission
 from jeugdstelsel.web.kompas import history, roles
 from jeugdstelsel.web.kompas import models as m
 
+log = logging.getLogger(__name__)
 MUNI_PARAM = OpenApiParameter(
     "gemeente", OpenApiTypes.STR, description="Alleen deze gemeente (CBS-code, bijv. GM0363)."
 )
@@ -32,6 +39,76 @@ class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return roles.visible_municipalities(self.request.user).order_by("code")
+
+    @extend_schema(
+        summary="Reeksen van deze gemeente in de cijferopslag (CBS)",
+        responses=s.MunicipalSeriesSerializer(many=True),
+    )
+    @action(detail=True, url_path="reeksen", pagination_class=None)
+    def reeksen(self, request, code: str):
+        municipality = self.get_object()
+        frame = _store_observations(municipality.code)
+        data = []
+        if not frame.empty:
+            for name, group in frame.groupby("series", sort=True):
+                periods = sorted(group["period"].unique())
+                data.append({
+                    "name": name,
+                    "datasets": sorted(group["dataset"].unique()),
+                    "unit": str(group["unit"].iloc[0]),
+                    "definition": str(group["definition"].iloc[0]),
+                    "figures": len(group),
+                    "first_period": periods[0],
+                    "last_period": periods[-1],
+                })
+        return Response(s.MunicipalSeriesSerializer(data, many=True).data)
+
+    @extend_schema(
+        summary="Cijfers van één reeks voor deze gemeente (CBS, huidige indeling)",
+        operation_id="gemeenten_reeksen_retrieve",
+        responses=s.MunicipalFigureSerializer(many=True),
+        parameters=[
+            OpenApiParameter(
+                "naam", OpenApiTypes.STR, OpenApiParameter.PATH, description="Naam van de reeks."
+            )
+        ],
+    )
+    @action(detail=True, url_path=r"reeksen/(?P<naam>[A-Za-z0-9_]+)", pagination_class=None)
+    def reeks(self, request, code: str, naam: str):
+        municipality = self.get_object()
+        frame = _store_observations(municipality.code, naam)
+        if frame.empty:
+            raise NotFound(f"De cijferopslag heeft geen reeks '{naam}' voor deze gemeente.")
+        data = [
+            {
+                "dataset": r.dataset,
+                "measure": r.measure,
+                "period": r.period,
+                "category": r.category,
+                "category_label": r.category_label or "",
+                "value": None if pd.isna(r.value) else float(r.value),
+                "unit": r.unit,
+                "status": r.status,
+                "definition": r.definition,
+                "comparable_since": None if pd.isna(r.comparable_since)
+                else int(r.comparable_since),
+            }
+            for r in frame.itertuples(index=False)
+        ]
+        return Response(s.MunicipalFigureSerializer(data, many=True).data)
+
+
+def _store_observations(code: str, series: str | None = None) -> pd.DataFrame:
+    """A municipality's figures from the store (``storebridge``'s module); empty without it."""
+    try:
+        service = importlib.import_module(storebridge.SERVICE_MODULE)
+    except ModuleNotFoundError:
+        return pd.DataFrame()
+    try:
+        return service.observations(code, series)
+    except Exception:  # not in the store (yet), tables not migrated: no figures, no 500
+        log.exception("api: store observations for %s failed", code)
+        return pd.DataFrame()
 
 
 @extend_schema_view(list=extend_schema(parameters=[MUNI_PARAM]))
