@@ -148,13 +148,10 @@ class ScenarioSerializer(serializers.ModelSerializer):
                 {"levers": "Elke hefboom mag maar één keer in een scenario staan."},
                 code="dubbele_hefboom",
             )
-        for i, lever in enumerate(levers):
-            if lever["start"] > end_year:
-                raise serializers.ValidationError(
-                    {"levers": {i: {"start": "Het startjaar ligt na het einde van het "
-                                             "scenario."}}},
-                    code="start_na_einde",
-                )
+        late = {i: {"start": "Het startjaar ligt na het einde van het scenario."}
+                for i, lever in enumerate(levers) if lever["start"] > end_year}
+        if late:  # same shape as DRF's own errors of a nested list: ``levers.0.start``
+            raise serializers.ValidationError({"levers": late}, code="start_na_einde")
         if "levers" in attrs or "end_year" in attrs:
             problem = modelbridge.check_levers(levers, end_year)
             if problem:
