@@ -321,30 +321,51 @@ class _Run:
                 st.by_group[name][:, :, period] = acc_g[:, :, i]
             for i, name in enumerate(TOTAL_ACCUMULATORS):
                 st.totals[name][:, :, period] = acc_t[:, :, i]
-            st.by_group["waiting_end"][:, :, period] = _groups(st.x[:, :, State.WAITING])
-            st.by_group["residential_end"][:, :, period] = _groups(st.x[:, :, State.RESIDENTIAL])
-
-
-def _groups(stock: np.ndarray) -> np.ndarray:
-    """(D, M, A) -> (D, M, 2): ages 0-17 and 18-22."""
-    return np.stack([stock[..., :ADULT_AGE].sum(-1), stock[..., ADULT_AGE:].sum(-1)], axis=-1)
+            ends = _stock_groups(st.x)
+            st.by_group["waiting_end"][:, :, period] = ends[:, :, State.WAITING]
+            st.by_group["residential_end"][:, :, period] = ends[:, :, State.RESIDENTIAL]
 
 
 def _start_stocks(x: np.ndarray, fl_cbs_share: np.ndarray) -> dict[str, np.ndarray]:
-    fl_rep = x[:, :, State.FIRST_LINE] * fl_cbs_share[..., None]
-    amb, res = x[:, :, State.AMBULATORY], x[:, :, State.RESIDENTIAL]
-    stocks = {
+    """Stocks per age group (0-17, 18-22) at the start of a period, for unique persons."""
+    g = _stock_groups(x)
+    fl_rep = g[:, :, State.FIRST_LINE] * fl_cbs_share[..., None]
+    amb, res = g[:, :, State.AMBULATORY], g[:, :, State.RESIDENTIAL]
+    return {
         "jh_zonder": fl_rep + amb,
         "jh_met": res,
         "jh_total": fl_rep + amb + res,
-        "jb": x[:, :, JB],
-        "jr": x[:, :, JR],
-        "first_line": x[:, :, State.FIRST_LINE],
-        "waiting": x[:, :, State.WAITING],
+        "jb": g[:, :, JB],
+        "jr": g[:, :, JR],
+        "first_line": g[:, :, State.FIRST_LINE],
+        "waiting": g[:, :, State.WAITING],
         "ambulatory": amb,
         "residential": res,
     }
-    return {k: _groups(v) for k, v in stocks.items()}
+
+
+@njit(cache=True, parallel=True)
+def _stock_groups(x):
+    """(D, M, stocks, ages) -> (D, M, stocks, 2): sums over ages 0-17 and 18-22.
+
+    A fixed summation order per cell, so the sums do not depend on how many draws or
+    municipalities run together (NumPy's reductions may, in the last bit).
+    """
+    n_d, n_m, n_s = x.shape[0], x.shape[1], x.shape[2]
+    out = np.zeros((n_d, n_m, n_s, 2))
+    for cell in prange(n_d * n_m):
+        d = cell // n_m
+        m = cell % n_m
+        for s in range(n_s):
+            young = 0.0
+            for a in range(_ADULT):
+                young += x[d, m, s, a]
+            old = 0.0
+            for a in range(_ADULT, _NA):
+                old += x[d, m, s, a]
+            out[d, m, s, 0] = young
+            out[d, m, s, 1] = old
+    return out
 
 
 def _set_capacity(x: np.ndarray, par: np.ndarray, capacity: np.ndarray) -> None:
