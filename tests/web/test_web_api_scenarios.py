@@ -227,7 +227,8 @@ def test_run_request_queues_and_the_worker_computes_it(api, users, tiel, workspa
     assert Run.objects.count() == 1
 
 
-def test_runs_against_an_unshared_reference_stay_hidden(api, users, tiel, scenarios):  # noqa: F811
+def test_runs_against_an_unshared_reference_stay_hidden(api, users, tiel, scenarios,  # noqa: F811
+                                                        lab_model):
     gedeeld, concept = scenarios["gedeeld"], scenarios["concept"]
     as_user(api, users["adviseur"])
     response = api.post(f"/api/v1/scenarios/{gedeeld.pk}/doorrekeningen",
@@ -252,6 +253,14 @@ def test_failed_run_says_why_in_dutch(api, users, tiel, lab_model):  # noqa: F81
     body = api.get(location).json()
     assert body["status"] == "mislukt" and "onbekende hefboom" in body["error"]
     assert body["result"] is None
+
+
+def test_no_run_is_queued_without_the_model(api, users, tiel, scenarios):  # noqa: F811
+    as_user(api, users["adviseur"])
+    url = f"/api/v1/scenarios/{scenarios['gedeeld'].pk}/doorrekeningen"
+    body = assert_problem(api.post(url, {}, format="json"), 503)
+    assert body["detail"] == "Het rekenmodel is in deze installatie nog niet beschikbaar."
+    assert not Run.objects.exists()
 
 
 # -- a municipality's figures from the store -------------------------------------------------

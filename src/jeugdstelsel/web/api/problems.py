@@ -26,6 +26,7 @@ TITLES = {
     406: "Formaat niet beschikbaar",
     415: "Mediatype niet ondersteund",
     429: "Te veel verzoeken",
+    503: "Tijdelijk niet beschikbaar",
 }
 
 

@@ -15,7 +15,9 @@ from functools import lru_cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiParameter,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -23,7 +25,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 
 from jeugdstelsel.web import modelbridge
@@ -41,6 +43,12 @@ STATUS = {
     Run.Status.DONE: "klaar",
     Run.Status.FAILED: "mislukt",
 }
+
+
+class ModelUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = modelbridge.NOT_YET
+    default_code = "model_niet_beschikbaar"
 
 
 @lru_cache(maxsize=1)
@@ -381,6 +389,12 @@ class ScenarioViewSet(viewsets.ModelViewSet):
         summary="Doorrekening aanvragen (202; de worker rekent, Location wijst de doorrekening)",
         request=RunRequestSerializer,
         responses={202: RunSummarySerializer},
+        parameters=[
+            OpenApiParameter(
+                "Location", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[202],
+                description="Adres van de doorrekening, /api/v1/doorrekeningen/{id}.",
+            )
+        ],
     )
     @action(detail=True, methods=["get", "post"], url_path="doorrekeningen")
     def doorrekeningen(self, request, pk=None):
@@ -395,6 +409,8 @@ class ScenarioViewSet(viewsets.ModelViewSet):
             return self.get_paginated_response(data)
         if not access.can_run(role):
             raise PermissionDenied("U heeft geen rechten om een scenario door te rekenen.")
+        if not modelbridge.available():
+            raise ModelUnavailable
         body = RunRequestSerializer(data=request.data, context={"request": request,
                                                                 "scenario": scenario})
         body.is_valid(raise_exception=True)
