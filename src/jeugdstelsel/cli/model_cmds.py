@@ -17,11 +17,11 @@ console = Console()
 err = Console(stderr=True)
 
 PERSON_FORMS = (
-    ("jeugdzorg", "Jeugdzorg totaal"),
-    ("jeugdhulp_zonder_verblijf", "Zonder verblijf"),
-    ("jeugdhulp_met_verblijf", "Met verblijf"),
-    ("jeugdbescherming", "Jeugdbescherming"),
-    ("jeugdreclassering", "Jeugdreclassering"),
+    ("jeugdzorg", "Jeugdzorg\ntotaal"),
+    ("jeugdhulp_zonder_verblijf", "Zonder\nverblijf"),
+    ("jeugdhulp_met_verblijf", "Met\nverblijf"),
+    ("jeugdbescherming", "Jeugd-\nbescherming"),
+    ("jeugdreclassering", "Jeugd-\nreclasse-\nring"),
 )
 GROUP_TITLES = {
     "0_22": "0 t/m 22 jaar",
@@ -34,7 +34,9 @@ def _cell(
     wide, key: str, year: int, *, pct_key: str | None = None, scale: float = 1.0, decimals: int = 0
 ) -> str:
     med, lo, hi = (wide.loc[(key, year), s] / scale for s in ("mediaan", "p10", "p90"))
-    text = f"{fmt_number(med, decimals)}\n[{fmt_number(lo, decimals)}–{fmt_number(hi, decimals)}]"
+    # the band on two lines of its own, so a narrow terminal never breaks a number
+    low, high = fmt_number(lo, decimals), fmt_number(hi, decimals)
+    text = f"{fmt_number(med, decimals)}\n[{low} –\n{high}]"
     if pct_key is not None:
         text += f"\n{fmt_number(wide.loc[(pct_key, year), 'mediaan'], 1)}%"
     obs = wide.loc[(key, year), "waargenomen"] if "waargenomen" in wide.columns else np.nan
