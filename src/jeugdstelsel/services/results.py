@@ -28,7 +28,7 @@ CHART_SERIES = (
     ("jeugdhulp_met_verblijf_0_22", "Jeugdhulp met verblijf"),
     ("jeugdbescherming_0_22", "Jeugdbescherming"),
     ("trajecten_gestart", "Gestarte trajecten"),
-    ("uitgaven", "Uitgaven (mld euro)"),
+    ("uitgaven", "Uitgaven"),
 )
 
 
@@ -59,7 +59,10 @@ def chart(result: RunResult, frame: pd.DataFrame, path: Path) -> None:
     for ax, (key, title) in zip(axes.flat, CHART_SERIES, strict=True):
         rows = frame[(frame["reeks"] == key) & (frame["gebied"] == area)]
         wide = rows.pivot_table(index="jaar", columns="statistiek", values="waarde")
-        scale = 1e9 if key == "uitgaven" else 1.0
+        scale = 1.0
+        if key == "uitgaven":  # billions for the country, millions for a municipality
+            scale = 1e9 if wide["p97.5"].max() >= 1e9 else 1e6
+            title = f"{title} ({'mld' if scale == 1e9 else 'mln'} euro)"
         years = wide.index.to_numpy()
         ax.fill_between(
             years,
