@@ -7,15 +7,14 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
+from jeugdstelsel.numbers import nl_number
+
 _err = Console(stderr=True)
 
 
 def fmt_number(value: float, decimals: int = 0) -> str:
-    """Dutch notation: thousands with '.', decimals with ','."""
-    if value != value:  # NaN
-        return "–"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+    """Dutch notation for tables; an en dash where a value is missing."""
+    return nl_number(value, decimals, missing="–")
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

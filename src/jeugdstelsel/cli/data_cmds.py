@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jeugdstelsel.data.errors import DataError
+from jeugdstelsel.numbers import nl_number
 
 F = TypeVar("F", bound=Callable[..., Any])
 console = Console()
@@ -46,8 +47,7 @@ def _fmt(value: float | None, unit: str = "") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "[dim]ontbreekt[/]"
     is_share = unit.strip() in {"%", "per 1000"} or not float(value).is_integer()
-    text = f"{value:,.1f}" if is_share else f"{value:,.0f}"
-    text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    text = nl_number(value, 1 if is_share else 0)
     return f"{text} %" if unit.strip() == "%" else text
 
 

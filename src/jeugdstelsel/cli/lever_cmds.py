@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jeugdstelsel.levers import LeverError, load_library
+from jeugdstelsel.numbers import nl_number
 from jeugdstelsel.services.scenario import ScenarioError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,11 +47,7 @@ def friendly(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _nl(x: float, digits: int = 0, signed: bool = False) -> str:
-    if x is None or math.isnan(x):
-        return "-"
-    text = f"{x:+,.{digits}f}" if signed else f"{x:,.{digits}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+_nl = nl_number
 
 
 def _cell(key: str, med: float, lo: float, hi: float) -> str:

@@ -17,6 +17,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from jeugdstelsel.numbers import nl_number
+
 F = TypeVar("F", bound=Callable[..., Any])
 console = Console()
 errors = Console(stderr=True)
@@ -48,9 +50,7 @@ def _codes(gemeenten: str) -> list[str] | None:
     return [c for c in (p.strip() for p in gemeenten.split(",")) if c]
 
 
-def _num(value: float, digits: int = 0) -> str:
-    text = f"{value:,.{digits}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+_num = nl_number
 
 
 def sweep(

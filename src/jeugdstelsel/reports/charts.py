@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MPath
 
+from jeugdstelsel.numbers import nl_number
 from jeugdstelsel.services.compare import INDICATORS_BY_KEY, Comparison
 
 COLOURS = ("#000000", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
@@ -42,7 +43,7 @@ def _wrap(text: str, width: int = 56) -> str:
 
 
 def _nl(x: float, _pos=None) -> str:
-    return f"{x:,.0f}".replace(",", ".") if abs(x) >= 100 else f"{x:.1f}".replace(".", ",")
+    return nl_number(x, 0 if abs(x) >= 100 else 1)
 
 
 def bands(comp: Comparison, path: Path, *, differences: bool = False,

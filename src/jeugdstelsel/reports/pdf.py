@@ -27,6 +27,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from jeugdstelsel.numbers import nl_number
 from jeugdstelsel.services.compare import INDICATORS_BY_KEY, Comparison
 from jeugdstelsel.services.sensitivity import SensitivityResult
 
@@ -41,10 +42,7 @@ HEADLINE = ("specialistisch", "specialistisch_met_verblijf", "eerste_lijn", "her
 
 def nl(x: float, digits: int = 0, signed: bool = False) -> str:
     """Dutch number format: 1.234,5; '-' for missing values."""
-    if x is None or (isinstance(x, float) and (math.isnan(x) or math.isinf(x))):
-        return "-"
-    text = f"{x:+,.{digits}f}" if signed else f"{x:,.{digits}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return nl_number(x, digits, signed=signed)
 
 
 def _money(x: float, signed: bool = False) -> str:

@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
+from jeugdstelsel.numbers import nl_number
 from jeugdstelsel.services.run import RunResult, observed_national
 from jeugdstelsel.services.scenario import dumps
 
@@ -34,9 +35,7 @@ CHART_SERIES = (
 
 def dutch_number(value: float, _pos: object = None) -> str:
     """12345.6 -> '12.346'; small values keep one decimal with a decimal comma."""
-    if abs(value) < 100 and value != int(value):
-        return f"{value:.1f}".replace(".", ",")
-    return f"{value:,.0f}".replace(",", ".")
+    return nl_number(value, 1 if abs(value) < 100 and value != int(value) else 0)
 
 
 def table(result: RunResult) -> pd.DataFrame:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from jeugdstelsel import numbers
+
 # Colour-blind-safe palette (Okabe-Ito), each paired with a dash pattern and a marker shape.
 STYLES = (
     ("#0b5394", "", "circle"),
@@ -79,8 +81,7 @@ def nl_number(value: float, decimals: int | None = None) -> str:
         decimals = 0 if float(value).is_integer() or abs(value) >= 100 else 1
     if round(value, decimals) == 0:
         value = 0.0  # never "-0"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return numbers.nl_number(value, decimals)
 
 
 def _nice_step(span: float, target: int = 5) -> float:
