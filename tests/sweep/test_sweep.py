@@ -239,3 +239,14 @@ def test_stacked_scenarios_equal_one_by_one(scenario_files):
         assert stacked[name].keys() == alone.keys()
         for key, value in alone.items():
             np.testing.assert_array_equal(stacked[name][key], value, err_msg=f"{name} {key}")
+
+
+@pytest.mark.cluster
+@pytest.mark.filterwarnings(*DASK_NOISE)
+def test_local_cluster_leaves_this_process_numba_threads_alone(cluster_client):
+    """The nanny copies its worker environment into our os.environ; a changed
+    NUMBA_NUM_THREADS there would make every later model compile in this process fail."""
+    import numba
+
+    launched = str(numba.config.NUMBA_NUM_THREADS)
+    assert os.environ.get("NUMBA_NUM_THREADS", launched) == launched

@@ -569,8 +569,10 @@ def local_cluster(n_workers: int | None = None, *, malloc_trim: bool = False,
     cores = os.cpu_count() or 1
     n = n_workers or max(1, min(cores, 8))
     threads = numba_threads or max(1, cores // n)
-    environ = {"NUMBA_NUM_THREADS": str(threads), "JEUGDSTELSEL_NUMBA_THREADS": str(threads),
-               "OMP_NUM_THREADS": "1"}
+    # Not NUMBA_NUM_THREADS: the nanny writes these into the *parent's* os.environ too, and a
+    # changed NUMBA_NUM_THREADS makes every later Numba compile in that process fail. Tasks
+    # apply JEUGDSTELSEL_NUMBA_THREADS with numba.set_num_threads instead (_configure_numba).
+    environ = {"JEUGDSTELSEL_NUMBA_THREADS": str(threads), "OMP_NUM_THREADS": "1"}
     if not malloc_trim:
         environ["MALLOC_TRIM_THRESHOLD_"] = None
     with dask.config.set({f"distributed.nanny.pre-spawn-environ.{k}": v
