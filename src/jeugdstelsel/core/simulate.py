@@ -371,7 +371,7 @@ def _stock_groups(x):
 def _set_capacity(x: np.ndarray, par: np.ndarray, capacity: np.ndarray) -> None:
     """Contracted capacity at the start: the spin-up occupancy times the capacity margin."""
     occupied = (x[:, :, State.AMBULATORY] + x[:, :, State.RESIDENTIAL]).sum(-1)
-    capacity[:] = occupied * par[_K["capacity_margin"]]
+    capacity[:] = occupied * par[P_CAPACITY_MARGIN]
 
 
 # Parameter positions in KERNEL_PARAMS, as compile-time constants for Numba.

@@ -9,6 +9,7 @@ year are held constant (aanname: no CBS prognosis in the embedded set).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.optimize import least_squares
@@ -126,7 +127,22 @@ def fit_migration(pop0: np.ndarray, births: np.ndarray) -> np.ndarray:
 def national_inputs(
     start_year: int = 2015, end_year: int = 2030
 ) -> tuple[PopulationInputs, DemographyNotes]:
-    """Inputs for the Netherlands as one area (risk index 1 by definition)."""
+    """Inputs for the Netherlands as one area (risk index 1 by definition).
+
+    The arrays are fresh copies, so a caller may change them without touching the cache.
+    """
+    pop0, births, rates, notes = _demography(start_year, end_year)
+    inputs = PopulationInputs(
+        start_year, pop0[None, :].copy(), births[:, None].copy(), rates[None, :].copy(),
+        np.ones(1), ("NL01",),
+    )
+    return inputs, notes
+
+
+@lru_cache(maxsize=16)
+def _demography(start_year: int, end_year: int):
+    """Start population, births and the fitted migration: the fit takes ~0.1 s and every run,
+    sweep chunk and calibration step needs the same result, so it is computed once."""
     pop0 = start_population()
     births, notes = births_by_year(start_year, end_year)
     rates = fit_migration(pop0, births)
@@ -135,10 +151,7 @@ def national_inputs(
         notes.held_births,
         {"0_17": float(rates[0]), "18_22": float(rates[ADULT_AGE])},
     )
-    inputs = PopulationInputs(
-        start_year, pop0[None, :], births[:, None], rates[None, :], np.ones(1), ("NL01",)
-    )
-    return inputs, notes
+    return pop0, births, rates, notes
 
 
 # Municipal risk index: how a municipality's indicators scale the need for help (flow 1).
@@ -186,7 +199,8 @@ def municipal_inputs(
     """
     from jeugdstelsel.data.municipalities import municipality_table
 
-    table = municipality_table()
+    all_table = municipality_table()
+    table = all_table
     if codes is not None:
         order = {c: i for i, c in enumerate(codes)}
         table = table[table["gm_code"].isin(order)].copy()
@@ -199,7 +213,6 @@ def municipal_inputs(
     pop = national.population0[0]
     young = table["pop_0_14_2020"].to_numpy(dtype=float)
     older = table["pop_15_24_2020"].to_numpy(dtype=float)
-    all_table = municipality_table()
     share_young = young / all_table["pop_0_14_2020"].sum()
     share_older = older / all_table["pop_15_24_2020"].sum()
     pop0 = np.where(
