@@ -34,15 +34,28 @@ def scenario_files(tmp_path: Path) -> list[Path]:
     return [ref, plan]
 
 
-@pytest.fixture(scope="session")
-def _cluster_session():
+def _start_cluster():
     """A real LocalCluster on loopback: 2 worker processes, 1 thread each (no mocks)."""
     from distributed import Client
 
     from jeugdstelsel.services.sweep import local_cluster
 
     cluster = local_cluster(2, numba_threads=1, memory_limit="2GiB")
-    client = Client(cluster)
+    return cluster, Client(cluster)
+
+
+@pytest.fixture(scope="session")
+def _cluster_session():
+    cluster, client = _start_cluster()
+    yield client
+    client.close()
+    cluster.close()
+
+
+@pytest.fixture
+def own_cluster_client():
+    """A cluster for one test that kills workers, so the shared one is never left restarting."""
+    cluster, client = _start_cluster()
     yield client
     client.close()
     cluster.close()

@@ -157,7 +157,9 @@ def test_default_local_pool_matches_cluster(scenario_files, tmp_path, cluster_cl
 @pytest.mark.cluster
 @pytest.mark.filterwarnings(*DASK_NOISE)
 def test_killed_worker_still_gives_complete_identical_result(scenario_files, tmp_path,
-                                                              cluster_client):
+                                                              own_cluster_client):
+    """On a cluster of its own: a killed and restarted worker must not disturb later tests."""
+    cluster_client = own_cluster_client
     plan = sweep.plan(scenario_files, codes=CODES, chunk_draws=4)
     sweep.run_sweep(plan, tmp_path / "clean", client=cluster_client)
     before = cluster_client.run(os.getpid)
