@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, uint64
 
 from jeugdstelsel.core import flows as fl
 from jeugdstelsel.core.dimensions import (
@@ -442,280 +442,480 @@ _R_LOCAL, _R_GP, _R_YD, _R_MS, _R_GI, _R_COURT, _R_NONE = (
 )
 
 
-@njit(cache=True, parallel=True, fastmath=True)
+# The kernel works on blocks of LANES draws of one municipality. Within a block every draw is
+# a lane of the innermost, contiguous axis of flat scratch arrays, so the compiler turns the
+# per-draw arithmetic into SIMD instructions (4 doubles per AVX2 instruction); only the
+# exponentials stay scalar library calls. A block always computes all its lanes (a short last
+# block repeats its first draw in the spare lanes and discards them), so every draw goes
+# through the very same instructions whichever lane and block it lands in: results do not
+# depend on how draws are chunked or ordered.
+#
+# Why flat arrays indexed through ``_r``/``_x`` with unsigned offsets: with compile-time row
+# offsets and no negative-index wrap-around the compiler can prove that the fifty-odd rows a
+# loop touches never overlap; with 2-D arrays (run-time strides) it gives up vectorising
+# ("too many memory checks"), and the kernel runs twice as slow.
+LANES = 64
+
+N_KP = len(KERNEL_PARAMS)
+N_GA, N_TA = len(GROUP_ACCUMULATORS), len(TOTAL_ACCUMULATORS)
+N_MOVED = _NA - _ADULT  # ages 18..22 receive people from the age below at the boundary
+# Rows of the per-block scratch array (rows x LANES): the parameters first (paths overwrite
+# their rows), then rates that depend on parameters only, rates that change every month,
+# per-age temporaries, sums kept per age group or month, the accumulators and scratch.
+(
+    Q_SID, Q_FL_LEAVE, Q_ESC, Q_AMB_LEAVE, Q_AMB_END, Q_AMB_STAY, Q_RES_LEAVE, Q_RES_END,
+    Q_RES_STAY, Q_WANT_P, Q_AC_MINOR, Q_AC_ADULT, Q_RE_SHARE, Q_JB_OUT, Q_JR_OUT,
+    Q_THRESH, Q_R_FL, Q_R_GP, Q_R_YD, Q_R_MS, Q_R_NONE, Q_JB_IN, Q_JR_MINOR, Q_JR_ADULT,
+    Q_PRICE, Q_FRACTION, Q_OCC, Q_WANTED, Q_AC_G, Q_RE_G, Q_JB_IN_G, Q_JR_G,
+    Q_H_TOTAL, Q_LEAVE, Q_MIGRATED,
+    Q_S_POP, Q_S_ZONDER, Q_S_MET, Q_S_TOTAL, Q_S_JB, Q_S_JR, Q_S_FLREP, Q_S_IAMB, Q_S_IRES,
+    Q_S_ENDED, Q_S_WAIT, Q_S_COST,
+    Q_IN_LT, Q_IN_GP, Q_IN_YD, Q_IN_MS, Q_IN_GI, Q_IN_COURT, Q_IN_NONE, Q_IN_RE, Q_STARTED,
+    Q_FL_REP,
+) = range(N_KP, N_KP + 57)
+Q_GROUP_SUMS, Q_MONTH_SUMS = Q_S_POP, Q_IN_LT  # zeroed per age group, per month
+Q_ACC_G = N_KP + 57  # accumulator (k, g) at row Q_ACC_G + 2k + g
+Q_ACC_T = Q_ACC_G + 2 * N_GA  # total k at row Q_ACC_T + k
+Q_MOVED = Q_ACC_T + N_TA  # people reaching age 18 + k from stock s at row Q_MOVED + s*N_MOVED + k
+N_Q = Q_MOVED + N_STOCKS * N_MOVED
+
+
+@njit(inline="always")
+def _r(row):
+    """Offset of scratch row ``row`` in the flat (rows x LANES) block array."""
+    return uint64(row * LANES)
+
+
+@njit(inline="always")
+def _x(stock, age):
+    """Offset of (``stock``, ``age``) in the flat (stocks x ages x LANES) block state."""
+    return uint64((stock * _NA + age) * LANES)
+
+
+@njit(inline="always")
+def _g(k, g):
+    """Offset of group accumulator ``k`` for age group ``g``."""
+    return uint64((Q_ACC_G + 2 * k + g) * LANES)
+
+
+@njit(cache=True, parallel=True, fastmath=True, error_model="numpy")
 def _months(x, par, path_keys, path_values, first, count, spinup, offset, risk, births,
             migration, pop0, capacity, lever, acc_g, acc_t):  # fmt: skip
-    """``count`` months from ``first`` for every draw and municipality (parallel over cells).
+    """``count`` months from ``first`` for every draw and municipality (parallel over blocks).
 
-    The month loop runs inside each cell so that the cell's stocks stay in cache for the whole
-    period: the work is compute-bound instead of streaming every stock through memory monthly.
+    A block (one municipality, LANES draws) is copied into lane-major scratch, runs all the
+    months there (its stocks stay in cache; the work is compute-bound) and is copied back.
     """
     n_d, n_m = x.shape[0], x.shape[1]
-    for cell in prange(n_d * n_m):
-        d = cell // n_m
-        m = cell % n_m
-        p = np.empty(par.shape[0])
-        moved = np.empty((N_STOCKS, _NA - _ADULT))
-        for k in range(par.shape[0]):
-            p[k] = par[k, d, m]
+    n_blocks = (n_d + LANES - 1) // LANES
+    for cell in prange(n_m * n_blocks):
+        m = cell // n_blocks
+        d0 = (cell % n_blocks) * LANES
+        n_live = min(LANES, n_d - d0)
+        xs = np.empty(N_STOCKS * _NA * LANES)
+        q = np.zeros(N_Q * LANES)
+        draw = np.empty(LANES, dtype=np.int64)
+        cap = np.empty(LANES)
+        for w in range(LANES):
+            draw[w] = d0 + (w if w < n_live else 0)
+        for i in range(LANES):
+            w, d = uint64(i), draw[i]
+            for s in range(N_STOCKS):
+                for a in range(_NA):
+                    xs[_x(s, a) + w] = x[d, m, s, a]
+            for k in range(N_KP):
+                q[_r(k) + w] = par[k, d, m]
+            cap[i] = capacity[d, m]
+        stale = True  # rates that depend on parameters only need computing
         for step in range(count):
             month = first + step
             if not spinup:
                 for j in range(path_keys.shape[0]):
-                    p[path_keys[j]] = path_values[month, j, d, m]
-            _flows_cell(x[d, m], p, month, spinup, offset, risk[m], capacity[d, m],
-                        acc_g[d, m], acc_t[d, m])  # fmt: skip
+                    row = _r(path_keys[j])
+                    for i in range(LANES):
+                        value = path_values[month, j, draw[i], m]
+                        if value != q[row + uint64(i)]:
+                            q[row + uint64(i)] = value
+                            stale = True
+            if stale:
+                _static_rates(q)
+                stale = False
+            if step == 0 or not spinup:  # the spin-up holds the first month's conditions
+                years = offset if spinup else offset + (month + 0.5) / 12.0
+                _time_rates(q, years, risk[m])
+            _capacity(xs, q, month, spinup, cap)
+            _flows_block(xs, q, spinup, risk[m])
             if spinup:
-                _rescale_cell(x[d, m], pop0[m])
+                _rescale_block(xs, pop0[m])
             else:
-                acc_t[d, m, T_LEVER] += lever[month, d, m]
-                _demography_cell(x[d, m], p, month, births[month // 12, m], migration[m],
-                                 acc_g[d, m], acc_t[d, m], moved)  # fmt: skip
-
-
-@njit(cache=True, fastmath=True)
-def _flows_cell(x, p, month, spinup, offset, risk, capacity, acc, tot):
-    """Flows 1-7 for one draw and municipality; ``x`` is (stocks, ages), updated in place."""
-    years = offset if spinup else offset + (month + 0.5) / 12.0
-    thresh = fl.threshold(p[P_THRESHOLD_LEVEL], p[P_THRESHOLD_TREND], years)
-    sid = fl.supply_factor(p[P_SUPPLY_INDUCED], p[P_FRAGMENTATION])
-    r_fl, r_gp, r_yd, r_ms, r_none = fl.routing(
-        p[P_ROUTE_FIRST_LINE] * math.exp(p[P_FL_ROUTE_TREND] * years),
-        p[P_ROUTE_GP],
-        p[P_ROUTE_YOUTH_DOCTOR],
-        p[P_ROUTE_MEDICAL_SPECIALIST],
-        p[P_POH_SHIFT],
-        p[P_SCHOOL_SHIFT],
-        sid,
-    )
-    fl_leave = fl.leave(1.0 / p[P_FL_DURATION])
-    esc = fl.escalation_share(p[P_FL_ESCALATION], p[P_DEFENSIVE_FACTOR])
-    h_amb_end = 1.0 / (p[P_AMB_DURATION] * sid)
-    h_res_end = 1.0 / (p[P_RES_DURATION] * sid)
-    amb_leave = fl.leave(h_amb_end + p[P_STEP_UP_RATE])
-    amb_end_share = h_amb_end / (h_amb_end + p[P_STEP_UP_RATE])
-    res_leave = fl.leave(h_res_end + p[P_STEP_DOWN_RATE])
-    res_end_share = h_res_end / (h_res_end + p[P_STEP_DOWN_RATE])
-    h_back = 1.0 / p[P_AFTERCARE_MONTHS]
-    want_p = fl.leave(1.0 / p[P_MIN_WAIT])
-    # hazards that are the same for every age are turned into probabilities once per cell
-    h_re_minor = fl.reentry_hazard(p[P_REENTRY_RATE], p[P_RELAPSE_PREVENTION], 0)
-    ac_leave_minor = fl.leave(h_re_minor + h_back)
-    ac_leave_adult = fl.leave(h_back)
-    jb_in_p = fl.leave(p[P_JB_RATE] * risk * math.exp(p[P_JB_TREND] * years))
-    jr_rate = p[P_JR_RATE] * risk * math.exp(p[P_JR_TREND] * years)
-    jr_in_minor = fl.leave(jr_rate)
-    jr_in_adult = fl.leave(jr_rate * p[P_JR_AGE_REL_18_22])
-    jb_out_p = fl.leave(1.0 / p[P_JB_DURATION])
-    jr_out_p = fl.leave(1.0 / p[P_JR_DURATION])
-    cbs = p[P_FL_CBS_SHARE]
-    res_share = p[P_RESIDENTIAL_SHARE]
-
-    # flow 4 needs the whole municipality: free places against the wish to start
-    occupied = 0.0
-    wanted = 0.0
-    for a in range(_NA):
-        occupied += x[_AMB, a] * (1.0 - amb_leave * amb_end_share)
-        occupied += x[_RES, a] * (1.0 - res_leave * res_end_share)
-        wanted += x[_WAIT, a] * want_p
-    fraction = 1.0
-    if not spinup and wanted > 0.0:
-        growth = math.exp(p[P_CAPACITY_GROWTH] * (month + 0.5) / 12.0)
-        fraction = min(1.0, max(capacity * growth - occupied, 0.0) / wanted)
-
-    price = p[P_COST_SCALE] * (1.0 + p[P_TARIFF_INDEX]) ** years
-    # referral inflow this month by origin: local team, gp, youth doctor, medical specialist,
-    # certified institution, court, no referrer, re-entry
-    in_lt = in_gp = in_yd = in_ms = in_gi = in_court = in_none = in_re = 0.0
-    started = 0.0
-    fl_rep_total = 0.0
-    # parameters used per age, as locals (the compiler cannot hoist loads across the stores)
-    rel_0_3, rel_12_17 = p[P_AGE_REL_0_3], p[P_AGE_REL_12_17]
-    incidence, protection = p[P_NEED_INCIDENCE], p[P_PROTECTION]
-    gi_rate, court_rate = p[P_GI_REFERRAL_RATE], p[P_COURT_REFERRAL_RATE]
-    c_fl, c_amb, c_res = p[P_COST_FIRST_LINE], p[P_COST_AMBULATORY], p[P_COST_RESIDENTIAL]
-    c_jb, c_jr = p[P_COST_JB], p[P_COST_JR]
-    re_share_minor = h_re_minor / (h_re_minor + h_back)
-    for g in range(2):  # age groups 0-17 and 18-22: accumulate in registers, store once
-        s_pop = s_zonder = s_met = s_total = s_jb = s_jr = s_flrep = 0.0
-        s_iamb = s_ires = s_ended = s_wait = s_cost = 0.0
-        for a in range(0 if g == 0 else _ADULT, _ADULT if g == 0 else _NA):
-            base, first, wait = x[_BASE, a], x[_FIRST, a], x[_WAIT, a]
-            amb, res, after = x[_AMB, a], x[_RES, a], x[_AFTER, a]
-            jb, jr = x[JB, a], x[JR, a]
-            pop = base + first + wait + amb + res + after
-            safe_pop = pop if pop > 0.0 else 1.0
-
-            # flows 1, 2 and 7: needs and referrals out of the base
-            profile = fl.age_profile(a, rel_0_3, rel_12_17)
-            need = fl.need_hazard(incidence, profile, risk, thresh, protection)
-            h_fl, h_gp, h_yd = need * r_fl, need * r_gp, need * r_yd
-            h_ms, h_none = need * r_ms, need * r_none
-            h_gi = gi_rate * jb / safe_pop
-            h_court = court_rate * jr / safe_pop
-            h_total = h_fl + h_gp + h_yd + h_ms + h_none + h_gi + h_court
-            per_hazard = base * fl.leave(h_total) / h_total if h_total > 0.0 else 0.0
-            to_first = per_hazard * h_fl
-            direct_gp, direct_yd = per_hazard * h_gp, per_hazard * h_yd
-            direct_ms, direct_none = per_hazard * h_ms, per_hazard * h_none
-            direct_gi, direct_court = per_hazard * h_gi, per_hazard * h_court
-            out_base = per_hazard * h_total
-
-            # flow 3: the first line resolves or escalates
-            fl_out = first * fl_leave
-            fl_escalated = fl_out * esc
-            fl_resolved = fl_out - fl_escalated
-
-            # flow 5: specialist care ends, steps up or steps down
-            amb_out = amb * amb_leave
-            amb_end = amb_out * amb_end_share
-            step_up = amb_out - amb_end
-            res_out = res * res_leave
-            res_end = res_out * res_end_share
-            step_down = res_out - res_end
-
-            # flow 6: after-care re-enters (under 18 only) or returns to the base
-            ac_out = after * (ac_leave_minor if g == 0 else ac_leave_adult)
-            reentry = ac_out * re_share_minor if g == 0 else 0.0
-            ac_back = ac_out - reentry
-
-            # flow 4: intake from the waiting list within capacity
-            intake = wait * want_p * fraction
-            intake_res = intake * res_share
-            intake_amb = intake - intake_res
-
-            referred = (fl_escalated + direct_gp + direct_yd + direct_ms + direct_none
-                        + direct_gi + direct_court + reentry)  # fmt: skip
-            x[_BASE, a] = base + ac_back - out_base
-            x[_FIRST, a] = first + to_first - fl_out
-            x[_WAIT, a] = wait + referred - intake
-            x[_AMB, a] = amb + intake_amb + step_down - amb_out
-            x[_RES, a] = res + intake_res + step_up - res_out
-            x[_AFTER, a] = after + fl_resolved + amb_end + res_end - ac_out
-
-            # flow 7: overlays (a child can be in care and under a measure at once)
-            jb_in = max(pop - jb, 0.0) * jb_in_p if g == 0 else 0.0
-            jr_in = 0.0
-            if a >= _JR_MIN_AGE:
-                jr_in = max(pop - jr, 0.0) * (jr_in_minor if g == 0 else jr_in_adult)
-            x[JB, a] = jb + jb_in - jb * jb_out_p
-            x[JR, a] = jr + jr_in - jr * jr_out_p
-
+                for i in range(LANES):
+                    q[_r(Q_ACC_T + T_LEVER) + uint64(i)] += lever[month, draw[i], m]
+                _demography_block(xs, q, births[month // 12, m], migration[m])
+        for i in range(n_live):
+            w, d = uint64(i), d0 + i
+            for s in range(N_STOCKS):
+                for a in range(_NA):
+                    x[d, m, s, a] = xs[_x(s, a) + w]
             if spinup:
                 continue
-            fl_rep = to_first * cbs
-            s_pop += pop
-            s_zonder += fl_rep + intake_amb + step_down
-            s_met += intake_res + step_up
-            s_total += fl_rep + intake
-            s_jb += jb_in
-            s_jr += jr_in
-            s_flrep += fl_rep
-            s_iamb += intake_amb
-            s_ires += intake_res
-            s_ended += amb_end + res_end + fl_resolved * cbs
-            s_wait += wait
-            s_cost += first * c_fl + amb * c_amb + res * c_res + jb * c_jb + jr * c_jr
-            in_lt += fl_escalated
-            in_gp += direct_gp
-            in_yd += direct_yd
-            in_ms += direct_ms
-            in_gi += direct_gi
-            in_court += direct_court
-            in_none += direct_none
-            in_re += reentry
-            started += intake
-            fl_rep_total += fl_rep
+            for k in range(N_GA):
+                for g in range(2):
+                    acc_g[d, m, k, g] += q[_g(k, g) + w]
+            for k in range(N_TA):
+                acc_t[d, m, k] += q[_r(Q_ACC_T + k) + w]
+
+
+@njit(cache=True, fastmath=True, error_model="numpy")
+def _static_rates(q):
+    """Per draw: probabilities that depend on parameters only (recomputed when a path moves).
+
+    Scalar per lane (exponentials); levers change parameters rarely, so this runs a few times
+    per block instead of every month.
+    """
+    for i in range(LANES):
+        w = uint64(i)
+        sid = fl.supply_factor(q[_r(P_SUPPLY_INDUCED) + w], q[_r(P_FRAGMENTATION) + w])
+        q[_r(Q_SID) + w] = sid
+        q[_r(Q_FL_LEAVE) + w] = fl.leave(1.0 / q[_r(P_FL_DURATION) + w])
+        q[_r(Q_ESC) + w] = fl.escalation_share(q[_r(P_FL_ESCALATION) + w],
+                                               q[_r(P_DEFENSIVE_FACTOR) + w])  # fmt: skip
+        h_amb_end = 1.0 / (q[_r(P_AMB_DURATION) + w] * sid)
+        h_res_end = 1.0 / (q[_r(P_RES_DURATION) + w] * sid)
+        step_up, step_down = q[_r(P_STEP_UP_RATE) + w], q[_r(P_STEP_DOWN_RATE) + w]
+        amb_leave, res_leave = fl.leave(h_amb_end + step_up), fl.leave(h_res_end + step_down)
+        amb_end = h_amb_end / (h_amb_end + step_up)
+        res_end = h_res_end / (h_res_end + step_down)
+        q[_r(Q_AMB_LEAVE) + w], q[_r(Q_AMB_END) + w] = amb_leave, amb_end
+        q[_r(Q_RES_LEAVE) + w], q[_r(Q_RES_END) + w] = res_leave, res_end
+        q[_r(Q_AMB_STAY) + w] = 1.0 - amb_leave * amb_end  # still in care after the month
+        q[_r(Q_RES_STAY) + w] = 1.0 - res_leave * res_end
+        h_back = 1.0 / q[_r(P_AFTERCARE_MONTHS) + w]
+        q[_r(Q_WANT_P) + w] = fl.leave(1.0 / q[_r(P_MIN_WAIT) + w])
+        h_re_minor = fl.reentry_hazard(q[_r(P_REENTRY_RATE) + w],
+                                       q[_r(P_RELAPSE_PREVENTION) + w], 0)  # fmt: skip
+        q[_r(Q_AC_MINOR) + w] = fl.leave(h_re_minor + h_back)
+        q[_r(Q_AC_ADULT) + w] = fl.leave(h_back)
+        q[_r(Q_RE_SHARE) + w] = h_re_minor / (h_re_minor + h_back)
+        q[_r(Q_JB_OUT) + w] = fl.leave(1.0 / q[_r(P_JB_DURATION) + w])
+        q[_r(Q_JR_OUT) + w] = fl.leave(1.0 / q[_r(P_JR_DURATION) + w])
+
+
+@njit(cache=True, fastmath=True, error_model="numpy")
+def _time_rates(q, years, risk):
+    """Per draw: the month's trend-driven rates (threshold, routing, overlays, prices)."""
+    for i in range(LANES):
+        w = uint64(i)
+        q[_r(Q_THRESH) + w] = fl.threshold(q[_r(P_THRESHOLD_LEVEL) + w],
+                                           q[_r(P_THRESHOLD_TREND) + w], years)  # fmt: skip
+        r_fl, r_gp, r_yd, r_ms, r_none = fl.routing(
+            q[_r(P_ROUTE_FIRST_LINE) + w] * math.exp(q[_r(P_FL_ROUTE_TREND) + w] * years),
+            q[_r(P_ROUTE_GP) + w],
+            q[_r(P_ROUTE_YOUTH_DOCTOR) + w],
+            q[_r(P_ROUTE_MEDICAL_SPECIALIST) + w],
+            q[_r(P_POH_SHIFT) + w],
+            q[_r(P_SCHOOL_SHIFT) + w],
+            q[_r(Q_SID) + w],
+        )
+        q[_r(Q_R_FL) + w], q[_r(Q_R_GP) + w], q[_r(Q_R_YD) + w] = r_fl, r_gp, r_yd
+        q[_r(Q_R_MS) + w], q[_r(Q_R_NONE) + w] = r_ms, r_none
+        jb_rate = q[_r(P_JB_RATE) + w] * risk * math.exp(q[_r(P_JB_TREND) + w] * years)
+        q[_r(Q_JB_IN) + w] = fl.leave(jb_rate)
+        jr_rate = q[_r(P_JR_RATE) + w] * risk * math.exp(q[_r(P_JR_TREND) + w] * years)
+        q[_r(Q_JR_MINOR) + w] = fl.leave(jr_rate)
+        q[_r(Q_JR_ADULT) + w] = fl.leave(jr_rate * q[_r(P_JR_AGE_REL_18_22) + w])
+        q[_r(Q_PRICE) + w] = q[_r(P_COST_SCALE) + w] * (1.0 + q[_r(P_TARIFF_INDEX) + w]) ** years
+
+
+@njit(cache=True, fastmath=True, error_model="numpy")
+def _capacity(x, q, month, spinup, cap):
+    """Flow 4 needs the whole municipality: the share of those wishing to start that can."""
+    for i in range(LANES):
+        w = uint64(i)
+        q[_r(Q_OCC) + w] = 0.0
+        q[_r(Q_WANTED) + w] = 0.0
+    for a in range(_NA):
+        for i in range(LANES):
+            w = uint64(i)
+            q[_r(Q_OCC) + w] += x[_x(_AMB, a) + w] * q[_r(Q_AMB_STAY) + w]
+            q[_r(Q_OCC) + w] += x[_x(_RES, a) + w] * q[_r(Q_RES_STAY) + w]
+            q[_r(Q_WANTED) + w] += x[_x(_WAIT, a) + w] * q[_r(Q_WANT_P) + w]
+    for i in range(LANES):
+        w = uint64(i)
+        fraction = 1.0
+        wanted = q[_r(Q_WANTED) + w]
+        if not spinup and wanted > 0.0:
+            growth = math.exp(q[_r(P_CAPACITY_GROWTH) + w] * (month + 0.5) / 12.0)
+            fraction = min(1.0, max(cap[i] * growth - q[_r(Q_OCC) + w], 0.0) / wanted)
+        q[_r(Q_FRACTION) + w] = fraction
+
+
+@njit(cache=True, fastmath=True, error_model="numpy")
+def _flows_block(x, q, spinup, risk):
+    """Flows 1-7 for a block of draws, age by age; outputs summed per age group and month."""
+    for r in range(Q_MONTH_SUMS, Q_ACC_G):
+        for i in range(LANES):
+            q[_r(r) + uint64(i)] = 0.0
+    for g in range(2):  # age groups 0-17 and 18-22
+        for r in range(Q_GROUP_SUMS, Q_MONTH_SUMS):
+            for i in range(LANES):
+                q[_r(r) + uint64(i)] = 0.0
+        _group_rates(q, g)
+        for a in range(0 if g == 0 else _ADULT, _ADULT if g == 0 else _NA):
+            _hazards_age(x, q, a, risk)
+            for i in range(LANES):  # the one exponential per age and draw
+                w = uint64(i)
+                q[_r(Q_LEAVE) + w] = fl.leave(q[_r(Q_H_TOTAL) + w])
+            _age_block(x, q, a, risk)
         if spinup:
             continue
-        acc[A_POP, g] += s_pop / 6.0
-        acc[A_ZONDER, g] += s_zonder
-        acc[A_MET, g] += s_met
-        acc[A_TOTAL, g] += s_total
-        acc[A_JB, g] += s_jb
-        acc[A_JR, g] += s_jr
-        acc[A_FLREP, g] += s_flrep
-        acc[A_IAMB, g] += s_iamb
-        acc[A_IRES, g] += s_ires
-        acc[A_ENDED, g] += s_ended
-        acc[A_WAITM, g] += s_wait
-        acc[A_COST, g] += price * s_cost
-
+        for i in range(LANES):
+            w = uint64(i)
+            q[_g(A_POP, g) + w] += q[_r(Q_S_POP) + w] / 6.0
+            q[_g(A_ZONDER, g) + w] += q[_r(Q_S_ZONDER) + w]
+            q[_g(A_MET, g) + w] += q[_r(Q_S_MET) + w]
+            q[_g(A_TOTAL, g) + w] += q[_r(Q_S_TOTAL) + w]
+            q[_g(A_JB, g) + w] += q[_r(Q_S_JB) + w]
+            q[_g(A_JR, g) + w] += q[_r(Q_S_JR) + w]
+            q[_g(A_FLREP, g) + w] += q[_r(Q_S_FLREP) + w]
+            q[_g(A_IAMB, g) + w] += q[_r(Q_S_IAMB) + w]
+            q[_g(A_IRES, g) + w] += q[_r(Q_S_IRES) + w]
+            q[_g(A_ENDED, g) + w] += q[_r(Q_S_ENDED) + w]
+            q[_g(A_WAITM, g) + w] += q[_r(Q_S_WAIT) + w]
+            q[_g(A_COST, g) + w] += q[_r(Q_PRICE) + w] * q[_r(Q_S_COST) + w]
     if spinup:
         return
     # Starts inherit the mix of this month's referrals: all referrals wait in one queue.
-    inflow = in_lt + in_gp + in_yd + in_ms + in_gi + in_court + in_none + in_re
-    share = started / inflow if inflow > 0.0 else 0.0
-    tot[_R_LOCAL] += fl_rep_total + in_lt * share
-    tot[_R_GP] += in_gp * share
-    tot[_R_YD] += in_yd * share
-    tot[_R_MS] += in_ms * share
-    tot[_R_GI] += in_gi * share
-    tot[_R_COURT] += in_court * share
-    tot[_R_NONE] += in_none * share
-    tot[T_REENTRY] += in_re * share
+    for i in range(LANES):
+        w = uint64(i)
+        in_lt, in_gp, in_yd = q[_r(Q_IN_LT) + w], q[_r(Q_IN_GP) + w], q[_r(Q_IN_YD) + w]
+        in_ms, in_gi, in_court = q[_r(Q_IN_MS) + w], q[_r(Q_IN_GI) + w], q[_r(Q_IN_COURT) + w]
+        in_none, in_re = q[_r(Q_IN_NONE) + w], q[_r(Q_IN_RE) + w]
+        inflow = in_lt + in_gp + in_yd + in_ms + in_gi + in_court + in_none + in_re
+        share = q[_r(Q_STARTED) + w] / inflow if inflow > 0.0 else 0.0
+        q[_r(Q_ACC_T + _R_LOCAL) + w] += q[_r(Q_FL_REP) + w] + in_lt * share
+        q[_r(Q_ACC_T + _R_GP) + w] += in_gp * share
+        q[_r(Q_ACC_T + _R_YD) + w] += in_yd * share
+        q[_r(Q_ACC_T + _R_MS) + w] += in_ms * share
+        q[_r(Q_ACC_T + _R_GI) + w] += in_gi * share
+        q[_r(Q_ACC_T + _R_COURT) + w] += in_court * share
+        q[_r(Q_ACC_T + _R_NONE) + w] += in_none * share
+        q[_r(Q_ACC_T + T_REENTRY) + w] += in_re * share
 
 
-@njit(cache=True, fastmath=True)
-def _rescale_cell(x, pop0):
+@njit(cache=True, fastmath=True, error_model="numpy")
+def _group_rates(q, g):
+    """Rates that differ between the age groups, copied into the rows the age loop reads.
+
+    Minors re-enter from after-care and get child-protection measures; young adults do
+    neither (the probability 0 gives exactly the 0 of the rule) and have their own juvenile
+    probation rate.
+    """
+    for i in range(LANES):
+        w = uint64(i)
+        minor = g == 0
+        q[_r(Q_AC_G) + w] = q[_r(Q_AC_MINOR) + w] if minor else q[_r(Q_AC_ADULT) + w]
+        q[_r(Q_RE_G) + w] = q[_r(Q_RE_SHARE) + w] if minor else 0.0
+        q[_r(Q_JB_IN_G) + w] = q[_r(Q_JB_IN) + w] if minor else 0.0
+        q[_r(Q_JR_G) + w] = q[_r(Q_JR_MINOR) + w] if minor else q[_r(Q_JR_ADULT) + w]
+
+
+@njit(cache=True, fastmath=True, error_model="numpy")
+def _hazards_age(x, q, a, risk):
+    """Flows 1, 2 and 7: the total monthly hazard of leaving the base at age ``a``."""
+    for i in range(LANES):
+        w = uint64(i)
+        pop = (x[_x(_BASE, a) + w] + x[_x(_FIRST, a) + w] + x[_x(_WAIT, a) + w]
+               + x[_x(_AMB, a) + w] + x[_x(_RES, a) + w] + x[_x(_AFTER, a) + w])  # fmt: skip
+        safe_pop = pop if pop > 0.0 else 1.0
+        profile = fl.age_profile(a, q[_r(P_AGE_REL_0_3) + w], q[_r(P_AGE_REL_12_17) + w])
+        need = fl.need_hazard(q[_r(P_NEED_INCIDENCE) + w], profile, risk, q[_r(Q_THRESH) + w],
+                              q[_r(P_PROTECTION) + w])  # fmt: skip
+        h_gi = q[_r(P_GI_REFERRAL_RATE) + w] * x[_x(JB, a) + w] / safe_pop
+        h_court = q[_r(P_COURT_REFERRAL_RATE) + w] * x[_x(JR, a) + w] / safe_pop
+        q[_r(Q_H_TOTAL) + w] = (need * q[_r(Q_R_FL) + w] + need * q[_r(Q_R_GP) + w]
+                                + need * q[_r(Q_R_YD) + w] + need * q[_r(Q_R_MS) + w]
+                                + need * q[_r(Q_R_NONE) + w] + h_gi + h_court)  # fmt: skip
+
+
+@njit(cache=True, fastmath=True, error_model="numpy")
+def _age_block(x, q, a, risk):
+    """Flows 1-7 at age ``a`` for every lane, given the base's leaving probability.
+
+    Branch-free over the lanes, without a single load whose row depends on the age group
+    (see :func:`_group_rates`): either stops the compiler from vectorising the loop. The
+    outputs are summed also during the spin-up, where nobody reads them: a branch there would
+    turn the stores into masked stores, which cost more than the arithmetic.
+    """
+    for i in range(LANES):
+        w = uint64(i)
+        base, first, wait = x[_x(_BASE, a) + w], x[_x(_FIRST, a) + w], x[_x(_WAIT, a) + w]
+        amb, res, after = x[_x(_AMB, a) + w], x[_x(_RES, a) + w], x[_x(_AFTER, a) + w]
+        jb, jr = x[_x(JB, a) + w], x[_x(JR, a) + w]
+        pop = base + first + wait + amb + res + after
+        safe_pop = pop if pop > 0.0 else 1.0
+
+        # flows 1, 2 and 7: needs and referrals out of the base
+        profile = fl.age_profile(a, q[_r(P_AGE_REL_0_3) + w], q[_r(P_AGE_REL_12_17) + w])
+        need = fl.need_hazard(q[_r(P_NEED_INCIDENCE) + w], profile, risk, q[_r(Q_THRESH) + w],
+                              q[_r(P_PROTECTION) + w])  # fmt: skip
+        h_total = q[_r(Q_H_TOTAL) + w]
+        per_hazard = base * q[_r(Q_LEAVE) + w] / h_total if h_total > 0.0 else 0.0
+        to_first = per_hazard * (need * q[_r(Q_R_FL) + w])
+        direct_gp = per_hazard * (need * q[_r(Q_R_GP) + w])
+        direct_yd = per_hazard * (need * q[_r(Q_R_YD) + w])
+        direct_ms = per_hazard * (need * q[_r(Q_R_MS) + w])
+        direct_none = per_hazard * (need * q[_r(Q_R_NONE) + w])
+        direct_gi = per_hazard * (q[_r(P_GI_REFERRAL_RATE) + w] * jb / safe_pop)
+        direct_court = per_hazard * (q[_r(P_COURT_REFERRAL_RATE) + w] * jr / safe_pop)
+        out_base = per_hazard * h_total
+
+        # flow 3: the first line resolves or escalates
+        fl_out = first * q[_r(Q_FL_LEAVE) + w]
+        fl_escalated = fl_out * q[_r(Q_ESC) + w]
+        fl_resolved = fl_out - fl_escalated
+
+        # flow 5: specialist care ends, steps up or steps down
+        amb_out = amb * q[_r(Q_AMB_LEAVE) + w]
+        amb_end = amb_out * q[_r(Q_AMB_END) + w]
+        step_up = amb_out - amb_end
+        res_out = res * q[_r(Q_RES_LEAVE) + w]
+        res_end = res_out * q[_r(Q_RES_END) + w]
+        step_down = res_out - res_end
+
+        # flow 6: after-care re-enters (under 18 only) or returns to the base
+        ac_out = after * q[_r(Q_AC_G) + w]
+        reentry = ac_out * q[_r(Q_RE_G) + w]
+        ac_back = ac_out - reentry
+
+        # flow 4: intake from the waiting list within capacity
+        intake = wait * q[_r(Q_WANT_P) + w] * q[_r(Q_FRACTION) + w]
+        intake_res = intake * q[_r(P_RESIDENTIAL_SHARE) + w]
+        intake_amb = intake - intake_res
+
+        referred = (fl_escalated + direct_gp + direct_yd + direct_ms + direct_none
+                    + direct_gi + direct_court + reentry)  # fmt: skip
+        x[_x(_BASE, a) + w] = base + ac_back - out_base
+        x[_x(_FIRST, a) + w] = first + to_first - fl_out
+        x[_x(_WAIT, a) + w] = wait + referred - intake
+        x[_x(_AMB, a) + w] = amb + intake_amb + step_down - amb_out
+        x[_x(_RES, a) + w] = res + intake_res + step_up - res_out
+        x[_x(_AFTER, a) + w] = after + fl_resolved + amb_end + res_end - ac_out
+
+        # flow 7: overlays (a child can be in care and under a measure at once)
+        jb_in = max(pop - jb, 0.0) * q[_r(Q_JB_IN_G) + w]
+        jr_in = max(pop - jr, 0.0) * q[_r(Q_JR_G) + w] if a >= _JR_MIN_AGE else 0.0
+        x[_x(JB, a) + w] = jb + jb_in - jb * q[_r(Q_JB_OUT) + w]
+        x[_x(JR, a) + w] = jr + jr_in - jr * q[_r(Q_JR_OUT) + w]
+
+        cbs = q[_r(P_FL_CBS_SHARE) + w]
+        fl_rep = to_first * cbs
+        q[_r(Q_S_POP) + w] += pop
+        q[_r(Q_S_ZONDER) + w] += fl_rep + intake_amb + step_down
+        q[_r(Q_S_MET) + w] += intake_res + step_up
+        q[_r(Q_S_TOTAL) + w] += fl_rep + intake
+        q[_r(Q_S_JB) + w] += jb_in
+        q[_r(Q_S_JR) + w] += jr_in
+        q[_r(Q_S_FLREP) + w] += fl_rep
+        q[_r(Q_S_IAMB) + w] += intake_amb
+        q[_r(Q_S_IRES) + w] += intake_res
+        q[_r(Q_S_ENDED) + w] += amb_end + res_end + fl_resolved * cbs
+        q[_r(Q_S_WAIT) + w] += wait
+        q[_r(Q_S_COST) + w] += (first * q[_r(P_COST_FIRST_LINE) + w]
+                                + amb * q[_r(P_COST_AMBULATORY) + w]
+                                + res * q[_r(P_COST_RESIDENTIAL) + w]
+                                + jb * q[_r(P_COST_JB) + w]
+                                + jr * q[_r(P_COST_JR) + w])  # fmt: skip
+        q[_r(Q_IN_LT) + w] += fl_escalated
+        q[_r(Q_IN_GP) + w] += direct_gp
+        q[_r(Q_IN_YD) + w] += direct_yd
+        q[_r(Q_IN_MS) + w] += direct_ms
+        q[_r(Q_IN_GI) + w] += direct_gi
+        q[_r(Q_IN_COURT) + w] += direct_court
+        q[_r(Q_IN_NONE) + w] += direct_none
+        q[_r(Q_IN_RE) + w] += reentry
+        q[_r(Q_STARTED) + w] += intake
+        q[_r(Q_FL_REP) + w] += fl_rep
+
+
+@njit(cache=True, fastmath=True, error_model="numpy")
+def _rescale_block(x, pop0):
     """Spin-up: keep each age's population at the start population, only the mix changes."""
     for a in range(_NA):
-        total = 0.0
-        for s in range(N_STATES):
-            total += x[s, a]
-        if total > 0.0:
-            scale = pop0[a] / total
+        for i in range(LANES):
+            w = uint64(i)
+            total = 0.0
+            for s in range(N_STATES):
+                total += x[_x(s, a) + w]
+            scale = pop0[a] / total if total > 0.0 else 1.0
             for s in range(N_STOCKS):
-                x[s, a] *= scale
+                x[_x(s, a) + w] *= scale
 
 
-@njit(cache=True, fastmath=True)
-def _demography_cell(x, p, month, births, migration, acc, tot, moved):
+@njit(cache=True, fastmath=True, error_model="numpy")
+def _demography_block(x, q, births, migration):
     """Ageing by 1/12 of an age per month with the 18-year boundary, births and migration.
 
     All stocks first age uniformly (a branch-free loop); the boundary rules are then applied
     as corrections to the few ages they concern, using the amounts that moved.
     """
-    ext_share, ext_max = p[P_EXTENSION_SHARE], p[P_EXTENSION_MAX_AGE]
-    aged_out = 0.0
-    for s in range(N_STATES):
-        aged_out += x[s, _NA - 1] / 12.0
-    # amounts moving into ages 18..22 (``moved`` is a scratch buffer owned by the caller)
+    for i in range(LANES):
+        w = uint64(i)
+        aged_out = 0.0
+        for s in range(N_STATES):
+            aged_out += x[_x(s, _NA - 1) + w] / 12.0
+        q[_r(Q_ACC_T + T_AGED_OUT) + w] += aged_out
+    for s in range(N_STOCKS):  # amounts moving into ages 18..22
+        for k in range(N_MOVED):
+            for i in range(LANES):
+                w = uint64(i)
+                q[_r(Q_MOVED + s * N_MOVED + k) + w] = x[_x(s, _ADULT - 1 + k) + w] / 12.0
     for s in range(N_STOCKS):
-        for k in range(_NA - _ADULT):
-            moved[s, k] = x[s, _ADULT - 1 + k] / 12.0
-    for s in range(N_STOCKS):
-        prev = x[s, 0]
-        x[s, 0] = prev * (11.0 / 12.0)
-        for a in range(1, _NA):
-            current = x[s, a]
-            x[s, a] = current * (11.0 / 12.0) + prev * (1.0 / 12.0)
-            prev = current
+        for a in range(_NA - 1, 0, -1):
+            for i in range(LANES):
+                w = uint64(i)
+                x[_x(s, a) + w] = (x[_x(s, a) + w] * (11.0 / 12.0)
+                                   + x[_x(s, a - 1) + w] * (1.0 / 12.0))  # fmt: skip
+        for i in range(LANES):
+            w = uint64(i)
+            x[_x(s, 0) + w] = x[_x(s, 0) + w] * (11.0 / 12.0)
     for s in (_WAIT, _AMB, _RES):
-        for k in range(_NA - _ADULT):
+        for k in range(N_MOVED):
             a = _ADULT + k
-            keep = fl.care_keep(a, ext_share, ext_max)
-            gone = moved[s, k] * (1.0 - keep)
-            x[s, a] -= gone
-            x[_BASE, a] += gone
-        kept18 = moved[s, 0] * fl.care_keep(_ADULT, ext_share, ext_max)
-        acc[A_T18, 1] += moved[s, 0]
-        acc[A_T18C, 1] += kept18
-        if s != _WAIT:
-            acc[A_X18T, 1] += kept18
-            acc[A_X18Z if s == _AMB else A_X18M, 1] += kept18
-    x[_FIRST, _ADULT] -= moved[_FIRST, 0]  # first-line youth help ends at 18
-    x[_BASE, _ADULT] += moved[_FIRST, 0]
-    x[JB, _ADULT] -= moved[JB, 0]  # child-protection measures end at 18
-    acc[A_X18JR, 1] += moved[JR, 0]
-    x[_BASE, 0] += births / 12.0
-    moved = 0.0
+            for i in range(LANES):
+                w = uint64(i)
+                keep = fl.care_keep(a, q[_r(P_EXTENSION_SHARE) + w],
+                                    q[_r(P_EXTENSION_MAX_AGE) + w])  # fmt: skip
+                gone = q[_r(Q_MOVED + s * N_MOVED + k) + w] * (1.0 - keep)
+                x[_x(s, a) + w] -= gone
+                x[_x(_BASE, a) + w] += gone
+        for i in range(LANES):
+            w = uint64(i)
+            moved18 = q[_r(Q_MOVED + s * N_MOVED) + w]
+            kept18 = moved18 * fl.care_keep(_ADULT, q[_r(P_EXTENSION_SHARE) + w],
+                                            q[_r(P_EXTENSION_MAX_AGE) + w])  # fmt: skip
+            q[_g(A_T18, 1) + w] += moved18
+            q[_g(A_T18C, 1) + w] += kept18
+            if s != _WAIT:
+                q[_g(A_X18T, 1) + w] += kept18
+                q[_g(A_X18Z if s == _AMB else A_X18M, 1) + w] += kept18
+    for i in range(LANES):
+        w = uint64(i)
+        moved_fl = q[_r(Q_MOVED + _FIRST * N_MOVED) + w]
+        x[_x(_FIRST, _ADULT) + w] -= moved_fl  # first-line youth help ends at 18
+        x[_x(_BASE, _ADULT) + w] += moved_fl
+        x[_x(JB, _ADULT) + w] -= q[_r(Q_MOVED + JB * N_MOVED) + w]  # measures end at 18
+        q[_g(A_X18JR, 1) + w] += q[_r(Q_MOVED + JR * N_MOVED) + w]
+        x[_x(_BASE, 0) + w] += births / 12.0
+        q[_r(Q_ACC_T + T_BIRTHS) + w] += births / 12.0
+        q[_r(Q_MIGRATED) + w] = 0.0
     for a in range(_NA):
         rate = migration[a] / 12.0
         for s in range(N_STOCKS):
-            if s < N_STATES:
-                moved += x[s, a] * rate
-            x[s, a] *= 1.0 + rate
-    tot[T_AGED_OUT] += aged_out
-    tot[T_BIRTHS] += births / 12.0
-    tot[T_MIGRATION] += moved
+            for i in range(LANES):
+                w = uint64(i)
+                if s < N_STATES:
+                    q[_r(Q_MIGRATED) + w] += x[_x(s, a) + w] * rate
+                x[_x(s, a) + w] *= 1.0 + rate
+    for i in range(LANES):
+        w = uint64(i)
+        q[_r(Q_ACC_T + T_MIGRATION) + w] += q[_r(Q_MIGRATED) + w]
