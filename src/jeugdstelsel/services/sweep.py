@@ -460,7 +460,8 @@ def national_part(series: dict[str, np.ndarray]) -> np.ndarray:
     return np.stack([series[k] for k in NATIONAL_KEYS])
 
 
-def quantiles(rows: np.ndarray, q: Sequence[float]) -> np.ndarray:
+def quantiles(rows: np.ndarray, q: Sequence[float], *,
+              overwrite_input: bool = False) -> np.ndarray:
     """``np.percentile(rows, q, axis=1)`` bit for bit: ``(r, n)`` -> ``(len(q), r)``.
 
     Why not ``np.percentile``: for several quantiles it runs introselect for a dozen kth
@@ -471,8 +472,13 @@ def quantiles(rows: np.ndarray, q: Sequence[float]) -> np.ndarray:
     the ends, gamma = index - floor, ``_lerp`` with its two-sided formula, NaN rows -> NaN),
     so the results are NumPy's; tests/sweep check that, ties and NaN included. (Only the sign
     of a zero could differ: a sort may order -0.0 and 0.0 differently from a partition.)
+    ``overwrite_input`` sorts a C-contiguous ``rows`` in place instead of a copy.
     """
-    ordered = np.sort(np.ascontiguousarray(rows), axis=1)
+    if overwrite_input and rows.flags.c_contiguous:
+        ordered = rows
+        ordered.sort(axis=1)
+    else:
+        ordered = np.sort(np.ascontiguousarray(rows), axis=1)
     n = ordered.shape[1]
     virtual = (n - 1) * np.true_divide(np.asarray(q, dtype=float), 100)
     previous = np.floor(virtual)
@@ -517,7 +523,8 @@ def statistics(values: np.ndarray) -> np.ndarray:
     d, shape = values.shape[0], values.shape[1:]
     out = np.empty((len(STAT_NAMES), *shape))
     rows = np.ascontiguousarray(values.reshape(d, -1).T)
-    out[:len(STAT_Q)] = quantiles(rows, STAT_Q).reshape(len(STAT_Q), *shape)
+    out[:len(STAT_Q)] = quantiles(rows, STAT_Q, overwrite_input=True).reshape(len(STAT_Q),
+                                                                               *shape)
     for j in range(shape[0]):
         out[-1, j] = np.ascontiguousarray(values[:, j]).mean(axis=0)
     return out
