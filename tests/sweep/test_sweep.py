@@ -272,7 +272,8 @@ def test_store_folds_in_order_blocks_without_block_files(scenario_files, tmp_pat
              for _ in plan.blocks()]
 
     def write(state, b):
-        finished = sweep.BlockResult({(n, c): pa.table({"x": [1.0]}) for n in plan.names
+        table = store.encode(pa.table({"x": [1.0]}))
+        finished = sweep.BlockResult({(n, c): table for n in plan.names
                                       for c in plan.blocks()[b]})
         state.write_block(plan, b, plan.blocks()[b], finished, parts[b])
 

@@ -426,10 +426,11 @@ class ChunkOutput:
 
 @dataclass
 class BlockResult:
-    """Statistics of a block with all its draws: partitions and effect rows, ready to write."""
+    """Statistics of a block with all its draws: partitions and effect rows as Parquet files
+    (bytes, :func:`jeugdstelsel.services.sweep_store.encode`), ready to write."""
 
-    partitions: dict[tuple[str, str], object] = field(default_factory=dict)  # -> pyarrow.Table
-    effects: dict[tuple[str, str], object] = field(default_factory=dict)
+    partitions: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    effects: dict[tuple[str, str], bytes] = field(default_factory=dict)
 
 
 def run_chunk(plan: SweepPlan, chunk: Chunk, draws: dict[str, P.ParameterSet]) -> ChunkOutput:
@@ -553,9 +554,11 @@ def finish_block(plan: SweepPlan, codes: Sequence[str],
         diffs = (_unstack(statistics(stack - ref_stack), keys, len(years))
                  if name != plan.reference else None)
         for j, code in enumerate(codes):
-            out.partitions[(name, code)] = store.partition_table(stats, diffs, j, years)
+            out.partitions[(name, code)] = store.encode(
+                store.partition_table(stats, diffs, j, years))
             if name != plan.reference:
-                out.effects[(name, code)] = store.effect_table(effects(series, ref, j))
+                out.effects[(name, code)] = store.encode(
+                    store.effect_table(effects(series, ref, j)))
     return out
 
 
