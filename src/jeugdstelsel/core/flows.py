@@ -15,11 +15,19 @@ from numba import njit
 
 from jeugdstelsel.core.dimensions import ADULT_AGE, AGE_BANDS
 
+# Floating-point licence of every compiled model function: the compiler may assume there are
+# no NaNs or infinities and ignore the sign of zero, but it may not fuse, reorder or
+# approximate arithmetic ('contract', 'reassoc', 'arcp', 'afn'). Those would let the same
+# formula round differently in SIMD and scalar code, in different specialisations of the
+# kernel, or after a fresh compile versus a cached one; results must be bit-identical
+# however draws are chunked (docs/sweep.md).
+FASTMATH = {"nnan", "ninf", "nsz"}
+
 _YOUNG_HIGH = AGE_BANDS["0_3"][1]
 _TEEN_LOW = AGE_BANDS["12_17"][0]
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, fastmath=FASTMATH)
 def age_profile(age: int, rel_0_3: float, rel_12_17: float) -> float:
     """Relative incidence of new needs at ``age`` (4-11 = 1); 0 from 18 on.
 
@@ -34,13 +42,13 @@ def age_profile(age: int, rel_0_3: float, rel_12_17: float) -> float:
     return 1.0
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, fastmath=FASTMATH)
 def threshold(level: float, trend: float, years_since_2015: float) -> float:
     """The societal threshold ('geluksnorm', seed 003): level x exp(trend x years)."""
     return level * math.exp(trend * years_since_2015)
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, fastmath=FASTMATH)
 def need_hazard(
     incidence: float, profile: float, risk: float, thresh: float, protection: float
 ) -> float:
@@ -48,13 +56,13 @@ def need_hazard(
     return incidence * profile * risk * thresh * (1.0 - protection)
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, fastmath=FASTMATH)
 def supply_factor(supply_induced: float, fragmentation: float) -> float:
     """'Aanbod schept vraag' (seed 002): fragmented supply lengthens care and adds referrals."""
     return 1.0 + supply_induced * fragmentation
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, fastmath=FASTMATH)
 def routing(
     fl: float, gp: float, yd: float, ms: float, poh: float, school: float, sid: float
 ) -> tuple[float, float, float, float, float]:
@@ -75,14 +83,14 @@ def routing(
     )
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, fastmath=FASTMATH)
 def escalation_share(fl_escalation: float, defensive: float) -> float:
     """Flow 3: share of first-line episodes referred to specialist care (defensive decisions
     raise it; team decisions and outcome monitoring lower it)."""
     return min(max(fl_escalation * defensive, 0.0), 0.95)
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, fastmath=FASTMATH)
 def reentry_hazard(rate: float, relapse_prevention: float, age: int) -> float:
     """Flow 6: re-entry (herhaald beroep) hazard in after-care; none from 18 on."""
     if age >= ADULT_AGE:
@@ -90,13 +98,13 @@ def reentry_hazard(rate: float, relapse_prevention: float, age: int) -> float:
     return rate * (1.0 - relapse_prevention)
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, fastmath=FASTMATH)
 def leave(hazard: float) -> float:
     """Probability of leaving within a month at a constant monthly hazard."""
     return -math.expm1(-hazard)
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, fastmath=FASTMATH)
 def care_keep(age: int, extension_share: float, extension_max_age: float) -> float:
     """Share of specialist care that continues on reaching ``age`` (the 18-year boundary).
 

@@ -199,71 +199,105 @@ def simulate(
     par = np.ascontiguousarray(np.stack([params[name] for name in KERNEL_PARAMS]))
     path_keys = np.array([_K[k] for k in paths], dtype=np.int64)
     path_values = (
-        np.ascontiguousarray(np.stack(list(paths.values()), axis=1))
+        np.ascontiguousarray(np.stack(list(paths.values()), axis=1), dtype=float)
         if paths
         else np.zeros((n_months, 0, d, m))
     )
-    lever = extra_cost if extra_cost is not None else np.zeros((n_months, d, m))
+    lever = (np.ascontiguousarray(extra_cost, dtype=float) if extra_cost is not None
+             else np.zeros((n_months, d, m)))  # fmt: skip
     run = _Run(inputs, n_months, params["fl_cbs_share"], progress)
     unique, inverse = _unique_draws(par, params["fl_cbs_share"])
     if len(unique) < d:
-        branch = _first_difference(path_values, lever, unique, inverse) // PERIOD_MONTHS
+        branch = _first_difference(path_values, lever, unique[inverse]) // PERIOD_MONTHS
         shared = run.start(par[:, unique], path_keys, path_values[:, :, unique],
                            lever[:, unique], unique, spinup_months)  # fmt: skip
         run.periods(shared, 0, branch)
-        state = shared.expand(inverse)
+        state = shared.expand(inverse, branch)
     else:
         state = run.start(par, path_keys, path_values, lever, np.arange(d), spinup_months)
         branch = 0
     state = state.with_inputs(par, path_keys, path_values, lever)
     run.periods(state, branch, run.n_periods)
-    return SimulationResult(inputs.start_year, run.n_periods, state.by_group, state.totals,
-                            state.x, state.initial_total, tuple(inputs.names))  # fmt: skip
+    by_group = {name: state.groups[i] for i, name in enumerate(GROUP_OUTPUTS)}
+    totals = {name: state.totals[i] for i, name in enumerate(TOTAL_ACCUMULATORS)}
+    return SimulationResult(inputs.start_year, run.n_periods, by_group, totals, state.x,
+                            state.initial_total, tuple(inputs.names))  # fmt: skip
 
 
 def _unique_draws(par: np.ndarray, fl_cbs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Draws whose parameters are identical in every municipality: representatives, inverse."""
-    flat = np.concatenate([par.transpose(1, 0, 2).reshape(par.shape[1], -1), fl_cbs], axis=1)
-    _, first, inverse = np.unique(flat, axis=0, return_index=True, return_inverse=True)
+    """Draws whose parameters are identical in every municipality: representatives, inverse.
+
+    Rows are compared as raw bytes (one sort of fixed-size records): values that are equal
+    but spelled differently (0.0 and -0.0) only cost a missed sharing, never a wrong one.
+    """
+    flat = np.ascontiguousarray(
+        np.concatenate([par.transpose(1, 0, 2).reshape(par.shape[1], -1), fl_cbs], axis=1))
+    rows = flat.view(np.dtype((np.void, flat.dtype.itemsize * flat.shape[1]))).ravel()
+    _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
     order = np.argsort(first)  # keep representatives in draw order
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
     return first[order], rank[inverse.reshape(-1)]
 
 
-def _first_difference(path_values: np.ndarray, lever: np.ndarray, unique: np.ndarray,
-                      inverse: np.ndarray) -> int:
-    """First month in which a draw's paths or lever cost differ from its representative's."""
-    months = lever.shape[0]
-    rep = unique[inverse]
-    differs = np.any(lever != lever[:, rep], axis=(1, 2))
-    if path_values.shape[1]:
-        differs |= np.any(path_values != path_values[:, :, rep], axis=(1, 2, 3))
-    hits = np.flatnonzero(differs)
-    return int(hits[0]) if len(hits) else months
+@njit(cache=True)
+def _first_difference(path_values, lever, rep):
+    """First month in which a draw's paths or lever cost differ from its representative's.
+
+    Scans month by month and stops at the first difference: the months before the levers
+    start are read once, with no temporary arrays.
+    """
+    months, n_keys, n_d, n_m = path_values.shape
+    for month in range(months):
+        for d in range(n_d):
+            r = rep[d]
+            if r == d:
+                continue
+            for m in range(n_m):
+                if lever[month, d, m] != lever[month, r, m]:
+                    return month
+                for k in range(n_keys):
+                    if path_values[month, k, d, m] != path_values[month, k, r, m]:
+                        return month
+    return months
+
+
+# Outputs per age group, (outputs, D, M, periods, 2): the kernel's accumulators, then the stocks
+# recorded at the start of each period, then two stocks at its end.
+GROUP_OUTPUTS = (*GROUP_ACCUMULATORS, *START_STOCKS, "waiting_end", "residential_end")
+(
+    O_JH_ZONDER, O_JH_MET, O_JH_TOTAL, O_JB, O_JR, O_FIRST_LINE, O_WAITING, O_AMBULATORY,
+    O_RESIDENTIAL, O_WAITING_END, O_RESIDENTIAL_END,
+) = range(len(GROUP_ACCUMULATORS), len(GROUP_OUTPUTS))
 
 
 @dataclass
 class _State:
-    """The stocks, capacity and outputs of a set of draws during a run."""
+    """The stocks, capacity and outputs of a set of draws during a run.
+
+    ``groups`` is (GROUP_OUTPUTS, D, M, periods, 2) and ``totals`` (TOTAL_ACCUMULATORS, D, M,
+    periods): the kernel adds each period's accumulators straight into them (zero at first).
+    """
 
     x: np.ndarray
     capacity: np.ndarray
     initial_total: np.ndarray
-    by_group: dict[str, np.ndarray]
-    totals: dict[str, np.ndarray]
+    groups: np.ndarray
+    totals: np.ndarray
     par: np.ndarray
     path_keys: np.ndarray
     path_values: np.ndarray
     lever: np.ndarray
     fl_cbs: np.ndarray
 
-    def expand(self, inverse: np.ndarray) -> _State:
-        """Copy representative draws to every draw they stand for."""
+    def expand(self, inverse: np.ndarray, periods: int) -> _State:
+        """Copy representative draws to every draw they stand for (outputs: ``periods``)."""
+        groups = np.zeros((self.groups.shape[0], len(inverse), *self.groups.shape[2:]))
+        _gather(_as4(self.groups), inverse, 2 * periods, _as4(groups))
+        totals = np.zeros((self.totals.shape[0], len(inverse), *self.totals.shape[2:]))
+        _gather(self.totals, inverse, periods, totals)
         return _State(self.x[inverse], self.capacity[inverse], self.initial_total[inverse],
-                      {k: v[inverse] for k, v in self.by_group.items()},
-                      {k: v[inverse] for k, v in self.totals.items()},
-                      self.par, self.path_keys, self.path_values, self.lever,
+                      groups, totals, self.par, self.path_keys, self.path_values, self.lever,
                       self.fl_cbs[inverse])  # fmt: skip
 
     def with_inputs(self, par, path_keys, path_values, lever) -> _State:
@@ -283,7 +317,7 @@ class _Run:
         self.offset = float(inputs.start_year - REFERENCE_YEAR)
         self.n_months = n_months
         self.n_periods = n_months // PERIOD_MONTHS
-        self.fl_cbs = fl_cbs
+        self.fl_cbs = np.ascontiguousarray(fl_cbs, dtype=float)
         self.progress = progress
 
     def start(self, par, path_keys, path_values, lever, draws, spinup_months) -> _State:
@@ -292,80 +326,87 @@ class _Run:
         x = np.zeros((d, m, N_STOCKS, N_AGES))
         x[:, :, State.BASE, :] = self.pop0[None]
         capacity = np.full((d, m), np.inf)
-        dummy_g = np.zeros((d, m, len(GROUP_ACCUMULATORS), 2))
-        dummy_t = np.zeros((d, m, len(TOTAL_ACCUMULATORS)))
+        groups = np.zeros((len(GROUP_OUTPUTS), d, m, self.n_periods, 2))
+        totals = np.zeros((len(TOTAL_ACCUMULATORS), d, m, self.n_periods))
+        # the spin-up records nothing; the views only give the kernel one signature
         _months(x, par, path_keys, path_values, 0, spinup_months, True, self.offset, self.risk,
-                self.births, self.migration, self.pop0, capacity, lever, dummy_g,
-                dummy_t)  # fmt: skip
+                self.births, self.migration, self.pop0, capacity, lever,
+                groups[:len(GROUP_ACCUMULATORS), :, :, 0], totals[:, :, :, 0])  # fmt: skip
         _set_capacity(x, par, capacity)
-        names = (*GROUP_ACCUMULATORS, *START_STOCKS, "waiting_end", "residential_end")
-        by_group = {k: np.zeros((d, m, self.n_periods, 2)) for k in names}
-        totals = {k: np.zeros((d, m, self.n_periods)) for k in TOTAL_ACCUMULATORS}
-        return _State(x, capacity, x[:, :, :N_STATES].sum(axis=(2, 3)), by_group, totals, par,
+        return _State(x, capacity, x[:, :, :N_STATES].sum(axis=(2, 3)), groups, totals, par,
                       path_keys, path_values, lever, self.fl_cbs[draws])  # fmt: skip
 
     def periods(self, st: _State, first: int, last: int) -> None:
-        """Half-year periods ``first..last-1``: monthly kernel plus output bookkeeping."""
-        d, m = st.x.shape[0], st.x.shape[1]
+        """Half-year periods ``first..last-1``: stocks at the start, monthly kernel, stocks at
+        the end; the kernel adds its accumulators into the period's slice of the outputs."""
+        n_ga = len(GROUP_ACCUMULATORS)
         for period in range(first, last):
-            for name, value in _start_stocks(st.x, st.fl_cbs).items():
-                st.by_group[name][:, :, period] = value
-            acc_g = np.zeros((d, m, len(GROUP_ACCUMULATORS), 2))
-            acc_t = np.zeros((d, m, len(TOTAL_ACCUMULATORS)))
+            _record_stocks(st.x, st.fl_cbs, st.groups, period, True)
             _months(st.x, st.par, st.path_keys, st.path_values, period * PERIOD_MONTHS,
                     PERIOD_MONTHS, False, self.offset, self.risk, self.births, self.migration,
-                    self.pop0, st.capacity, st.lever, acc_g, acc_t)  # fmt: skip
+                    self.pop0, st.capacity, st.lever, st.groups[:n_ga, :, :, period],
+                    st.totals[:, :, :, period])  # fmt: skip
+            _record_stocks(st.x, st.fl_cbs, st.groups, period, False)
             if self.progress is not None:
                 self.progress((period + 1) * PERIOD_MONTHS, self.n_months)
-            for i, name in enumerate(GROUP_ACCUMULATORS):
-                st.by_group[name][:, :, period] = acc_g[:, :, i]
-            for i, name in enumerate(TOTAL_ACCUMULATORS):
-                st.totals[name][:, :, period] = acc_t[:, :, i]
-            ends = _stock_groups(st.x)
-            st.by_group["waiting_end"][:, :, period] = ends[:, :, State.WAITING]
-            st.by_group["residential_end"][:, :, period] = ends[:, :, State.RESIDENTIAL]
 
 
-def _start_stocks(x: np.ndarray, fl_cbs_share: np.ndarray) -> dict[str, np.ndarray]:
-    """Stocks per age group (0-17, 18-22) at the start of a period, for unique persons."""
-    g = _stock_groups(x)
-    fl_rep = g[:, :, State.FIRST_LINE] * fl_cbs_share[..., None]
-    amb, res = g[:, :, State.AMBULATORY], g[:, :, State.RESIDENTIAL]
-    return {
-        "jh_zonder": fl_rep + amb,
-        "jh_met": res,
-        "jh_total": fl_rep + amb + res,
-        "jb": g[:, :, JB],
-        "jr": g[:, :, JR],
-        "first_line": g[:, :, State.FIRST_LINE],
-        "waiting": g[:, :, State.WAITING],
-        "ambulatory": amb,
-        "residential": res,
-    }
+def _as4(groups: np.ndarray) -> np.ndarray:
+    """(outputs, D, M, periods, 2) -> (outputs, D, M, periods x 2), a view."""
+    return groups.reshape(*groups.shape[:3], -1)
+
+
+@njit(cache=True)
+def _gather(src, inverse, length, out):
+    """``out[k, d, m, :length] = src[k, inverse[d], m, :length]``: the periods simulated so far.
+
+    The later periods stay zero (the kernel adds into them); copying only the filled part
+    and writing each destination row contiguously is what makes the expansion cheap.
+    """
+    for k in range(out.shape[0]):
+        for d in range(out.shape[1]):
+            r = inverse[d]
+            for m in range(out.shape[2]):
+                for t in range(length):
+                    out[k, d, m, t] = src[k, r, m, t]
 
 
 @njit(cache=True, parallel=True)
-def _stock_groups(x):
-    """(D, M, stocks, ages) -> (D, M, stocks, 2): sums over ages 0-17 and 18-22.
+def _record_stocks(x, fl_cbs, out, period, at_start):
+    """Stocks per age group (0-17, 18-22) at the start (unique persons) or end of a period.
 
     A fixed summation order per cell, so the sums do not depend on how many draws or
     municipalities run together (NumPy's reductions may, in the last bit).
     """
-    n_d, n_m, n_s = x.shape[0], x.shape[1], x.shape[2]
-    out = np.zeros((n_d, n_m, n_s, 2))
+    n_d, n_m = x.shape[0], x.shape[1]
     for cell in prange(n_d * n_m):
         d = cell // n_m
         m = cell % n_m
-        for s in range(n_s):
-            young = 0.0
-            for a in range(_ADULT):
-                young += x[d, m, s, a]
-            old = 0.0
-            for a in range(_ADULT, _NA):
-                old += x[d, m, s, a]
-            out[d, m, s, 0] = young
-            out[d, m, s, 1] = old
-    return out
+        for g in range(2):
+            lo = 0 if g == 0 else _ADULT
+            hi = _ADULT if g == 0 else _NA
+            sums = np.zeros(N_STOCKS)
+            for s in range(N_STOCKS):
+                total = 0.0
+                for a in range(lo, hi):
+                    total += x[d, m, s, a]
+                sums[s] = total
+            first, wait = sums[_FIRST], sums[_WAIT]
+            amb, res = sums[_AMB], sums[_RES]
+            if not at_start:
+                out[O_WAITING_END, d, m, period, g] = wait
+                out[O_RESIDENTIAL_END, d, m, period, g] = res
+                continue
+            fl_rep = first * fl_cbs[d, m]
+            out[O_JH_ZONDER, d, m, period, g] = fl_rep + amb
+            out[O_JH_MET, d, m, period, g] = res
+            out[O_JH_TOTAL, d, m, period, g] = fl_rep + amb + res
+            out[O_JB, d, m, period, g] = sums[JB]
+            out[O_JR, d, m, period, g] = sums[JR]
+            out[O_FIRST_LINE, d, m, period, g] = first
+            out[O_WAITING, d, m, period, g] = wait
+            out[O_AMBULATORY, d, m, period, g] = amb
+            out[O_RESIDENTIAL, d, m, period, g] = res
 
 
 def _set_capacity(x: np.ndarray, par: np.ndarray, capacity: np.ndarray) -> None:
@@ -467,14 +508,14 @@ N_MOVED = _NA - _ADULT  # ages 18..22 receive people from the age below at the b
     Q_RES_STAY, Q_WANT_P, Q_AC_MINOR, Q_AC_ADULT, Q_RE_SHARE, Q_JB_OUT, Q_JR_OUT,
     Q_THRESH, Q_R_FL, Q_R_GP, Q_R_YD, Q_R_MS, Q_R_NONE, Q_JB_IN, Q_JR_MINOR, Q_JR_ADULT,
     Q_PRICE, Q_FRACTION, Q_OCC, Q_WANTED, Q_AC_G, Q_RE_G, Q_JB_IN_G, Q_JR_G,
-    Q_H_TOTAL, Q_LEAVE, Q_MIGRATED,
+    Q_H_TOTAL, Q_LEAVE, Q_MIGRATED, Q_POP_TOTAL,
     Q_S_POP, Q_S_ZONDER, Q_S_MET, Q_S_TOTAL, Q_S_JB, Q_S_JR, Q_S_FLREP, Q_S_IAMB, Q_S_IRES,
     Q_S_ENDED, Q_S_WAIT, Q_S_COST,
     Q_IN_LT, Q_IN_GP, Q_IN_YD, Q_IN_MS, Q_IN_GI, Q_IN_COURT, Q_IN_NONE, Q_IN_RE, Q_STARTED,
     Q_FL_REP,
-) = range(N_KP, N_KP + 57)
+) = range(N_KP, N_KP + 58)
 Q_GROUP_SUMS, Q_MONTH_SUMS = Q_S_POP, Q_IN_LT  # zeroed per age group, per month
-Q_ACC_G = N_KP + 57  # accumulator (k, g) at row Q_ACC_G + 2k + g
+Q_ACC_G = N_KP + 58  # accumulator (k, g) at row Q_ACC_G + 2k + g
 Q_ACC_T = Q_ACC_G + 2 * N_GA  # total k at row Q_ACC_T + k
 Q_MOVED = Q_ACC_T + N_TA  # people reaching age 18 + k from stock s at row Q_MOVED + s*N_MOVED + k
 N_Q = Q_MOVED + N_STOCKS * N_MOVED
@@ -498,7 +539,7 @@ def _g(k, g):
     return uint64((Q_ACC_G + 2 * k + g) * LANES)
 
 
-@njit(cache=True, parallel=True, fastmath=True, error_model="numpy")
+@njit(cache=True, parallel=True, fastmath=fl.FASTMATH, error_model="numpy")
 def _months(x, par, path_keys, path_values, first, count, spinup, offset, risk, births,
             migration, pop0, capacity, lever, acc_g, acc_t):  # fmt: skip
     """``count`` months from ``first`` for every draw and municipality (parallel over blocks).
@@ -546,7 +587,7 @@ def _months(x, par, path_keys, path_values, first, count, spinup, offset, risk, 
             _capacity(xs, q, month, spinup, cap)
             _flows_block(xs, q, spinup, risk[m])
             if spinup:
-                _rescale_block(xs, pop0[m])
+                _rescale_block(xs, q, pop0[m])
             else:
                 for i in range(LANES):
                     q[_r(Q_ACC_T + T_LEVER) + uint64(i)] += lever[month, draw[i], m]
@@ -560,12 +601,12 @@ def _months(x, par, path_keys, path_values, first, count, spinup, offset, risk, 
                 continue
             for k in range(N_GA):
                 for g in range(2):
-                    acc_g[d, m, k, g] += q[_g(k, g) + w]
+                    acc_g[k, d, m, g] += q[_g(k, g) + w]
             for k in range(N_TA):
-                acc_t[d, m, k] += q[_r(Q_ACC_T + k) + w]
+                acc_t[k, d, m] += q[_r(Q_ACC_T + k) + w]
 
 
-@njit(cache=True, fastmath=True, error_model="numpy")
+@njit(cache=True, fastmath=fl.FASTMATH, error_model="numpy")
 def _static_rates(q):
     """Per draw: probabilities that depend on parameters only (recomputed when a path moves).
 
@@ -600,7 +641,7 @@ def _static_rates(q):
         q[_r(Q_JR_OUT) + w] = fl.leave(1.0 / q[_r(P_JR_DURATION) + w])
 
 
-@njit(cache=True, fastmath=True, error_model="numpy")
+@njit(cache=True, fastmath=fl.FASTMATH, error_model="numpy")
 def _time_rates(q, years, risk):
     """Per draw: the month's trend-driven rates (threshold, routing, overlays, prices)."""
     for i in range(LANES):
@@ -626,7 +667,7 @@ def _time_rates(q, years, risk):
         q[_r(Q_PRICE) + w] = q[_r(P_COST_SCALE) + w] * (1.0 + q[_r(P_TARIFF_INDEX) + w]) ** years
 
 
-@njit(cache=True, fastmath=True, error_model="numpy")
+@njit(cache=True, fastmath=fl.FASTMATH, error_model="numpy")
 def _capacity(x, q, month, spinup, cap):
     """Flow 4 needs the whole municipality: the share of those wishing to start that can."""
     for i in range(LANES):
@@ -649,7 +690,7 @@ def _capacity(x, q, month, spinup, cap):
         q[_r(Q_FRACTION) + w] = fraction
 
 
-@njit(cache=True, fastmath=True, error_model="numpy")
+@njit(cache=True, fastmath=fl.FASTMATH, error_model="numpy")
 def _flows_block(x, q, spinup, risk):
     """Flows 1-7 for a block of draws, age by age; outputs summed per age group and month."""
     for r in range(Q_MONTH_SUMS, Q_ACC_G):
@@ -702,7 +743,7 @@ def _flows_block(x, q, spinup, risk):
         q[_r(Q_ACC_T + T_REENTRY) + w] += in_re * share
 
 
-@njit(cache=True, fastmath=True, error_model="numpy")
+@njit(cache=True, fastmath=fl.FASTMATH, error_model="numpy")
 def _group_rates(q, g):
     """Rates that differ between the age groups, copied into the rows the age loop reads.
 
@@ -719,7 +760,7 @@ def _group_rates(q, g):
         q[_r(Q_JR_G) + w] = q[_r(Q_JR_MINOR) + w] if minor else q[_r(Q_JR_ADULT) + w]
 
 
-@njit(cache=True, fastmath=True, error_model="numpy")
+@njit(cache=True, fastmath=fl.FASTMATH, error_model="numpy")
 def _hazards_age(x, q, a, risk):
     """Flows 1, 2 and 7: the total monthly hazard of leaving the base at age ``a``."""
     for i in range(LANES):
@@ -737,7 +778,7 @@ def _hazards_age(x, q, a, risk):
                                 + need * q[_r(Q_R_NONE) + w] + h_gi + h_court)  # fmt: skip
 
 
-@njit(cache=True, fastmath=True, error_model="numpy")
+@njit(cache=True, fastmath=fl.FASTMATH, error_model="numpy")
 def _age_block(x, q, a, risk):
     """Flows 1-7 at age ``a`` for every lane, given the base's leaving probability.
 
@@ -837,27 +878,38 @@ def _age_block(x, q, a, risk):
         q[_r(Q_FL_REP) + w] += fl_rep
 
 
-@njit(cache=True, fastmath=True, error_model="numpy")
-def _rescale_block(x, pop0):
+@njit(cache=True, fastmath=fl.FASTMATH, error_model="numpy")
+def _rescale_block(x, q, pop0):
     """Spin-up: keep each age's population at the start population, only the mix changes."""
-    for a in range(_NA):
+    for a in range(pop0.shape[0]):  # a run-time bound: see _demography_block
+        for i in range(LANES):
+            q[_r(Q_POP_TOTAL) + uint64(i)] = 0.0
+        for s in range(N_STATES):
+            for i in range(LANES):
+                w = uint64(i)
+                q[_r(Q_POP_TOTAL) + w] += x[_x(s, a) + w]
         for i in range(LANES):
             w = uint64(i)
-            total = 0.0
-            for s in range(N_STATES):
-                total += x[_x(s, a) + w]
-            scale = pop0[a] / total if total > 0.0 else 1.0
-            for s in range(N_STOCKS):
-                x[_x(s, a) + w] *= scale
+            total = q[_r(Q_POP_TOTAL) + w]
+            q[_r(Q_POP_TOTAL) + w] = pop0[a] / total if total > 0.0 else 1.0
+        for s in range(N_STOCKS):
+            for i in range(LANES):
+                w = uint64(i)
+                x[_x(s, a) + w] *= q[_r(Q_POP_TOTAL) + w]
 
 
-@njit(cache=True, fastmath=True, error_model="numpy")
+@njit(cache=True, fastmath=fl.FASTMATH, error_model="numpy")
 def _demography_block(x, q, births, migration):
     """Ageing by 1/12 of an age per month with the 18-year boundary, births and migration.
 
     All stocks first age uniformly (a branch-free loop); the boundary rules are then applied
-    as corrections to the few ages they concern, using the amounts that moved.
+    as corrections to the few ages they concern, using the amounts that moved. The loops over
+    ages and stocks take their bounds from the arrays at run time: with compile-time bounds
+    the compiler unrolls them completely around the vectorised lane loop, which makes the
+    kernel take minutes to compile for no gain in speed.
     """
+    n_ages = migration.shape[0]
+    n_stocks = x.shape[0] // (n_ages * LANES)
     for i in range(LANES):
         w = uint64(i)
         aged_out = 0.0
@@ -869,8 +921,8 @@ def _demography_block(x, q, births, migration):
             for i in range(LANES):
                 w = uint64(i)
                 q[_r(Q_MOVED + s * N_MOVED + k) + w] = x[_x(s, _ADULT - 1 + k) + w] / 12.0
-    for s in range(N_STOCKS):
-        for a in range(_NA - 1, 0, -1):
+    for s in range(n_stocks):
+        for a in range(n_ages - 1, 0, -1):
             for i in range(LANES):
                 w = uint64(i)
                 x[_x(s, a) + w] = (x[_x(s, a) + w] * (11.0 / 12.0)
@@ -908,9 +960,9 @@ def _demography_block(x, q, births, migration):
         x[_x(_BASE, 0) + w] += births / 12.0
         q[_r(Q_ACC_T + T_BIRTHS) + w] += births / 12.0
         q[_r(Q_MIGRATED) + w] = 0.0
-    for a in range(_NA):
+    for a in range(n_ages):
         rate = migration[a] / 12.0
-        for s in range(N_STOCKS):
+        for s in range(n_stocks):
             for i in range(LANES):
                 w = uint64(i)
                 if s < N_STATES:
