@@ -654,13 +654,16 @@ QUIET_CLUSTER = {
 }
 
 
+KEEP_FREED_BYTES = 2**30  # allocations below this come from (and return to) the heap
+
+
 def local_cluster(n_workers: int | None = None, *, malloc_trim: bool = False,
                   numba_threads: int | None = None, memory_limit: str | int = "auto"):
     """A ``LocalCluster`` of worker processes, tuned for this NumPy/Numba workload.
 
-    ``malloc_trim=False`` drops the ``MALLOC_TRIM_THRESHOLD_`` the nanny sets by default
-    (measured in docs/sweep.md: with it the allocator returns memory eagerly, which costs time
-    when chunks allocate and free large arrays). Numba gets the worker's share of the cores.
+    ``malloc_trim=False`` replaces the ``MALLOC_TRIM_THRESHOLD_`` the nanny sets by default
+    (with it the allocator returns memory eagerly) by thresholds that keep freed memory for the
+    next chunk (measured in docs/sweep.md). Numba gets the worker's share of the cores.
 
     The periodic work of a cluster is turned down to what a batch job needs
     (:data:`QUIET_CLUSTER`): the statistical profiler (a stack sample every 10 ms, for the
@@ -681,7 +684,11 @@ def local_cluster(n_workers: int | None = None, *, malloc_trim: bool = False,
     # apply JEUGDSTELSEL_NUMBA_THREADS with numba.set_num_threads instead (_configure_numba).
     environ = {"JEUGDSTELSEL_NUMBA_THREADS": str(threads), "OMP_NUM_THREADS": "1"}
     if not malloc_trim:
-        environ["MALLOC_TRIM_THRESHOLD_"] = None
+        # Keep freed memory in the process for the next chunk: a chunk allocates and frees
+        # ~100 MB of arrays, which glibc otherwise maps fresh (above its 32 MB mmap ceiling)
+        # and the kernel zeroes page by page, every chunk (docs/sweep.md).
+        environ["MALLOC_TRIM_THRESHOLD_"] = str(KEEP_FREED_BYTES)
+        environ["MALLOC_MMAP_THRESHOLD_"] = str(KEEP_FREED_BYTES)
     with dask.config.set({**{f"distributed.nanny.pre-spawn-environ.{k}": v
                              for k, v in environ.items()}, **QUIET_CLUSTER}):
         return LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
