@@ -209,8 +209,11 @@ def simulate(
     unique, inverse = _unique_draws(par, params["fl_cbs_share"])
     if len(unique) < d:
         branch = _first_difference(path_values, lever, unique[inverse]) // PERIOD_MONTHS
-        shared = run.start(par[:, unique], path_keys, path_values[:, :, unique],
-                           lever[:, unique], unique, spinup_months)  # fmt: skip
+        # contiguous copies: the kernel is compiled (about half a minute) once per memory
+        # layout of its arguments, and fancy indexing would hand it a second layout
+        c = np.ascontiguousarray
+        shared = run.start(c(par[:, unique]), path_keys, c(path_values[:, :, unique]),
+                           c(lever[:, unique]), unique, spinup_months)  # fmt: skip
         run.periods(shared, 0, branch)
         state = shared.expand(inverse, branch)
     else:
