@@ -2,7 +2,7 @@
 
 The file is generated from the model's own declarations (``core.model.PARAMETERS`` and
 ``STOCKS``, ``core.dimensions``) and mirrors the engine's monthly update
-(``core.simulate._flows_cell``, ``_rescale_cell`` and ``_demography_cell``, ``core.flows``)
+(``core.simulate._flows_block``, ``_rescale_block`` and ``_demography_block``, ``core.flows``)
 for ONE area and ONE parameter vector:
 
 * eight stocks subscripted by the 23 single ages (the six care states and the two overlays);
