@@ -113,7 +113,7 @@ def main() -> None:
     n = max(results)
     for label, kwargs in (("MALLOC_TRIM_THRESHOLD_=65536 (nanny default)",
                            {"malloc_trim": True}),
-                          ("MALLOC_TRIM_THRESHOLD_ unset (ours)", {}),
+                          ("MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ 1 GiB (ours)", {}),
                           (f"Numba {os.cpu_count()} threads per worker (oversubscribed)",
                            {"numba_threads": os.cpu_count()})):
         r = one(plan, tmp / "p", n, **kwargs)
