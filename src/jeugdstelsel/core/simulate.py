@@ -22,6 +22,7 @@ import numpy as np
 from numba import njit, prange, uint64
 
 from jeugdstelsel.core import flows as fl
+from jeugdstelsel.core import vector_math as vm
 from jeugdstelsel.core.dimensions import (
     ADULT_AGE,
     MONTHS_PER_YEAR,
@@ -542,6 +543,23 @@ def _g(k, g):
     return uint64((Q_ACC_G + 2 * k + g) * LANES)
 
 
+if vm.AVAILABLE:
+
+    @njit(inline="always")
+    def _leave_row(q, source, target):
+        """``fl.leave`` of a row of lanes into another row, four lanes per vector call."""
+        for i in range(0, LANES, vm.WIDTH):
+            vm.leave4(q, source + uint64(i), target + uint64(i))
+
+else:
+
+    @njit(inline="always")
+    def _leave_row(q, source, target):
+        """``fl.leave`` of a row of lanes into another row, one scalar call per lane."""
+        for i in range(LANES):
+            q[target + uint64(i)] = fl.leave(q[source + uint64(i)])
+
+
 @njit(cache=True, parallel=True, fastmath=fl.FASTMATH, error_model="numpy")
 def _months(x, par, path_keys, path_values, first, count, spinup, offset, risk, births,
             migration, pop0, capacity, lever, acc_g, acc_t):  # fmt: skip
@@ -706,9 +724,7 @@ def _flows_block(x, q, spinup, risk):
         _group_rates(q, g)
         for a in range(0 if g == 0 else _ADULT, _ADULT if g == 0 else _NA):
             _hazards_age(x, q, a, risk)
-            for i in range(LANES):  # the one exponential per age and draw
-                w = uint64(i)
-                q[_r(Q_LEAVE) + w] = fl.leave(q[_r(Q_H_TOTAL) + w])
+            _leave_row(q, _r(Q_H_TOTAL), _r(Q_LEAVE))  # the one exponential per age and draw
             _age_block(x, q, a, risk)
         if spinup:
             continue
