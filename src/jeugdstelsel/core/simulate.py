@@ -511,15 +511,16 @@ N_MOVED = _NA - _ADULT  # ages 18..22 receive people from the age below at the b
     Q_SID, Q_FL_LEAVE, Q_ESC, Q_AMB_LEAVE, Q_AMB_END, Q_AMB_STAY, Q_RES_LEAVE, Q_RES_END,
     Q_RES_STAY, Q_WANT_P, Q_AC_MINOR, Q_AC_ADULT, Q_RE_SHARE, Q_JB_OUT, Q_JR_OUT,
     Q_THRESH, Q_R_FL, Q_R_GP, Q_R_YD, Q_R_MS, Q_R_NONE, Q_JB_IN, Q_JR_MINOR, Q_JR_ADULT,
-    Q_PRICE, Q_FRACTION, Q_OCC, Q_WANTED, Q_AC_G, Q_RE_G, Q_JB_IN_G, Q_JR_G,
+    Q_PRICE, Q_FRACTION, Q_OCC, Q_WANTED, Q_AC_G, Q_RE_G, Q_JB_IN_G, Q_JR_G, Q_LOG_TARIFF,
+    Q_E_THRESH, Q_E_ROUTE, Q_E_JB, Q_E_JR, Q_E_PRICE, Q_E_GROWTH,
     Q_H_TOTAL, Q_LEAVE, Q_MIGRATED, Q_POP_TOTAL,
     Q_S_POP, Q_S_ZONDER, Q_S_MET, Q_S_TOTAL, Q_S_JB, Q_S_JR, Q_S_FLREP, Q_S_IAMB, Q_S_IRES,
     Q_S_ENDED, Q_S_WAIT, Q_S_COST,
     Q_IN_LT, Q_IN_GP, Q_IN_YD, Q_IN_MS, Q_IN_GI, Q_IN_COURT, Q_IN_NONE, Q_IN_RE, Q_STARTED,
     Q_FL_REP,
-) = range(N_KP, N_KP + 58)
+) = range(N_KP, N_KP + 65)
 Q_GROUP_SUMS, Q_MONTH_SUMS = Q_S_POP, Q_IN_LT  # zeroed per age group, per month
-Q_ACC_G = N_KP + 58  # accumulator (k, g) at row Q_ACC_G + 2k + g
+Q_ACC_G = N_KP + 65  # accumulator (k, g) at row Q_ACC_G + 2k + g
 Q_ACC_T = Q_ACC_G + 2 * N_GA  # total k at row Q_ACC_T + k
 Q_MOVED = Q_ACC_T + N_TA  # people reaching age 18 + k from stock s at row Q_MOVED + s*N_MOVED + k
 N_Q = Q_MOVED + N_STOCKS * N_MOVED
@@ -551,6 +552,12 @@ if vm.AVAILABLE:
         for i in range(0, LANES, vm.WIDTH):
             vm.leave4(q, source + uint64(i), target + uint64(i))
 
+    @njit(inline="always")
+    def _map_exp(q, start, stop):
+        """``exp`` in place over the elements ``start..stop`` (a multiple of four long)."""
+        for i in range(start, stop, vm.WIDTH):
+            vm.exp4(q, uint64(i), uint64(i))
+
 else:
 
     @njit(inline="always")
@@ -558,6 +565,18 @@ else:
         """``fl.leave`` of a row of lanes into another row, one scalar call per lane."""
         for i in range(LANES):
             q[target + uint64(i)] = fl.leave(q[source + uint64(i)])
+
+    @njit(inline="always")
+    def _map_exp(q, start, stop):
+        """``exp`` in place over the elements ``start..stop``."""
+        for i in range(start, stop):
+            q[uint64(i)] = math.exp(q[uint64(i)])
+
+
+@njit(inline="always")
+def _exp_rows(q, first, stop):
+    """``exp`` in place over the rows ``first..stop-1`` (consecutive, so one pass)."""
+    _map_exp(q, first * LANES, stop * LANES)
 
 
 @njit(cache=True, parallel=True, fastmath=fl.FASTMATH, error_model="numpy")
@@ -604,7 +623,7 @@ def _months(x, par, path_keys, path_values, first, count, spinup, offset, risk, 
                 stale = False
             if step == 0 or not spinup:  # the spin-up holds the first month's conditions
                 years = offset if spinup else offset + (month + 0.5) / 12.0
-                _time_rates(q, years, risk[m])
+                _time_rates(q, years, month, risk[m])
             _capacity(xs, q, month, spinup, cap)
             _flows_block(xs, q, spinup, risk[m])
             if spinup:
@@ -660,17 +679,28 @@ def _static_rates(q):
         q[_r(Q_RE_SHARE) + w] = h_re_minor / (h_re_minor + h_back)
         q[_r(Q_JB_OUT) + w] = fl.leave(1.0 / q[_r(P_JB_DURATION) + w])
         q[_r(Q_JR_OUT) + w] = fl.leave(1.0 / q[_r(P_JR_DURATION) + w])
+        q[_r(Q_LOG_TARIFF) + w] = math.log1p(q[_r(P_TARIFF_INDEX) + w])
 
 
 @njit(cache=True, fastmath=fl.FASTMATH, error_model="numpy")
-def _time_rates(q, years, risk):
-    """Per draw: the month's trend-driven rates (threshold, routing, overlays, prices)."""
+def _time_rates(q, years, month, risk):
+    """Per draw: the month's trend-driven rates (threshold, routing, overlays, prices, capacity
+    growth). The exponentials of the trends are taken row by row (:func:`_map_rows`)."""
+    growth_years = (month + 0.5) / 12.0
     for i in range(LANES):
         w = uint64(i)
-        q[_r(Q_THRESH) + w] = fl.threshold(q[_r(P_THRESHOLD_LEVEL) + w],
-                                           q[_r(P_THRESHOLD_TREND) + w], years)  # fmt: skip
+        q[_r(Q_E_THRESH) + w] = q[_r(P_THRESHOLD_TREND) + w] * years
+        q[_r(Q_E_ROUTE) + w] = q[_r(P_FL_ROUTE_TREND) + w] * years
+        q[_r(Q_E_JB) + w] = q[_r(P_JB_TREND) + w] * years
+        q[_r(Q_E_JR) + w] = q[_r(P_JR_TREND) + w] * years
+        q[_r(Q_E_PRICE) + w] = q[_r(Q_LOG_TARIFF) + w] * years  # (1 + index) ** years
+        q[_r(Q_E_GROWTH) + w] = q[_r(P_CAPACITY_GROWTH) + w] * growth_years
+    _exp_rows(q, Q_E_THRESH, Q_E_GROWTH + 1)
+    for i in range(LANES):
+        w = uint64(i)
+        q[_r(Q_THRESH) + w] = q[_r(P_THRESHOLD_LEVEL) + w] * q[_r(Q_E_THRESH) + w]
         r_fl, r_gp, r_yd, r_ms, r_none = fl.routing(
-            q[_r(P_ROUTE_FIRST_LINE) + w] * math.exp(q[_r(P_FL_ROUTE_TREND) + w] * years),
+            q[_r(P_ROUTE_FIRST_LINE) + w] * q[_r(Q_E_ROUTE) + w],
             q[_r(P_ROUTE_GP) + w],
             q[_r(P_ROUTE_YOUTH_DOCTOR) + w],
             q[_r(P_ROUTE_MEDICAL_SPECIALIST) + w],
@@ -680,12 +710,13 @@ def _time_rates(q, years, risk):
         )
         q[_r(Q_R_FL) + w], q[_r(Q_R_GP) + w], q[_r(Q_R_YD) + w] = r_fl, r_gp, r_yd
         q[_r(Q_R_MS) + w], q[_r(Q_R_NONE) + w] = r_ms, r_none
-        jb_rate = q[_r(P_JB_RATE) + w] * risk * math.exp(q[_r(P_JB_TREND) + w] * years)
-        q[_r(Q_JB_IN) + w] = fl.leave(jb_rate)
-        jr_rate = q[_r(P_JR_RATE) + w] * risk * math.exp(q[_r(P_JR_TREND) + w] * years)
-        q[_r(Q_JR_MINOR) + w] = fl.leave(jr_rate)
-        q[_r(Q_JR_ADULT) + w] = fl.leave(jr_rate * q[_r(P_JR_AGE_REL_18_22) + w])
-        q[_r(Q_PRICE) + w] = q[_r(P_COST_SCALE) + w] * (1.0 + q[_r(P_TARIFF_INDEX) + w]) ** years
+        jr_rate = q[_r(P_JR_RATE) + w] * risk * q[_r(Q_E_JR) + w]
+        q[_r(Q_JB_IN) + w] = q[_r(P_JB_RATE) + w] * risk * q[_r(Q_E_JB) + w]  # hazards, then
+        q[_r(Q_JR_MINOR) + w] = jr_rate  # probabilities below
+        q[_r(Q_JR_ADULT) + w] = jr_rate * q[_r(P_JR_AGE_REL_18_22) + w]
+        q[_r(Q_PRICE) + w] = q[_r(P_COST_SCALE) + w] * q[_r(Q_E_PRICE) + w]
+    for row in range(Q_JB_IN, Q_JR_ADULT + 1):
+        _leave_row(q, _r(row), _r(row))
 
 
 @njit(cache=True, fastmath=fl.FASTMATH, error_model="numpy")
@@ -706,7 +737,7 @@ def _capacity(x, q, month, spinup, cap):
         fraction = 1.0
         wanted = q[_r(Q_WANTED) + w]
         if not spinup and wanted > 0.0:
-            growth = math.exp(q[_r(P_CAPACITY_GROWTH) + w] * (month + 0.5) / 12.0)
+            growth = q[_r(Q_E_GROWTH) + w]  # exp(capacity growth x years since the start)
             fraction = min(1.0, max(cap[i] * growth - q[_r(Q_OCC) + w], 0.0) / wanted)
         q[_r(Q_FRACTION) + w] = fraction
 

@@ -27,6 +27,7 @@ from numba.extending import intrinsic
 
 WIDTH = 4  # doubles per AVX2 register
 _EXPM1 = "_ZGVdN4v_expm1"
+_EXP = "_ZGVdN4v_exp"
 
 
 def _available() -> bool:
@@ -41,6 +42,7 @@ def _available() -> bool:
     try:
         library = ctypes.CDLL(name)
         getattr(library, _EXPM1)
+        getattr(library, _EXP)
         llvm.load_library_permanently(name)  # makes the symbol visible to compiled code
     except (OSError, AttributeError, RuntimeError):
         return False
@@ -50,24 +52,35 @@ def _available() -> bool:
 AVAILABLE = _available()
 
 
-@intrinsic
-def leave4(typingctx, array, source, target):
-    """``array[target + k] = 1 - exp(-array[source + k])`` for k = 0..3, in one vector call.
+def _unary(symbol: str, negate: bool):
+    """An intrinsic ``f(array, source, target)`` that maps four lanes through ``symbol``."""
 
-    ``source`` and ``target`` are unsigned element offsets (see the kernel's ``_r``).
-    """
-    sig = types.void(array, source, target)
+    @intrinsic
+    def apply4(typingctx, array, source, target):
+        sig = types.void(array, source, target)
 
-    def codegen(context, builder, signature, args):
-        ary, src, dst = args
-        data = context.make_array(signature.args[0])(context, builder, ary).data
-        vector = ir.VectorType(ir.DoubleType(), WIDTH)
-        src_ptr = builder.bitcast(builder.gep(data, [src]), vector.as_pointer())
-        dst_ptr = builder.bitcast(builder.gep(data, [dst]), vector.as_pointer())
-        expm1 = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vector, [vector]),
-                                               _EXPM1)
-        value = builder.call(expm1, [builder.fneg(builder.load(src_ptr, align=8))])
-        builder.store(builder.fneg(value), dst_ptr, align=8)
-        return context.get_dummy_value()
+        def codegen(context, builder, signature, args):
+            ary, src, dst = args
+            data = context.make_array(signature.args[0])(context, builder, ary).data
+            vector = ir.VectorType(ir.DoubleType(), WIDTH)
+            src_ptr = builder.bitcast(builder.gep(data, [src]), vector.as_pointer())
+            dst_ptr = builder.bitcast(builder.gep(data, [dst]), vector.as_pointer())
+            function = cgutils.get_or_insert_function(
+                builder.module, ir.FunctionType(vector, [vector]), symbol)
+            value = builder.load(src_ptr, align=8)
+            if negate:
+                value = builder.fneg(builder.call(function, [builder.fneg(value)]))
+            else:
+                value = builder.call(function, [value])
+            builder.store(value, dst_ptr, align=8)
+            return context.get_dummy_value()
 
-    return sig, codegen
+        return sig, codegen
+
+    return apply4
+
+
+# ``array[target + k] = f(array[source + k])`` for k = 0..3; offsets are unsigned element
+# offsets (see the kernel's ``_r``).
+leave4 = _unary(_EXPM1, negate=True)  # 1 - exp(-x), as flows.leave
+exp4 = _unary(_EXP, negate=False)
