@@ -650,36 +650,39 @@ def _months(x, par, path_keys, path_values, first, count, spinup, offset, risk, 
 def _static_rates(q):
     """Per draw: probabilities that depend on parameters only (recomputed when a path moves).
 
-    Scalar per lane (exponentials); levers change parameters rarely, so this runs a few times
-    per block instead of every month.
+    Hazards first, lane by lane; then their leaving probabilities row by row (:func:`_leave_row`).
     """
     for i in range(LANES):
         w = uint64(i)
         sid = fl.supply_factor(q[_r(P_SUPPLY_INDUCED) + w], q[_r(P_FRAGMENTATION) + w])
         q[_r(Q_SID) + w] = sid
-        q[_r(Q_FL_LEAVE) + w] = fl.leave(1.0 / q[_r(P_FL_DURATION) + w])
+        q[_r(Q_FL_LEAVE) + w] = 1.0 / q[_r(P_FL_DURATION) + w]
         q[_r(Q_ESC) + w] = fl.escalation_share(q[_r(P_FL_ESCALATION) + w],
                                                q[_r(P_DEFENSIVE_FACTOR) + w])  # fmt: skip
         h_amb_end = 1.0 / (q[_r(P_AMB_DURATION) + w] * sid)
         h_res_end = 1.0 / (q[_r(P_RES_DURATION) + w] * sid)
         step_up, step_down = q[_r(P_STEP_UP_RATE) + w], q[_r(P_STEP_DOWN_RATE) + w]
-        amb_leave, res_leave = fl.leave(h_amb_end + step_up), fl.leave(h_res_end + step_down)
-        amb_end = h_amb_end / (h_amb_end + step_up)
-        res_end = h_res_end / (h_res_end + step_down)
-        q[_r(Q_AMB_LEAVE) + w], q[_r(Q_AMB_END) + w] = amb_leave, amb_end
-        q[_r(Q_RES_LEAVE) + w], q[_r(Q_RES_END) + w] = res_leave, res_end
-        q[_r(Q_AMB_STAY) + w] = 1.0 - amb_leave * amb_end  # still in care after the month
-        q[_r(Q_RES_STAY) + w] = 1.0 - res_leave * res_end
+        q[_r(Q_AMB_LEAVE) + w] = h_amb_end + step_up
+        q[_r(Q_RES_LEAVE) + w] = h_res_end + step_down
+        q[_r(Q_AMB_END) + w] = h_amb_end / (h_amb_end + step_up)
+        q[_r(Q_RES_END) + w] = h_res_end / (h_res_end + step_down)
         h_back = 1.0 / q[_r(P_AFTERCARE_MONTHS) + w]
-        q[_r(Q_WANT_P) + w] = fl.leave(1.0 / q[_r(P_MIN_WAIT) + w])
+        q[_r(Q_WANT_P) + w] = 1.0 / q[_r(P_MIN_WAIT) + w]
         h_re_minor = fl.reentry_hazard(q[_r(P_REENTRY_RATE) + w],
                                        q[_r(P_RELAPSE_PREVENTION) + w], 0)  # fmt: skip
-        q[_r(Q_AC_MINOR) + w] = fl.leave(h_re_minor + h_back)
-        q[_r(Q_AC_ADULT) + w] = fl.leave(h_back)
+        q[_r(Q_AC_MINOR) + w] = h_re_minor + h_back
+        q[_r(Q_AC_ADULT) + w] = h_back
         q[_r(Q_RE_SHARE) + w] = h_re_minor / (h_re_minor + h_back)
-        q[_r(Q_JB_OUT) + w] = fl.leave(1.0 / q[_r(P_JB_DURATION) + w])
-        q[_r(Q_JR_OUT) + w] = fl.leave(1.0 / q[_r(P_JR_DURATION) + w])
+        q[_r(Q_JB_OUT) + w] = 1.0 / q[_r(P_JB_DURATION) + w]
+        q[_r(Q_JR_OUT) + w] = 1.0 / q[_r(P_JR_DURATION) + w]
         q[_r(Q_LOG_TARIFF) + w] = math.log1p(q[_r(P_TARIFF_INDEX) + w])
+    for row in (Q_FL_LEAVE, Q_AMB_LEAVE, Q_RES_LEAVE, Q_WANT_P, Q_AC_MINOR, Q_AC_ADULT,
+                Q_JB_OUT, Q_JR_OUT):  # hazards -> probabilities of leaving within the month
+        _leave_row(q, _r(row), _r(row))
+    for i in range(LANES):
+        w = uint64(i)  # still in care after the month
+        q[_r(Q_AMB_STAY) + w] = 1.0 - q[_r(Q_AMB_LEAVE) + w] * q[_r(Q_AMB_END) + w]
+        q[_r(Q_RES_STAY) + w] = 1.0 - q[_r(Q_RES_LEAVE) + w] * q[_r(Q_RES_END) + w]
 
 
 @njit(cache=True, fastmath=fl.FASTMATH, error_model="numpy")
