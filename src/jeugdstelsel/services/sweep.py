@@ -807,7 +807,7 @@ def _execute(plan, state, todo, client, progress, retries, on_chunk) -> SweepRep
         raise
     state.checkpoint()
     national_model_values = national_future.result()
-    files, difference = state.summarise(plan, national_model_values)
+    files, difference = state.summarise(plan, national_model_values, client=client)
     return SweepReport(state.out, total, computed, total - computed, len(todo), 0.0, 0, peak,
                        difference, files)
 

@@ -96,7 +96,7 @@ def _with_rates(arr: np.ndarray) -> np.ndarray:
     return np.concatenate([arr, pct[None]], axis=0)
 
 
-def write_summary(store, plan, model: dict[str, np.ndarray]):
+def write_summary(store, plan, model: dict[str, np.ndarray], client=None):
     """Write CSVs and charts under ``samenvatting/``; return (files, national comparison)."""
     from jeugdstelsel.services.sweep_store import SUMMARY
 
@@ -112,36 +112,73 @@ def write_summary(store, plan, model: dict[str, np.ndarray]):
         rank = ranking(effects)
         rank.to_csv(folder / "ranking.csv", index=False)
         files += [folder / "gemeenten.csv", folder / "ranking.csv"]
-        files += charts(rank, folder)
+        files += charts(rank, folder, client=client)
     return files, nat[nat["jaar"] == plan.end].reset_index(drop=True)
 
 
-def charts(rank: pd.DataFrame, folder: Path, top: int = 20) -> list[Path]:
+def charts(rank: pd.DataFrame, folder: Path, top: int = 20, client=None) -> list[Path]:
     """Ranking plot per scenario (top municipalities with 80% bands) and the distribution of
     the effects over all municipalities; no map, so it reads on paper and screen readers get
-    the CSV beside it."""
+    the CSV beside it.
+
+    With a Dask ``client`` the figures are drawn on the (by then idle) workers and only their
+    PNG bytes come back: drawing is the slowest part of the summary, and this works on a
+    remote cluster too (the driver writes the files).
+    """
+    jobs = [(f"ranking_{scenario}.png", _ranking_png, (group, str(scenario), top))
+            for scenario, group in rank.groupby("scenario", sort=True)]
+    jobs.append(("verdeling.png", _distribution_png, (rank,)))
+    if client is not None:
+        futures = [client.submit(draw, *args, pure=False) for _, draw, args in jobs]
+        images = client.gather(futures)
+    else:
+        images = [draw(*args) for _, draw, args in jobs]
+    from jeugdstelsel.services.sweep_store import _atomic
+
+    files = []
+    for (name, _, _), png in zip(jobs, images, strict=True):
+        _atomic(folder / name, lambda tmp, png=png: Path(tmp).write_bytes(png))
+        files.append(folder / name)
+    return files
+
+
+def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    files = []
-    for scenario, group in rank.groupby("scenario", sort=True):
-        fig, axes = plt.subplots(1, 2, figsize=(12, 0.32 * top + 1.8))
-        for ax, (key, label) in zip(axes, RANKING_MEASURES.items(), strict=True):
-            g = group[group["maat"] == key].head(top).iloc[::-1]
-            y = np.arange(len(g))
-            ax.errorbar(g["mediaan"], y, xerr=[g["mediaan"] - g["p10"], g["p90"] - g["mediaan"]],
-                        fmt="o", color="#154273", ecolor="#8fa8c8", capsize=2)
-            ax.set_yticks(y, g["gemeentenaam"])
-            ax.axvline(0, color="#666", lw=0.8)
-            ax.set_xlabel(f"{label}\n(mediaan, band 10-90%)")
-        fig.suptitle(f"Waar loont scenario '{scenario}' het meest? Top {top} gemeenten")
-        fig.tight_layout()
-        path = folder / f"ranking_{scenario}.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        files.append(path)
+    return plt
+
+
+def _png(fig) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    _pyplot().close(fig)
+    return buffer.getvalue()
+
+
+def _ranking_png(group: pd.DataFrame, scenario: str, top: int) -> bytes:
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(12, 0.32 * top + 1.8))
+    for ax, (key, label) in zip(axes, RANKING_MEASURES.items(), strict=True):
+        g = group[group["maat"] == key].head(top).iloc[::-1]
+        y = np.arange(len(g))
+        ax.errorbar(g["mediaan"], y, xerr=[g["mediaan"] - g["p10"], g["p90"] - g["mediaan"]],
+                    fmt="o", color="#154273", ecolor="#8fa8c8", capsize=2)
+        ax.set_yticks(y, g["gemeentenaam"])
+        ax.axvline(0, color="#666", lw=0.8)
+        ax.set_xlabel(f"{label}\n(mediaan, band 10-90%)")
+    shown = min(top, group["gemeente"].nunique())
+    fig.suptitle(f"Waar loont scenario '{scenario}' het meest? Top {shown} gemeenten")
+    fig.tight_layout()
+    return _png(fig)
+
+
+def _distribution_png(rank: pd.DataFrame) -> bytes:
+    plt = _pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
     for ax, (key, label) in zip(axes, RANKING_MEASURES.items(), strict=True):
         for scenario, group in rank[rank["maat"] == key].groupby("scenario", sort=True):
@@ -151,8 +188,4 @@ def charts(rank: pd.DataFrame, folder: Path, top: int = 20) -> list[Path]:
         ax.legend(title="scenario")
     fig.suptitle("Verdeling van de effecten over de gemeenten")
     fig.tight_layout()
-    path = folder / "verdeling.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    files.append(path)
-    return files
+    return _png(fig)

@@ -45,6 +45,7 @@ def _atomic(path: Path, write) -> None:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes the file private; results are meant to be read
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -210,13 +211,14 @@ class Store:
             self._block_path(b).unlink(missing_ok=True)
 
     # -- summary --------------------------------------------------------------------------
-    def summarise(self, plan, national_model: dict[str, np.ndarray]):
-        """Write the summary tables and charts; return (files, national comparison)."""
+    def summarise(self, plan, national_model: dict[str, np.ndarray], client=None):
+        """Write the summary tables and charts (drawn on ``client``'s workers when given);
+        return (files, national comparison)."""
         from jeugdstelsel.services import sweep_report
 
         if self.through < len(self.blocks):
             raise RuntimeError(f"national sum incomplete: {self.through}/{len(self.blocks)}")
-        return sweep_report.write_summary(self, plan, national_model)
+        return sweep_report.write_summary(self, plan, national_model, client=client)
 
 
 def _save_npz(tmp: str, arrays: dict) -> None:
