@@ -585,7 +585,10 @@ def _months(x, par, path_keys, path_values, first, count, spinup, offset, risk, 
     """``count`` months from ``first`` for every draw and municipality (parallel over blocks).
 
     A block (one municipality, LANES draws) is copied into lane-major scratch, runs all the
-    months there (its stocks stay in cache; the work is compute-bound) and is copied back.
+    months there (its stocks stay in cache; the work is compute-bound) and is copied back. The
+    period's sums are added into ``acc_g`` (group accumulators, draws, municipalities, 2) and
+    ``acc_t`` (totals, draws, municipalities), slices of the run's output arrays; the spin-up
+    adds nothing.
     """
     n_d, n_m = x.shape[0], x.shape[1]
     n_blocks = (n_d + LANES - 1) // LANES
