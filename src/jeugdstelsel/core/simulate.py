@@ -345,14 +345,17 @@ class _Run:
         the end; the kernel adds its accumulators into the period's slice of the outputs."""
         n_ga = len(GROUP_ACCUMULATORS)
         for period in range(first, last):
-            _record_stocks(st.x, st.fl_cbs, st.groups, period, True)
+            # one pass at each boundary: the end of the previous period is this one's start
+            _record_stocks(st.x, st.fl_cbs, st.groups, period - 1 if period > first else -1,
+                           period)  # fmt: skip
             _months(st.x, st.par, st.path_keys, st.path_values, period * PERIOD_MONTHS,
                     PERIOD_MONTHS, False, self.offset, self.risk, self.births, self.migration,
                     self.pop0, st.capacity, st.lever, st.groups[:n_ga, :, :, period],
                     st.totals[:, :, :, period])  # fmt: skip
-            _record_stocks(st.x, st.fl_cbs, st.groups, period, False)
             if self.progress is not None:
                 self.progress((period + 1) * PERIOD_MONTHS, self.n_months)
+        if last > first:
+            _record_stocks(st.x, st.fl_cbs, st.groups, last - 1, -1)
 
 
 def _as4(groups: np.ndarray) -> np.ndarray:
@@ -376,8 +379,9 @@ def _gather(src, inverse, length, out):
 
 
 @njit(cache=True, parallel=True)
-def _record_stocks(x, fl_cbs, out, period, at_start):
-    """Stocks per age group (0-17, 18-22) at the start (unique persons) or end of a period.
+def _record_stocks(x, fl_cbs, out, ended, starting):
+    """Stocks per age group (0-17, 18-22) at the end of period ``ended`` and the start of period
+    ``starting`` (unique persons); -1 skips either.
 
     A fixed summation order per cell, so the sums do not depend on how many draws or
     municipalities run together (NumPy's reductions may, in the last bit).
@@ -397,20 +401,22 @@ def _record_stocks(x, fl_cbs, out, period, at_start):
                 sums[s] = total
             first, wait = sums[_FIRST], sums[_WAIT]
             amb, res = sums[_AMB], sums[_RES]
-            if not at_start:
-                out[O_WAITING_END, d, m, period, g] = wait
-                out[O_RESIDENTIAL_END, d, m, period, g] = res
+            if ended >= 0:
+                out[O_WAITING_END, d, m, ended, g] = wait
+                out[O_RESIDENTIAL_END, d, m, ended, g] = res
+            if starting < 0:
                 continue
+            p = starting
             fl_rep = first * fl_cbs[d, m]
-            out[O_JH_ZONDER, d, m, period, g] = fl_rep + amb
-            out[O_JH_MET, d, m, period, g] = res
-            out[O_JH_TOTAL, d, m, period, g] = fl_rep + amb + res
-            out[O_JB, d, m, period, g] = sums[JB]
-            out[O_JR, d, m, period, g] = sums[JR]
-            out[O_FIRST_LINE, d, m, period, g] = first
-            out[O_WAITING, d, m, period, g] = wait
-            out[O_AMBULATORY, d, m, period, g] = amb
-            out[O_RESIDENTIAL, d, m, period, g] = res
+            out[O_JH_ZONDER, d, m, p, g] = fl_rep + amb
+            out[O_JH_MET, d, m, p, g] = res
+            out[O_JH_TOTAL, d, m, p, g] = fl_rep + amb + res
+            out[O_JB, d, m, p, g] = sums[JB]
+            out[O_JR, d, m, p, g] = sums[JR]
+            out[O_FIRST_LINE, d, m, p, g] = first
+            out[O_WAITING, d, m, p, g] = wait
+            out[O_AMBULATORY, d, m, p, g] = amb
+            out[O_RESIDENTIAL, d, m, p, g] = res
 
 
 def _set_capacity(x: np.ndarray, par: np.ndarray, capacity: np.ndarray) -> None:
@@ -553,9 +559,9 @@ if vm.AVAILABLE:
             vm.leave4(q, source + uint64(i), target + uint64(i))
 
     @njit(inline="always")
-    def _map_exp(q, start, stop):
-        """``exp`` in place over the elements ``start..stop`` (a multiple of four long)."""
-        for i in range(start, stop, vm.WIDTH):
+    def _exp_rows(q, first, stop):
+        """``exp`` in place over the consecutive rows ``first..stop-1``, in one pass."""
+        for i in range(first * LANES, stop * LANES, vm.WIDTH):
             vm.exp4(q, uint64(i), uint64(i))
 
 else:
@@ -567,16 +573,10 @@ else:
             q[target + uint64(i)] = fl.leave(q[source + uint64(i)])
 
     @njit(inline="always")
-    def _map_exp(q, start, stop):
-        """``exp`` in place over the elements ``start..stop``."""
-        for i in range(start, stop):
+    def _exp_rows(q, first, stop):
+        """``exp`` in place over the consecutive rows ``first..stop-1``, in one pass."""
+        for i in range(first * LANES, stop * LANES):
             q[uint64(i)] = math.exp(q[uint64(i)])
-
-
-@njit(inline="always")
-def _exp_rows(q, first, stop):
-    """``exp`` in place over the rows ``first..stop-1`` (consecutive, so one pass)."""
-    _map_exp(q, first * LANES, stop * LANES)
 
 
 @njit(cache=True, parallel=True, fastmath=fl.FASTMATH, error_model="numpy")
@@ -691,7 +691,7 @@ def _static_rates(q):
 @njit(cache=True, fastmath=fl.FASTMATH, error_model="numpy")
 def _time_rates(q, years, month, risk):
     """Per draw: the month's trend-driven rates (threshold, routing, overlays, prices, capacity
-    growth). The exponentials of the trends are taken row by row (:func:`_map_rows`)."""
+    growth). The exponentials of the trends are taken row by row (:func:`_exp_rows`)."""
     growth_years = (month + 0.5) / 12.0
     for i in range(LANES):
         w = uint64(i)
