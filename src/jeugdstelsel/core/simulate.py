@@ -627,7 +627,7 @@ def _months(x, par, path_keys, path_values, first, count, spinup, offset, risk, 
             if step == 0 or not spinup:  # the spin-up holds the first month's conditions
                 years = offset if spinup else offset + (month + 0.5) / 12.0
                 _time_rates(q, years, month, risk[m])
-            _capacity(xs, q, month, spinup, cap)
+            _capacity(xs, q, spinup, cap)
             _flows_block(xs, q, spinup, risk[m])
             if spinup:
                 _rescale_block(xs, q, pop0[m])
@@ -726,12 +726,18 @@ def _time_rates(q, years, month, risk):
 
 
 @njit(cache=True, fastmath=fl.FASTMATH, error_model="numpy")
-def _capacity(x, q, month, spinup, cap):
-    """Flow 4 needs the whole municipality: the share of those wishing to start that can."""
+def _capacity(x, q, spinup, cap):
+    """Flow 4 needs the whole municipality: the share of those wishing to start that can.
+
+    The spin-up has no capacity limit (contracted capacity is set from its end state).
+    """
     for i in range(LANES):
         w = uint64(i)
+        q[_r(Q_FRACTION) + w] = 1.0
         q[_r(Q_OCC) + w] = 0.0
         q[_r(Q_WANTED) + w] = 0.0
+    if spinup:
+        return
     for a in range(_NA):
         for i in range(LANES):
             w = uint64(i)
@@ -740,12 +746,11 @@ def _capacity(x, q, month, spinup, cap):
             q[_r(Q_WANTED) + w] += x[_x(_WAIT, a) + w] * q[_r(Q_WANT_P) + w]
     for i in range(LANES):
         w = uint64(i)
-        fraction = 1.0
         wanted = q[_r(Q_WANTED) + w]
-        if not spinup and wanted > 0.0:
+        if wanted > 0.0:
             growth = q[_r(Q_E_GROWTH) + w]  # exp(capacity growth x years since the start)
-            fraction = min(1.0, max(cap[i] * growth - q[_r(Q_OCC) + w], 0.0) / wanted)
-        q[_r(Q_FRACTION) + w] = fraction
+            q[_r(Q_FRACTION) + w] = min(1.0, max(cap[i] * growth - q[_r(Q_OCC) + w], 0.0)
+                                        / wanted)  # fmt: skip
 
 
 @njit(cache=True, fastmath=fl.FASTMATH, error_model="numpy")
