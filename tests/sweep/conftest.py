@@ -24,6 +24,19 @@ relapse_prevention = 0.3
 
 CODES = ["GM0014", "GM0363", "GM0034"]
 
+# Seconds a cluster test may take, fixtures included (each takes 2-20 s on 2 cores). A test
+# that hangs on the cluster fails with its stacks rather than stalling CI (once, in CI, a run
+# stopped in the cluster tests until CI's own limit ended it, without a traceback).
+CLUSTER_TEST_TIMEOUT = 240
+# Seconds to wait for a client or cluster to shut down before a test gives up on it.
+CLOSE_TIMEOUT = 30
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.get_closest_marker("cluster") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(CLUSTER_TEST_TIMEOUT))
+
 
 @pytest.fixture
 def scenario_files(tmp_path: Path) -> list[Path]:
@@ -48,8 +61,7 @@ def _start_cluster():
 def _cluster_session():
     cluster, client = _start_cluster()
     yield client
-    client.close()
-    cluster.close()
+    _shut_down(cluster, client)
 
 
 @pytest.fixture
@@ -57,8 +69,14 @@ def own_cluster_client():
     """A cluster for one test that kills workers, so the shared one is never left restarting."""
     cluster, client = _start_cluster()
     yield client
-    client.close()
-    cluster.close()
+    _shut_down(cluster, client)
+
+
+def _shut_down(cluster, client) -> None:
+    """Close with a deadline: a nanny still restarting a killed worker must not hang teardown."""
+    from jeugdstelsel.services.sweep import close_cluster
+
+    close_cluster(cluster, client, timeout=CLOSE_TIMEOUT)
 
 
 @pytest.fixture

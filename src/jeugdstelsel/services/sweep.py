@@ -745,11 +745,29 @@ def run_sweep(plan: SweepPlan, out: Path, *, scheduler: str | None = None,
         report.workers = len(info)
     finally:
         if own_client:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            close_cluster(cluster, client)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def close_cluster(cluster, client, *, timeout: float = 60) -> None:
+    """Close ``client`` and, when given, ``cluster``, each within ``timeout`` seconds.
+
+    Best effort: by now the results are on disk or the sweep has failed, and a nanny that does
+    not answer (one still restarting a killed worker) must not keep the sweep from returning.
+    """
+    import logging
+
+    log = logging.getLogger(__name__)
+    try:
+        client.close(timeout=timeout)
+    except Exception as exc:  # TimeoutError, CommClosedError: the connection is gone either way
+        log.warning("Dask-client niet netjes gesloten: %s", exc)
+    if cluster is not None:
+        try:
+            cluster.close(timeout=timeout)
+        except Exception as exc:
+            log.warning("Lokaal Dask-cluster niet netjes gesloten: %s", exc)
 
 
 def _check_memory(plan: SweepPlan, workers: dict) -> None:
@@ -801,9 +819,12 @@ def _execute(plan, state, todo, client, progress, retries, on_chunk) -> SweepRep
             if progress:
                 progress(done_parts, total)
     except BaseException:
-        # Interrupted (Ctrl-C, a failed chunk): keep what was folded, so a rerun resumes there.
+        # Interrupted (Ctrl-C, a failed chunk): keep what was folded, so a rerun resumes there,
+        # and take the chunks still queued off the cluster (a connected one stays in use).
         with contextlib.suppress(Exception):
             state.checkpoint()
+        with contextlib.suppress(Exception):
+            client.cancel([*futures, national_future], force=True)
         raise
     state.checkpoint()
     national_model_values = national_future.result()
