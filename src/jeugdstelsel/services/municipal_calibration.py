@@ -849,8 +849,11 @@ def _result(case: _Case, prior: Prior, z: np.ndarray, jac: np.ndarray | None,
             estimate, prior_value = float(math.exp(z[0])), case.risk_prior
         else:
             param = PARAMETERS_BY_NAME[name]
-            estimate = float(param.from_unit(z[j]))
             prior_value = float(param.from_unit(mu[j]))
+            # Without figures the national value itself, not its round trip through the logit
+            # scale: NumPy's SIMD log/exp differ in the last bit from one CPU to another.
+            estimate = (float(param.from_unit(z[j])) if case.figures
+                        else float(national.point.get(name, prior_value)))
             point[name] = estimate
             mean[index[name]] = z[j]
         shrink = sd[j] / math.sqrt(prior.cov[j, j])
