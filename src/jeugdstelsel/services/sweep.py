@@ -713,7 +713,6 @@ def run_sweep(plan: SweepPlan, out: Path, *, scheduler: str | None = None,
     skipped; a changed plan clears them first. ``client`` reuses a connected Dask client (tests
     and the benchmark); otherwise ``scheduler`` connects to a cluster or a local one is started.
     """
-    from distributed import Client
 
     from jeugdstelsel.services import sweep_store as store
 
@@ -724,15 +723,7 @@ def run_sweep(plan: SweepPlan, out: Path, *, scheduler: str | None = None,
     cluster = None
     own_client = client is None
     if client is None:
-        if scheduler:
-            try:
-                client = Client(scheduler, timeout="10s")
-            except OSError as exc:
-                raise SweepError(f"kan geen verbinding maken met de scheduler {scheduler}: "
-                                 f"{exc}") from exc
-        else:
-            cluster = local_cluster(workers, malloc_trim=malloc_trim)
-            client = Client(cluster)
+        cluster, client = open_client(scheduler, workers, malloc_trim=malloc_trim)
     try:
         info = client.scheduler_info(n_workers=-1)["workers"]
         if scheduler:
@@ -748,6 +739,21 @@ def run_sweep(plan: SweepPlan, out: Path, *, scheduler: str | None = None,
             close_cluster(cluster, client)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def open_client(scheduler: str | None, workers: int | None, *, malloc_trim: bool = False):
+    """``(cluster, client)``: connected to ``scheduler``, or to a new local cluster (then
+    ``cluster`` is that cluster, for :func:`close_cluster`; else ``None``)."""
+    from distributed import Client
+
+    if scheduler:
+        try:
+            return None, Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise SweepError(f"kan geen verbinding maken met de scheduler {scheduler}: "
+                             f"{exc}") from exc
+    cluster = local_cluster(workers, malloc_trim=malloc_trim)
+    return cluster, Client(cluster)
 
 
 def close_cluster(cluster, client, *, timeout: float = 60) -> None:

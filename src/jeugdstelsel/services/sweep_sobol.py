@@ -94,11 +94,11 @@ def run_sobol(scenario: Scenario, out: Path, *, n: int = 256, seed: int | None =
               client=None, scheduler: str | None = None, workers: int | None = None,
               progress: Callable[[int, int], None] | None = None) -> SobolResult:
     """Sample (Saltelli/Sobol sequence), evaluate in chunks on Dask, analyse, write CSV + chart."""
-    from distributed import Client, as_completed
+    from distributed import as_completed
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
 
-    from jeugdstelsel.services.sweep import SweepError, local_cluster
+    from jeugdstelsel.services.sweep import SweepError, close_cluster, open_client
 
     if n < 2 or n & (n - 1):
         raise SweepError(f"--n moet een macht van 2 zijn (Sobol-reeks), niet {n}")
@@ -109,11 +109,7 @@ def run_sobol(scenario: Scenario, out: Path, *, n: int = 256, seed: int | None =
     cluster = None
     own = client is None
     if own:
-        if scheduler:
-            client = Client(scheduler, timeout="10s")
-        else:
-            cluster = local_cluster(workers)
-            client = Client(cluster)
+        cluster, client = open_client(scheduler, workers)
     try:
         starts = list(range(0, len(X), ROWS_PER_CHUNK))
         futures = {client.submit(evaluate, prob, X[i: i + ROWS_PER_CHUNK], pure=False,
@@ -126,9 +122,7 @@ def run_sobol(scenario: Scenario, out: Path, *, n: int = 256, seed: int | None =
                 progress(done, len(starts))
     finally:
         if own:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            close_cluster(cluster, client)
     rows = []
     for j, key in enumerate(HEADLINE):
         res = sobol_analyze.analyze(prob.salib(), Y[:, j], calc_second_order=False,
