@@ -316,3 +316,38 @@ def test_local_cluster_leaves_this_process_numba_threads_alone(cluster_client):
 
     launched = str(numba.config.NUMBA_NUM_THREADS)
     assert os.environ.get("NUMBA_NUM_THREADS", launched) == launched
+
+
+def _worker_environment(keys):
+    return {k: os.environ.get(k) for k in keys}
+
+
+@pytest.mark.cluster
+@pytest.mark.filterwarnings(*DASK_NOISE)
+def test_each_local_cluster_gets_its_own_worker_settings():
+    """A cluster started after another one in the same process must not inherit its settings
+    (the nanny copies them into our os.environ, where they override the next cluster's): the
+    benchmark's 2-worker runs after its 1-worker run were oversubscribed that way."""
+    import dask
+    from distributed import Client
+
+    from jeugdstelsel.services.sweep import KEEP_FREED_BYTES, close_cluster, local_cluster
+
+    keys = ("JEUGDSTELSEL_NUMBA_THREADS", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_")
+    ours = _worker_environment(keys)
+    nanny_default = str(dask.config.get("distributed.nanny.pre-spawn-environ")
+                        ["MALLOC_TRIM_THRESHOLD_"])
+    expected = [
+        ({"numba_threads": 2}, ("2", str(KEEP_FREED_BYTES), str(KEEP_FREED_BYTES))),
+        ({"numba_threads": 1}, ("1", str(KEEP_FREED_BYTES), str(KEEP_FREED_BYTES))),
+        ({"numba_threads": 1, "malloc_trim": True}, ("1", nanny_default, None)),
+    ]
+    for kwargs, values in expected:
+        cluster = local_cluster(1, memory_limit="1GiB", **kwargs)
+        client = Client(cluster)
+        try:
+            (seen,) = client.run(_worker_environment, keys).values()
+        finally:
+            close_cluster(cluster, client, timeout=30)
+        assert seen == dict(zip(keys, values, strict=True)), kwargs
+        assert _worker_environment(keys) == ours

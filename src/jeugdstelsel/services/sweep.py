@@ -689,11 +689,34 @@ def local_cluster(n_workers: int | None = None, *, malloc_trim: bool = False,
         # and the kernel zeroes page by page, every chunk (docs/sweep.md).
         environ["MALLOC_TRIM_THRESHOLD_"] = str(KEEP_FREED_BYTES)
         environ["MALLOC_MMAP_THRESHOLD_"] = str(KEEP_FREED_BYTES)
-    with dask.config.set({**{f"distributed.nanny.pre-spawn-environ.{k}": v
-                             for k, v in environ.items()}, **QUIET_CLUSTER}):
+    with _own_environment(environ.keys() | {"MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_"}), \
+            dask.config.set({**{f"distributed.nanny.pre-spawn-environ.{k}": v
+                                for k, v in environ.items()}, **QUIET_CLUSTER}):
         return LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                             dashboard_address=":0", silence_logs=logging.ERROR,
                             memory_limit=memory_limit)
+
+
+@contextlib.contextmanager
+def _own_environment(keys):
+    """Let the cluster's own worker settings win, and leave the caller's environment as it was.
+
+    The nanny writes its pre-spawn variables into *this* process's ``os.environ`` before it
+    spawns a worker, and a variable already in ``os.environ`` overrides the Dask setting of the
+    next nanny. A second cluster in the same process (the benchmark: 1 worker, then 2) thus
+    inherited the first one's ``JEUGDSTELSEL_NUMBA_THREADS=2`` and ran oversubscribed, and
+    ``malloc_trim=True`` kept the previous cluster's allocator thresholds. A nanny that restarts
+    a killed worker keeps the variables it read when it was created.
+    """
+    saved = os.environ.copy()
+    for key in keys:
+        os.environ.pop(key, None)
+    try:
+        yield
+    finally:
+        for key in os.environ.keys() - saved.keys():
+            del os.environ[key]
+        os.environ.update(saved)
 
 
 def _configure_remote(dask_worker, per_host: dict[str, int]) -> int:
@@ -713,7 +736,6 @@ def run_sweep(plan: SweepPlan, out: Path, *, scheduler: str | None = None,
     skipped; a changed plan clears them first. ``client`` reuses a connected Dask client (tests
     and the benchmark); otherwise ``scheduler`` connects to a cluster or a local one is started.
     """
-
     from jeugdstelsel.services import sweep_store as store
 
     t0 = time.perf_counter()
