@@ -99,7 +99,9 @@ def main() -> None:
           f"({plan.block} municipalities x {plan.chunk_draws} draws)")
     results = {}
     for n in [int(x) for x in args.workers.split(",")]:
-        r = one(plan, tmp / f"w{n}", n)
+        # One core per worker: the scaling curve compares n single-threaded workers with one
+        # (a lone worker would otherwise take every core through Numba's threads).
+        r = one(plan, tmp / f"w{n}", n, numba_threads=1)
         results[n] = r
         base = results[min(results)]
         eff = base["wall"] * min(results) / (n * r["wall"])
@@ -115,9 +117,11 @@ def main() -> None:
                            {"malloc_trim": True}),
                           ("MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ 1 GiB (ours)", {}),
                           (f"Numba {os.cpu_count()} threads per worker (oversubscribed)",
-                           {"numba_threads": os.cpu_count()})):
-        r = one(plan, tmp / "p", n, **kwargs)
-        print(f"{label}, workers={n}: wall {r['wall']:.1f} s, CPU {r['cpu']:.1f} s, "
+                           {"numba_threads": os.cpu_count()}),
+                          (f"1 worker, Numba {os.cpu_count()} threads", {"workers": 1})):
+        workers = kwargs.pop("workers", n)
+        r = one(plan, tmp / "p", workers, **kwargs)
+        print(f"{label}, workers={workers}: wall {r['wall']:.1f} s, CPU {r['cpu']:.1f} s, "
               f"peak {r['peak_mib']:.0f} MiB")
     shutil.rmtree(tmp, ignore_errors=True)
 
