@@ -162,7 +162,8 @@ def _png(fig) -> bytes:
 
 def _ranking_png(group: pd.DataFrame, scenario: str, top: int) -> bytes:
     plt = _pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(12, 0.32 * top + 1.8))
+    shown = min(top, group["gemeente"].nunique())
+    fig, axes = plt.subplots(1, 2, figsize=(12, 0.32 * shown + 1.8))
     for ax, (key, label) in zip(axes, RANKING_MEASURES.items(), strict=True):
         g = group[group["maat"] == key].head(top).iloc[::-1]
         y = np.arange(len(g))
@@ -171,7 +172,6 @@ def _ranking_png(group: pd.DataFrame, scenario: str, top: int) -> bytes:
         ax.set_yticks(y, g["gemeentenaam"])
         ax.axvline(0, color="#666", lw=0.8)
         ax.set_xlabel(f"{label}\n(mediaan, band 10-90%)")
-    shown = min(top, group["gemeente"].nunique())
     fig.suptitle(f"Waar loont scenario '{scenario}' het meest? Top {shown} gemeenten")
     fig.tight_layout()
     return _png(fig)
@@ -180,11 +180,17 @@ def _ranking_png(group: pd.DataFrame, scenario: str, top: int) -> bytes:
 def _distribution_png(rank: pd.DataFrame) -> bytes:
     plt = _pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    from matplotlib.ticker import MaxNLocator
+
     for ax, (key, label) in zip(axes, RANKING_MEASURES.items(), strict=True):
-        for scenario, group in rank[rank["maat"] == key].groupby("scenario", sort=True):
-            ax.hist(group["mediaan"], bins=30, alpha=0.6, label=scenario)
+        measure = rank[rank["maat"] == key]
+        # One set of bins for all scenarios, so that their bars compare like with like.
+        edges = np.histogram_bin_edges(measure["mediaan"].dropna(), bins=30)
+        for scenario, group in measure.groupby("scenario", sort=True):
+            ax.hist(group["mediaan"], bins=edges, alpha=0.6, label=scenario)
         ax.set_xlabel(f"{label} (mediaan per gemeente)")
         ax.set_ylabel("aantal gemeenten")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(title="scenario")
     fig.suptitle("Verdeling van de effecten over de gemeenten")
     fig.tight_layout()

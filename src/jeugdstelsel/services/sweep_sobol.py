@@ -165,9 +165,9 @@ def _chart(table: pd.DataFrame, out: Path, top: int = 15) -> list[Path]:
         ax.set_xlabel("Sobol-index")
     for ax in list(axes.flat)[len(keys):]:
         ax.axis("off")
-    axes.flat[0].legend(fontsize=7)
+    axes.flat[0].legend(fontsize=7, loc="lower right")
     fig.suptitle("Gevoeligheid van de landelijke uitkomsten (Sobol, 95%-betrouwbaarheid)")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / (3.6 * rows)))  # room for the suptitle
     path = out / "sobol_indices.png"
     fig.savefig(path, dpi=100)
     plt.close(fig)
