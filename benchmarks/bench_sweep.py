@@ -54,15 +54,18 @@ def one(plan, out: Path, workers: int, *, malloc_trim: bool = False,
     try:
         client.run(lambda: None)  # workers up before the clock starts
         busy = []
-        t0 = time.perf_counter()
+        t0, driver0 = time.perf_counter(), time.process_time()
         cpu0 = _children_cpu(client)
         report = run_sweep(plan, out, client=client, on_chunk=lambda p: busy.append(p.seconds))
-        wall = time.perf_counter() - t0
+        wall, driver = time.perf_counter() - t0, time.process_time() - driver0
         cpu = _children_cpu(client) - cpu0
     finally:
         client.close()
         cluster.close()
-    return {"wall": wall, "cpu": cpu, "chunk_seconds": sum(busy),
+    # Driver CPU (this process: scheduler, client, folding and writing) per chunk bounds how
+    # many chunks per second any number of workers can be fed.
+    return {"wall": wall, "cpu": cpu, "chunk_seconds": sum(busy), "driver": driver,
+            "driver_ms_per_chunk": 1000 * driver / max(1, len(busy)),
             "peak_mib": max(report.peak_rss_per_worker.values()) / 2**20,
             "partitions": report.partitions_computed}
 
@@ -109,7 +112,8 @@ def main() -> None:
               f"peak RSS/worker {r['peak_mib']:.0f} MiB, efficiency {eff:.0%}, "
               f"extrapolated to the target size {r['wall'] * target_cells / cells:.0f} s "
               f"(CPU {r['cpu'] * target_cells / cells:.0f} s), "
-              f"{r['cpu'] / cells / (plan.n_months + 48) * 1e6:.2f} us CPU per cell-month")
+              f"{r['cpu'] / cells / (plan.n_months + 48) * 1e6:.2f} us CPU per cell-month, "
+              f"driver CPU {r['driver']:.1f} s ({r['driver_ms_per_chunk']:.0f} ms per chunk)")
     if args.skip_pitfalls:
         return
     n = max(results)
