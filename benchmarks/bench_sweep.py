@@ -46,7 +46,7 @@ def one(plan, out: Path, workers: int, *, malloc_trim: bool = False,
         numba_threads: int | None = None) -> dict:
     from distributed import Client
 
-    from jeugdstelsel.services.sweep import local_cluster, run_sweep
+    from jeugdstelsel.services.sweep import close_cluster, local_cluster, run_sweep
 
     shutil.rmtree(out, ignore_errors=True)
     cluster = local_cluster(workers, malloc_trim=malloc_trim, numba_threads=numba_threads)
@@ -60,8 +60,7 @@ def one(plan, out: Path, workers: int, *, malloc_trim: bool = False,
         wall, driver = time.perf_counter() - t0, time.process_time() - driver0
         cpu = _children_cpu(client) - cpu0
     finally:
-        client.close()
-        cluster.close()
+        close_cluster(cluster, client)
     # Driver CPU (this process: scheduler, client, folding and writing) per chunk bounds how
     # many chunks per second any number of workers can be fed.
     return {"wall": wall, "cpu": cpu, "chunk_seconds": sum(busy), "driver": driver,

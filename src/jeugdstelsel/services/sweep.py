@@ -655,6 +655,8 @@ QUIET_CLUSTER = {
 
 
 KEEP_FREED_BYTES = 2**30  # allocations below this come from (and return to) the heap
+# glibc's allocator thresholds, set to KEEP_FREED_BYTES for a local cluster's workers.
+ALLOCATOR_VARIABLES = ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_")
 
 
 def local_cluster(n_workers: int | None = None, *, malloc_trim: bool = False,
@@ -687,9 +689,8 @@ def local_cluster(n_workers: int | None = None, *, malloc_trim: bool = False,
         # Keep freed memory in the process for the next chunk: a chunk allocates and frees
         # ~100 MB of arrays, which glibc otherwise maps fresh (above its 32 MB mmap ceiling)
         # and the kernel zeroes page by page, every chunk (docs/sweep.md).
-        environ["MALLOC_TRIM_THRESHOLD_"] = str(KEEP_FREED_BYTES)
-        environ["MALLOC_MMAP_THRESHOLD_"] = str(KEEP_FREED_BYTES)
-    with _own_environment(environ.keys() | {"MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_"}), \
+        environ.update(dict.fromkeys(ALLOCATOR_VARIABLES, str(KEEP_FREED_BYTES)))
+    with _own_environment(environ.keys() | set(ALLOCATOR_VARIABLES)), \
             dask.config.set({**{f"distributed.nanny.pre-spawn-environ.{k}": v
                                 for k, v in environ.items()}, **QUIET_CLUSTER}):
         return LocalCluster(n_workers=n, threads_per_worker=1, processes=True,

@@ -178,10 +178,10 @@ def _ranking_png(group: pd.DataFrame, scenario: str, top: int) -> bytes:
 
 
 def _distribution_png(rank: pd.DataFrame) -> bytes:
-    plt = _pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
     from matplotlib.ticker import MaxNLocator
 
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
     for ax, (key, label) in zip(axes, RANKING_MEASURES.items(), strict=True):
         measure = rank[rank["maat"] == key]
         # One set of bins for all scenarios, so that their bars compare like with like.
