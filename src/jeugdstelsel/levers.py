@@ -42,6 +42,7 @@ from jeugdstelsel.core.dimensions import ADULT_AGE, MONTHS_PER_YEAR
 from jeugdstelsel.core.model import PARAMETERS_BY_NAME
 from jeugdstelsel.core.parameters import ParameterSet
 from jeugdstelsel.core.simulate import KERNEL_PARAMS, REFERENCE_YEAR
+from jeugdstelsel.errors import LeverError
 from jeugdstelsel.services.scenario import LeverUse, Scenario, ScenarioError
 
 LIBRARY_DIR = Path(__file__).parent / "data" / "levers"
@@ -54,8 +55,6 @@ OPERATIONS_NL = {"optellen": "+", "vermenigvuldigen": "×", "instellen": "="}
 SCHOOL_AGE = 4  # primary school starts at 4 (Leerplichtwet: in practice from the 4th birthday)
 
 
-class LeverError(ValueError):
-    """A lever library file that is not valid; the message is Dutch and names file and key."""
 
 
 class _Strict(BaseModel):

@@ -9,6 +9,8 @@ from enum import IntEnum
 
 import numpy as np
 
+from jeugdstelsel.errors import ShapeError
+
 N_AGES = 23  # single years 0..22 (CBS reports youth care for "jongeren tot 23 jaar")
 AGES = np.arange(N_AGES)
 ADULT_AGE = 18  # Jeugdwet: specialist youth help and child protection end at 18
@@ -84,8 +86,6 @@ def age_mask(low: int, high: int) -> np.ndarray:
     return (low <= AGES) & (high >= AGES)
 
 
-class ShapeError(ValueError):
-    """An array does not have the dimensions the model expects; the message names them."""
 
 
 def check_shape(

@@ -16,6 +16,8 @@ from typing import Literal
 
 import numpy as np
 
+from jeugdstelsel.errors import ParameterError
+
 SourceKind = Literal["seed", "cbs", "nji", "literatuur", "aanname"]
 Distribution = Literal["uniform", "triangular", "fixed"]
 
@@ -98,8 +100,6 @@ class Posterior:
     cov: np.ndarray  # (k, k)
 
 
-class ParameterError(ValueError):
-    """A parameter name or value that the model does not accept; the message is Dutch."""
 
 
 @dataclass

@@ -8,6 +8,7 @@
     ├── PersonalDataError      a file holds person-level data (BSN, birth dates): refused
     └── UnknownMunicipalityError  a name or code matches no municipality
 
+The base is :class:`jeugdstelsel.errors.DataError` (the project's one hierarchy, with codes).
 The message of each error is already Dutch and complete, because it is shown to the user as is;
 the attributes (file, row, column, problems) let other interfaces (web, API) render it their way.
 """
@@ -16,25 +17,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jeugdstelsel.errors import DataError
 
-class DataError(Exception):
-    """Base class: input or environment problems a user can act on."""
-
-    def __init__(self, message: str, *, file: str | None = None) -> None:
-        super().__init__(message)
-        self.file = file
+__all__ = [
+    "CbsConnectionError", "CbsResponseError", "DataError", "ExportFormatError",
+    "ImportValidationError", "PersonalDataError", "Problem", "UnknownMunicipalityError",
+]
 
 
 class CbsConnectionError(DataError):
     """No connection to CBS StatLine."""
 
+    code = "cbs_onbereikbaar"
+    http_status = 503
+
 
 class CbsResponseError(DataError):
     """StatLine gave an unexpected answer (HTTP error, unknown table, malformed JSON)."""
 
+    code = "cbs_antwoord_ongeldig"
+    http_status = 502
+
 
 class ExportFormatError(DataError):
     """A StatLine export (CSV/JSON) downloaded by hand cannot be understood."""
+
+    code = "export_onleesbaar"
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,8 @@ class Problem:
 class ImportValidationError(DataError):
     """A municipality's file failed validation; nothing was stored."""
 
+    code = "import_ongeldig"
+
     def __init__(self, problems: list[Problem], *, file: str | None = None, limit: int = 25):
         self.problems = problems
         shown = "\n".join(f"  - {p}" for p in problems[:limit])
@@ -74,6 +84,8 @@ class ImportValidationError(DataError):
 class PersonalDataError(DataError):
     """A column holds person-level data; aggregate figures only are accepted."""
 
+    code = "persoonsgegevens"
+
     def __init__(self, column: str, reason: str, *, file: str | None = None) -> None:
         self.column = column
         self.reason = reason
@@ -89,6 +101,9 @@ class PersonalDataError(DataError):
 
 class UnknownMunicipalityError(DataError):
     """No municipality matches; ``suggestions`` holds close names."""
+
+    code = "gemeente_onbekend"
+    http_status = 404
 
     def __init__(self, query: str, suggestions: list[str]) -> None:
         self.query = query

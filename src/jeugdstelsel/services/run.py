@@ -18,6 +18,7 @@ from jeugdstelsel.core.model import PARAMETERS, PARAMETERS_BY_NAME
 from jeugdstelsel.core.outputs import SERIES, SERIES_BY_KEY, aggregate
 from jeugdstelsel.core.population import PopulationInputs
 from jeugdstelsel.core.simulate import simulate
+from jeugdstelsel.errors import AreaError
 from jeugdstelsel.services.calibration import Calibration, load_shipped
 from jeugdstelsel.services.inputs import municipal_inputs, national_inputs
 from jeugdstelsel.services.scenario import FIRST_YEAR, Scenario
@@ -26,8 +27,6 @@ STATISTICS = {"mediaan": 50.0, "p10": 10.0, "p90": 90.0, "p2.5": 2.5, "p97.5": 9
 NATIONAL = ("nederland", "nl", "nl01", "landelijk")
 
 
-class AreaError(LookupError):
-    """An area name or code that is not known; the message is Dutch."""
 
 
 @dataclass(frozen=True)

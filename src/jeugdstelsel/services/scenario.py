@@ -16,14 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from jeugdstelsel.core.model import PARAMETERS_BY_NAME
 from jeugdstelsel.core.parameters import ParameterError, check_value
+from jeugdstelsel.errors import ScenarioError
 
 FIRST_YEAR = 2015  # the calibrated start of the model (the Jeugdwet took effect in 2015)
 LAST_YEAR = 2050  # births after the last published year are held constant: keep horizons modest
 MAX_DRAWS = 100_000
 
 
-class ScenarioError(ValueError):
-    """A scenario file that cannot be run; the message is Dutch and names file and key."""
 
 
 class _Strict(BaseModel):

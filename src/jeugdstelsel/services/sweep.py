@@ -48,6 +48,7 @@ from jeugdstelsel.core.simulate import (
     TOTAL_ACCUMULATORS,
     simulate,
 )
+from jeugdstelsel.errors import SweepError
 from jeugdstelsel.services.scenario import FIRST_YEAR, Scenario, ScenarioError
 
 HEADLINE = tuple(s.key for s in SERIES if s.headline)
@@ -65,8 +66,6 @@ DEFAULT_CHUNK_MB = 256
 MAX_BLOCK_MUNICIPALITIES = 8  # keeps enough chunks for load balancing over 16 workers
 
 
-class SweepError(ValueError):
-    """A sweep that cannot start (plan, municipalities, cluster); the message is Dutch."""
 
 
 @dataclass(frozen=True)
