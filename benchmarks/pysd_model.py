@@ -53,6 +53,7 @@ from jeugdstelsel.core.dimensions import (  # noqa: E402
 from jeugdstelsel.core.model import FLOWS, PARAMETERS, PARAMETERS_BY_NAME, STOCKS  # noqa: E402
 from jeugdstelsel.core.population import PopulationInputs  # noqa: E402
 from jeugdstelsel.core.simulate import JB, JR, N_STOCKS, REFERENCE_YEAR, simulate  # noqa: E402
+from jeugdstelsel.core.units import Unit  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 MODEL_FILE = OUT / "jeugdstelsel.mdl"
@@ -94,13 +95,10 @@ def _text(s: str) -> str:
     return " ".join(s.replace("~", "-").replace("|", "/").replace("\\", "/").split())
 
 
-def _unit(declared: str) -> str:
-    """A Vensim unit for a declared (Dutch) unit; the declared text goes into the comment."""
-    if "per maand" in declared:
-        return "1/Month"
-    if declared.startswith("per jaar"):
-        return "1/year"
-    return {"maanden": "Month", "jaar": "year"}.get(declared, "dmnl")
+def _unit(declared: Unit) -> str:
+    """The Vensim unit of a declared unit, from its dimension (the Dutch label goes into the
+    comment)."""
+    return declared.dimension.vensim
 
 
 class _Mdl:

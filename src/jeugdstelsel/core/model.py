@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jeugdstelsel.core import units as U
 from jeugdstelsel.core.parameters import Parameter, Source
 
 S003 = "seed 003 (NJi, Het groeiend jeugdzorggebruik, 2019)"
@@ -28,7 +29,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "need_incidence",
         "Nieuwe hulpvraag (4-11 jaar)",
-        "per kind per maand",
+        U.PER_CHILD_PER_MONTH,
         0.0045,
         0.001,
         0.015,
@@ -41,7 +42,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "age_rel_0_3",
         "Relatieve hulpvraag 0-3 jaar",
-        "factor t.o.v. 4-11 jaar",
+        U.relative_to("4-11 jaar"),
         0.3,
         0.05,
         1.0,
@@ -57,7 +58,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "age_rel_12_17",
         "Relatieve hulpvraag 12-17 jaar",
-        "factor t.o.v. 4-11 jaar",
+        U.relative_to("4-11 jaar"),
         1.0,
         0.4,
         2.0,
@@ -73,7 +74,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "threshold_trend",
         "Groei van de geluksnorm",
-        "per jaar (log-schaal)",
+        U.PER_YEAR_LOG,
         0.02,
         -0.04,
         0.08,
@@ -91,7 +92,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "threshold_level",
         "Niveau van de drempel (normalisering)",
-        "factor",
+        U.FACTOR,
         1.0,
         0.5,
         1.5,
@@ -104,7 +105,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "protection",
         "Beschermende werking van basis en preventie",
-        "aandeel",
+        U.FRACTION,
         0.0,
         0.0,
         0.6,
@@ -122,7 +123,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "route_first_line",
         "Routering naar eerste lijn",
-        "gewicht t.o.v. geen verwijzer",
+        U.REFERRAL_WEIGHT,
         2.5,
         0.3,
         12.0,
@@ -135,7 +136,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "route_gp",
         "Verwijzing door huisarts",
-        "gewicht t.o.v. geen verwijzer",
+        U.REFERRAL_WEIGHT,
         2.9,
         0.5,
         12.0,
@@ -147,7 +148,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "route_youth_doctor",
         "Verwijzing door jeugdarts",
-        "gewicht t.o.v. geen verwijzer",
+        U.REFERRAL_WEIGHT,
         0.23,
         0.02,
         2.0,
@@ -159,7 +160,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "route_medical_specialist",
         "Verwijzing door medisch specialist",
-        "gewicht t.o.v. geen verwijzer",
+        U.REFERRAL_WEIGHT,
         0.37,
         0.05,
         3.0,
@@ -171,7 +172,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "fl_route_trend",
         "Groei routering via eerste lijn",
-        "per jaar (log-schaal)",
+        U.PER_YEAR_LOG,
         0.0,
         -0.08,
         0.2,
@@ -187,7 +188,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "poh_shift",
         "Verwijzingen huisarts opgevangen door POH-jeugd",
-        "aandeel",
+        U.FRACTION,
         0.0,
         0.0,
         0.8,
@@ -202,7 +203,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "school_shift",
         "Hulpvragen opgevangen door jeugdhulp op school",
-        "aandeel",
+        U.FRACTION,
         0.0,
         0.0,
         0.8,
@@ -216,7 +217,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "fl_duration",
         "Duur eerstelijnshulp",
-        "maanden",
+        U.MONTHS,
         6.0,
         2.0,
         14.0,
@@ -232,7 +233,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "fl_escalation",
         "Opschaling vanuit eerste lijn",
-        "aandeel",
+        U.FRACTION,
         0.3,
         0.05,
         0.7,
@@ -244,7 +245,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "defensive_factor",
         "Defensief beslissen",
-        "factor op opschaling",
+        U.Unit(U.Dimension.FACTOR, "op opschaling"),
         1.0,
         0.4,
         1.5,
@@ -256,7 +257,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "fl_cbs_share",
         "Eerstelijnshulp geteld als jeugdhulp",
-        "aandeel",
+        U.FRACTION,
         0.5,
         0.1,
         1.0,
@@ -274,7 +275,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "min_wait",
         "Minimale doorlooptijd tot start",
-        "maanden",
+        U.MONTHS,
         1.5,
         0.5,
         3.0,
@@ -287,7 +288,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "capacity_margin",
         "Capaciteit 2015 t.o.v. bezetting",
-        "factor",
+        U.FACTOR,
         1.02,
         0.95,
         1.2,
@@ -298,7 +299,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "capacity_growth",
         "Groei gecontracteerde capaciteit",
-        "per jaar",
+        U.PER_YEAR,
         0.03,
         -0.02,
         0.1,
@@ -311,7 +312,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "residential_share",
         "Aandeel met verblijf bij start",
-        "aandeel",
+        U.FRACTION,
         0.12,
         0.03,
         0.35,
@@ -324,7 +325,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "amb_duration",
         "Duur hulp zonder verblijf",
-        "maanden",
+        U.MONTHS,
         12.0,
         5.0,
         26.0,
@@ -336,7 +337,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "res_duration",
         "Duur hulp met verblijf",
-        "maanden",
+        U.MONTHS,
         15.0,
         6.0,
         40.0,
@@ -348,7 +349,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "step_up_rate",
         "Opschaling naar verblijf",
-        "per maand",
+        U.PER_MONTH,
         0.002,
         0.0,
         0.01,
@@ -359,7 +360,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "step_down_rate",
         "Afschaling uit verblijf",
-        "per maand",
+        U.PER_MONTH,
         0.02,
         0.0,
         0.06,
@@ -370,7 +371,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "plan_share",
         "Beëindigd volgens plan",
-        "aandeel",
+        U.FRACTION,
         0.72,
         0.55,
         0.85,
@@ -385,7 +386,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "supply_induced",
         "Aanbod schept vraag",
-        "relatieve toename",
+        U.RELATIVE_INCREASE,
         0.1,
         0.0,
         0.3,
@@ -397,7 +398,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "fragmentation",
         "Versnippering van het aanbod",
-        "index (1 = 2015-2021)",
+        U.Unit(U.Dimension.INDEX, "1 = 2015-2021"),
         1.0,
         0.0,
         1.5,
@@ -410,7 +411,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "trajectories_per_episode",
         "Trajecten per zorgepisode",
-        "trajecten",
+        U.TRAJECTORIES,
         1.3,
         1.0,
         2.0,
@@ -424,7 +425,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "reentry_rate",
         "Herhaald beroep",
-        "per maand",
+        U.PER_MONTH,
         0.03,
         0.005,
         0.09,
@@ -441,7 +442,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "relapse_prevention",
         "Terugvalpreventie en nazorg",
-        "aandeel minder herhaald beroep",
+        U.Unit(U.Dimension.FRACTION, "minder herhaald beroep"),
         0.0,
         0.0,
         0.7,
@@ -454,7 +455,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "aftercare_months",
         "Nazorgperiode",
-        "maanden",
+        U.MONTHS,
         12.0,
         6.0,
         24.0,
@@ -467,7 +468,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "extension_share",
         "Verlengde jeugdhulp na 18",
-        "aandeel",
+        U.FRACTION,
         0.15,
         0.02,
         0.6,
@@ -479,7 +480,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "extension_max_age",
         "Maximale leeftijd verlengde jeugdhulp",
-        "jaar",
+        U.YEARS,
         21.0,
         18.0,
         23.0,
@@ -492,7 +493,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "jb_rate",
         "Instroom jeugdbescherming",
-        "per kind 0-17 per maand",
+        U.per_month("kind 0-17"),
         3.0e-4,
         1.0e-4,
         8.0e-4,
@@ -504,7 +505,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "jb_trend",
         "Trend instroom jeugdbescherming",
-        "per jaar (log-schaal)",
+        U.PER_YEAR_LOG,
         0.0,
         -0.2,
         0.1,
@@ -520,7 +521,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "jb_duration",
         "Duur jeugdbeschermingsmaatregel",
-        "maanden",
+        U.MONTHS,
         30.0,
         12.0,
         60.0,
@@ -532,7 +533,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "gi_referral_rate",
         "Verwijzing door gecertificeerde instelling",
-        "per maand",
+        U.PER_MONTH,
         0.05,
         0.005,
         0.2,
@@ -544,7 +545,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "jb_overlap",
         "Overlap jeugdbescherming en jeugdhulp",
-        "aandeel",
+        U.FRACTION,
         0.7,
         0.3,
         0.95,
@@ -561,7 +562,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "jr_rate",
         "Instroom jeugdreclassering",
-        "per jongere 12-17 per maand",
+        U.per_month("jongere 12-17"),
         2.5e-4,
         0.5e-4,
         8.0e-4,
@@ -573,7 +574,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "jr_trend",
         "Trend instroom jeugdreclassering",
-        "per jaar (log-schaal)",
+        U.PER_YEAR_LOG,
         0.0,
         -0.2,
         0.1,
@@ -590,7 +591,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "jr_age_rel_18_22",
         "Relatieve instroom jeugdreclassering 18-22",
-        "factor t.o.v. 12-17",
+        U.relative_to("12-17"),
         0.5,
         0.1,
         1.5,
@@ -601,7 +602,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "jr_duration",
         "Duur jeugdreclassering",
-        "maanden",
+        U.MONTHS,
         12.0,
         4.0,
         24.0,
@@ -613,7 +614,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "court_referral_rate",
         "Verwijzing door rechter/OvJ",
-        "per maand",
+        U.PER_MONTH,
         0.02,
         0.0,
         0.1,
@@ -624,7 +625,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "jr_overlap",
         "Overlap jeugdreclassering en jeugdhulp",
-        "aandeel",
+        U.FRACTION,
         0.5,
         0.1,
         0.9,
@@ -636,7 +637,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "coverage_pre2021",
         "CBS-dekking jeugdhulp vóór 2021",
-        "aandeel",
+        U.FRACTION,
         0.885,
         0.78,
         0.99,
@@ -655,7 +656,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "cost_first_line",
         "Kosten eerstelijnshulp",
-        "euro per kind per maand (2015)",
+        U.euro_per_month("kind"),
         150.0,
         50.0,
         400.0,
@@ -666,7 +667,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "cost_ambulatory",
         "Kosten hulp zonder verblijf",
-        "euro per kind per maand (2015)",
+        U.euro_per_month("kind"),
         700.0,
         300.0,
         1500.0,
@@ -677,7 +678,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "cost_residential",
         "Kosten hulp met verblijf",
-        "euro per kind per maand (2015)",
+        U.euro_per_month("kind"),
         5000.0,
         2000.0,
         10000.0,
@@ -688,7 +689,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "cost_jb",
         "Kosten jeugdbescherming",
-        "euro per maatregel per maand (2015)",
+        U.euro_per_month("maatregel"),
         400.0,
         200.0,
         800.0,
@@ -699,7 +700,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "cost_jr",
         "Kosten jeugdreclassering",
-        "euro per jongere per maand (2015)",
+        U.euro_per_month("jongere"),
         350.0,
         150.0,
         700.0,
@@ -710,7 +711,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "cost_scale",
         "Kostenschaal",
-        "factor",
+        U.FACTOR,
         1.0,
         0.4,
         2.5,
@@ -727,7 +728,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "tariff_index",
         "Tariefindexatie",
-        "per jaar",
+        U.PER_YEAR,
         0.025,
         0.0,
         0.05,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from jeugdstelsel.core import units as U
 from jeugdstelsel.core.dimensions import AGE_GROUP_LABELS_NL, MONTHS_PER_YEAR, Referrer
 from jeugdstelsel.core.parameters import ParameterSet
 from jeugdstelsel.core.simulate import BREAK_YEAR, PERIOD_MONTHS, SimulationResult
@@ -35,9 +36,12 @@ class Series:
 
     key: str
     label_nl: str
-    unit: str
+    unit: U.Unit  # a checked unit; ``str(unit)`` and ``unit == "euro"`` give its Dutch label
     observed: str | None = None  # series name in the embedded reference figures
     headline: bool = False
+
+    def __post_init__(self) -> None:
+        U.check_unit(f"series {self.key}", self.unit)
 
 
 def _person_series() -> list[Series]:
@@ -72,7 +76,7 @@ def _person_series() -> list[Series]:
                 Series(
                     f"{key}_{g}",
                     f"{label}, {age}",
-                    "personen",
+                    U.PERSONS,
                     observed.get((key, g)),
                     headline and g == "0_22",
                 )
@@ -81,7 +85,7 @@ def _person_series() -> list[Series]:
                 Series(
                     f"{key}_{g}_pct",
                     f"{label}, {age}",
-                    "% van leeftijdsgroep",
+                    U.PERCENT_OF_AGE_GROUP,
                     observed_pct.get((key, g)),
                 )
             )
@@ -93,66 +97,68 @@ SERIES: tuple[Series, ...] = (
     Series(
         "jeugdhulp_wijkteam_0_22",
         "Jeugdhulp door wijkteam, 0 t/m 22 jaar",
-        "personen",
+        U.PERSONS,
         "youth_jeugdhulp_wijkteam",
     ),
     Series(
         "trajecten_gestart",
         "Gestarte jeugdhulptrajecten",
-        "trajecten",
+        U.TRAJECTORIES,
         "jh_trajecten_begonnen",
         True,
     ),
-    Series("trajecten_gestart_nieuw", "Gestarte trajecten, nieuw", "trajecten"),
-    Series("trajecten_gestart_herhaald", "Gestarte trajecten, herhaald beroep", "trajecten"),
-    Series("herhaald_beroep_pct", "Herhaald beroep", "% van gestarte trajecten", None, True),
-    Series("trajecten_beeindigd_volgens_plan", "Beëindigde trajecten, volgens plan", "trajecten"),
-    Series("trajecten_beeindigd_voortijdig", "Beëindigde trajecten, voortijdig", "trajecten"),
+    Series("trajecten_gestart_nieuw", "Gestarte trajecten, nieuw", U.TRAJECTORIES),
+    Series("trajecten_gestart_herhaald", "Gestarte trajecten, herhaald beroep", U.TRAJECTORIES),
+    Series("herhaald_beroep_pct", "Herhaald beroep", U.PERCENT_OF_STARTS, None, True),
+    Series(
+        "trajecten_beeindigd_volgens_plan", "Beëindigde trajecten, volgens plan", U.TRAJECTORIES
+    ),
+    Series("trajecten_beeindigd_voortijdig", "Beëindigde trajecten, voortijdig", U.TRAJECTORIES),
     *(
         Series(
-            f"verwijzer_{k}_pct", f"Verwijzer: {k.replace('_', ' ')}", "% van gestarte trajecten"
+            f"verwijzer_{k}_pct", f"Verwijzer: {k.replace('_', ' ')}", U.PERCENT_OF_STARTS
         )
         for k in REFERRER_KEYS.values()
     ),
     Series(
         "jeugdbescherming_stand",
         "Jeugdbeschermingsmaatregelen op 1 januari",
-        "maatregelen",
+        U.MEASURES,
         "jb_measures_stock_begin",
     ),
     Series(
         "jeugdbescherming_instroom",
         "Instroom jeugdbescherming",
-        "maatregelen",
+        U.MEASURES,
         "jb_measures_instroom_fig",
     ),
     Series(
         "jeugdreclassering_stand",
         "Jeugdreclassering op 1 januari",
-        "maatregelen",
+        U.MEASURES,
         "jr_measures_stock_begin",
     ),
     Series(
         "jeugdreclassering_instroom",
         "Instroom jeugdreclassering",
-        "maatregelen",
+        U.MEASURES,
         "jr_measures_instroom",
     ),
-    Series("wachtlijst", "Wachtlijst specialistische hulp (eind jaar)", "personen", None, True),
-    Series("wachttijd_weken", "Gemiddelde wachttijd", "weken", None, True),
-    Series("verblijf_stand", "Jongeren in verblijf (eind jaar)", "personen"),
-    Series("verblijf_plaatsingen", "Nieuwe plaatsingen met verblijf", "personen"),
-    Series("achttien_in_zorg", "18 geworden in specialistische hulp", "personen"),
-    Series("achttien_verlengd", "Hulp voortgezet na 18", "personen"),
-    Series("uitgaven", "Uitgaven jeugdzorg", "euro", None, True),
-    Series("uitgaven_hefbomen", "Kosten van maatregelen (hefbomen)", "euro"),
+    Series("wachtlijst", "Wachtlijst specialistische hulp (eind jaar)", U.PERSONS, None, True),
+    Series("wachttijd_weken", "Gemiddelde wachttijd", U.WEEKS, None, True),
+    Series("verblijf_stand", "Jongeren in verblijf (eind jaar)", U.PERSONS),
+    Series("verblijf_plaatsingen", "Nieuwe plaatsingen met verblijf", U.PERSONS),
+    Series("achttien_in_zorg", "18 geworden in specialistische hulp", U.PERSONS),
+    Series("achttien_verlengd", "Hulp voortgezet na 18", U.PERSONS),
+    Series("uitgaven", "Uitgaven jeugdzorg", U.EURO, None, True),
+    Series("uitgaven_hefbomen", "Kosten van maatregelen (hefbomen)", U.EURO),
     Series(
         "uitgaven_per_jongere_in_zorg",
         "Uitgaven per jongere met jeugdzorg",
-        "euro per jongere",
+        U.Unit(U.Dimension.EURO, "jongere"),
         "cost_per_child_jeugdzorg",
     ),
-    *(Series(f"bevolking_{g}", f"Bevolking {AGE_GROUP_LABELS_NL[g]}", "personen") for g in GROUPS),
+    *(Series(f"bevolking_{g}", f"Bevolking {AGE_GROUP_LABELS_NL[g]}", U.PERSONS) for g in GROUPS),
 )
 SERIES_BY_KEY = {s.key: s for s in SERIES}
 

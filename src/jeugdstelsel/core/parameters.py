@@ -16,6 +16,7 @@ from typing import Literal
 
 import numpy as np
 
+from jeugdstelsel.core.units import Unit, check_unit
 from jeugdstelsel.errors import ParameterError
 
 SourceKind = Literal["seed", "cbs", "nji", "literatuur", "aanname"]
@@ -55,7 +56,7 @@ class Parameter:
 
     name: str
     label_nl: str
-    unit: str
+    unit: Unit  # a checked unit; ``str(unit)`` is its Dutch label
     default: float
     low: float
     high: float
@@ -66,6 +67,7 @@ class Parameter:
     group: str = "overig"
 
     def __post_init__(self) -> None:
+        check_unit(f"parameter {self.name}", self.unit)
         if not self.low <= self.default <= self.high:
             raise ValueError(
                 f"{self.name}: default {self.default} outside [{self.low}, {self.high}]"
@@ -98,8 +100,6 @@ class Posterior:
     names: tuple[str, ...]
     mean: np.ndarray  # (k,) logit scale
     cov: np.ndarray  # (k, k)
-
-
 
 
 @dataclass
