@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -21,14 +22,27 @@ BASE_DIR = home()
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+def _private_file(path: Path) -> None:
+    """Create ``path`` empty and readable by this user only (0600), or make it so if it exists.
+
+    Why: the SQLite file holds every account and workspace and the key file signs sessions; the
+    umask of a shared server (often 022) would leave them world-readable. SQLite gives its
+    ``-wal`` and ``-shm`` files the permissions of the database file.
+    """
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
+
 def _secret_key() -> str:
     """Why: a fixed development key in the source would let anyone forge sessions on a server."""
     if key := os.environ.get("DJANGO_SECRET_KEY"):
         return key
     path = BASE_DIR / "secret_key"
-    if not path.exists():
+    _private_file(path)
+    if not path.read_text(encoding="utf-8").strip():
         path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
 
 
@@ -54,6 +68,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "csp",
+    "axes",
     "jeugdstelsel.store",
     "jeugdstelsel.web.core",
     "jeugdstelsel.web.kompas",
@@ -64,6 +80,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -73,6 +90,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jeugdstelsel.web.api.middleware.ApiVersionMiddleware",
+    "jeugdstelsel.web.core.errors.ErrorBoundaryMiddleware",
+    # last, as django-axes asks: it answers a locked-out sign-in attempt
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jeugdstelsel.web.urls"
@@ -94,9 +114,12 @@ TEMPLATES = [
     }
 ]
 
+_SQLITE = BASE_DIR / "jeugdstelsel.sqlite3"
+if "DATABASE_URL" not in os.environ:
+    _private_file(_SQLITE)
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'jeugdstelsel.sqlite3'}"),
+        os.environ.get("DATABASE_URL", f"sqlite:///{_SQLITE}"),
         conn_max_age=60,
     )
 }
@@ -119,6 +142,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # first, as django-axes asks: refuses sign-in while an account/address is locked out
+    "jeugdstelsel.web.core.auth.ThrottledBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling: after 5 wrong passwords for one user name from one address, sign-in is
+# refused for 15 minutes (429, Dutch page), also with the right password.
+AXES_FAILURE_LIMIT = int(os.environ.get("JEUGDSTELSEL_INLOG_POGINGEN", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("JEUGDSTELSEL_INLOG_WACHTTIJD_MIN", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+#: A session ends after this many hours (also when the browser stays open); default 8.
+SESSION_COOKIE_AGE = int(float(os.environ.get("JEUGDSTELSEL_SESSIE_UREN", "8")) * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+#: An API token expires this many days after it was made (``jeugdstelsel token`` renews it).
+API_TOKEN_DAYS = int(os.environ.get("JEUGDSTELSEL_TOKEN_DAGEN", "90"))
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "kompas:index"
 LOGOUT_REDIRECT_URL = "home"
@@ -151,6 +194,23 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "jeugdstelsel.web.core.views.csrf_failure"
+# Content-Security-Policy (django-csp): only this site's own files, no inline script or style,
+# no plug-ins, no framing, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 if _flag("DJANGO_SECURE"):
     SECURE_SSL_REDIRECT = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -162,7 +222,7 @@ if _flag("DJANGO_SECURE"):
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "jeugdstelsel.web.api.auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/v1/", include("jeugdstelsel.web.api.urls")),
 ]
 
+handler400 = "jeugdstelsel.web.core.views.error_400"
 handler403 = "jeugdstelsel.web.core.views.error_403"
 handler404 = "jeugdstelsel.web.core.views.error_404"
 handler500 = "jeugdstelsel.web.core.views.error_500"

@@ -70,6 +70,12 @@ class LeverUseSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
+        # Why explicit: in a PATCH DRF passes ``partial`` on to nested items, so a lever without
+        # its name or dose would arrive here; a lever is always given whole.
+        missing = {key: "Dit veld is verplicht." for key in ("naam", "dosis") if key not in attrs}
+        if missing:
+            raise serializers.ValidationError(missing, code="required")
+        attrs.setdefault("start", 2026)
         library = _library()
         if library is None:
             raise serializers.ValidationError(

@@ -60,15 +60,46 @@ class ItemSerializer(serializers.ModelSerializer):
         from django.core.exceptions import ValidationError as DjangoValidationError
 
         instance = self.instance or self.Meta.model()
+        before = instance.area.municipality_id if instance.area_id else None
         for key, value in attrs.items():
             setattr(instance, key, value)
         self.prepare(instance)
+        self._same_municipality(instance, before)
         try:
             instance.full_clean()
         except DjangoValidationError as exc:
             raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
         self._prepared = instance
         return attrs
+
+    def _same_municipality(self, instance, before: int | None) -> None:
+        """An item stays in its municipality, and links only to items, areas and organisations
+        of that municipality (a user with roles in two municipalities cannot mix them)."""
+        if not instance.area_id:
+            return
+        here = instance.area.municipality_id
+        if before is not None and here != before:
+            raise serializers.ValidationError(
+                {"area": "Een onderdeel kan niet naar een andere gemeente worden verplaatst."},
+                code="andere_gemeente",
+            )
+        for field in instance._meta.concrete_fields:
+            if not field.is_relation or field.name in ("area", "deleted_by"):
+                continue
+            related = getattr(instance, field.name, None)
+            if related is None:
+                continue
+            if isinstance(related, m.Organisation):
+                there = related.municipality_id
+            elif hasattr(related, "area"):
+                there = related.area.municipality_id
+            else:
+                continue
+            if there != here:
+                raise serializers.ValidationError(
+                    {field.name: "Dit hoort bij een andere gemeente dan het gebied."},
+                    code="andere_gemeente",
+                )
 
     def prepare(self, instance) -> None:
         """Hook: derive fields (e.g. the area from the parent item) before validation."""

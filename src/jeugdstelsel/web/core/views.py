@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from jeugdstelsel.web.core import transparency
+
+log = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -38,35 +41,56 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "core/accessibility.html", {"nav": "toegankelijkheid"})
 
 
-def _problem(request: HttpRequest, status: int, title: str, detail: str) -> HttpResponse | None:
+def _problem(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse | None:
     if request.path.startswith("/api/"):
+        from jeugdstelsel.web.api.problems import PROBLEM, problem
+
         return JsonResponse(
-            {
-                "type": "about:blank",
-                "status": status,
-                "title": title,
-                "detail": detail,
-                "instance": request.path,
-            },
-            status=status,
-            content_type="application/problem+json",
+            problem(request, status, code, detail), status=status, content_type=PROBLEM
         )
     return None
 
 
+def _page(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    """The error page in the site's layout; bare Dutch HTML when the layout cannot be drawn."""
+    try:
+        return render(request, template, status=status)
+    except Exception:
+        log.exception("error page %s could not be rendered", template)
+        return HttpResponse(
+            '<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>Fout</title>'
+            "</head><body><main><h1>Er ging iets mis</h1><p>Probeer het later opnieuw.</p>"
+            "</main></body></html>",
+            status=status,
+        )
+
+
+def error_400(request: HttpRequest, exception=None) -> HttpResponse:
+    return _problem(
+        request, 400, "ongeldig_verzoek", "Dit verzoek kan niet worden verwerkt."
+    ) or _page(request, "400.html", 400)
+
+
 def error_403(request: HttpRequest, exception=None) -> HttpResponse:
     return _problem(
-        request, 403, "Geen toegang", "U heeft geen rechten voor dit onderdeel."
-    ) or render(request, "403.html", status=403)
+        request, 403, "permission_denied", "U heeft geen rechten voor dit onderdeel."
+    ) or _page(request, "403.html", 403)
 
 
 def error_404(request: HttpRequest, exception=None) -> HttpResponse:
-    return _problem(request, 404, "Niet gevonden", "Deze bron bestaat niet.") or render(
-        request, "404.html", status=404
+    return _problem(request, 404, "not_found", "Deze bron bestaat niet.") or _page(
+        request, "404.html", 404
     )
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    return _problem(request, 500, "Serverfout", "Er ging iets mis op de server.") or render(
-        request, "500.html", status=500
-    )
+    return _problem(
+        request, 500, "intern", "Er ging iets mis op de server. De beheerder kan het logboek "
+        "bekijken."
+    ) or _page(request, "500.html", 500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _problem(
+        request, 403, "csrf", "Het formulier is verlopen; laad de pagina opnieuw."
+    ) or _page(request, "403_csrf.html", 403)

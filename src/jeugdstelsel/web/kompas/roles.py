@@ -1,9 +1,11 @@
-"""Roles and permissions, per municipality.
+"""Roles and permissions, per membership.
 
-Two layers, both needed: a ``Membership`` says which role a user has in which municipality, and
-the Django group of that role says what the role may do (``kompas.change_goal``, ...). The groups
-are created after every migrate and a user's groups follow her memberships, so an administrator
-can tighten a role in the admin without code. A superuser is administrator everywhere.
+Every check asks one question: *what may this user do in this municipality (and, for a
+partner, for this organisation)?* The answer is the role of her ``Membership`` there, looked up
+in :data:`ROLE_PERMISSIONS`. Django's global permissions and groups are never asked: they merge
+all of a user's roles, so a council member in Tiel who is policy advisor in Amsterdam would be
+able to edit Tiel. The role groups still exist (named after the roles, for the Django admin's
+overview) but hold no users. A superuser is administrator everywhere.
 
 Rule of the house: a user without a role in a municipality gets a 403 for everything in it; a
 partner edits only activities and measurements of her own organisation.
@@ -63,13 +65,17 @@ def can_view(user, municipality: Municipality) -> bool:
     return role_in(user, municipality) is not None
 
 
-def _has(user, action: str, model: type) -> bool:
-    return user.has_perm(f"kompas.{action}_{model._meta.model_name}")
+def role_may(role: str | None, action: str, model: type | str) -> bool:
+    """May this role (in one municipality) do ``action`` (add/change/delete/view) on ``model``?"""
+    if role is None:
+        return False
+    name = model if isinstance(model, str) else model._meta.model_name
+    return f"{action}_{name}" in ROLE_PERMISSIONS[role]
 
 
 def can_add(user, municipality: Municipality, model: type[WorkspaceItem]) -> bool:
     role = role_in(user, municipality)
-    if role is None or not _has(user, "add", model):
+    if not role_may(role, "add", model):
         return False
     if role == Role.PARTNER:
         return model.partner_editable and partner_organisation_id(user, municipality) is not None
@@ -80,7 +86,7 @@ def can_change(user, item: WorkspaceItem, action: str = "change") -> bool:
     """May the user change (or with ``action='delete'``, delete) this existing item?"""
     municipality = item.area.municipality
     role = role_in(user, municipality)
-    if role is None or not _has(user, action, type(item)):
+    if not role_may(role, action, type(item)):
         return False
     if role == Role.PARTNER:
         org = partner_organisation_id(user, municipality)
@@ -98,27 +104,26 @@ def can_transfer(user, municipality: Municipality) -> bool:
 
 
 def can_see_history(user, municipality: Municipality) -> bool:
-    return role_in(user, municipality) is not None and user.has_perm("kompas.view_auditentry")
+    return role_may(role_in(user, municipality), "view", "auditentry")
 
 
 def ensure_groups(**_kwargs) -> None:
-    """Create or update one Django group per role with the permissions of the matrix above."""
+    """One Django group per role showing the matrix above in the admin; emptied of users.
+
+    Why emptied: older versions put users in the groups of all their roles, which gave them
+    those permissions in every municipality. After this migrate step nobody holds them.
+    """
     for role, codenames in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=str(role))
         perms = Permission.objects.filter(content_type__app_label="kompas", codename__in=codenames)
         group.permissions.set(perms)
+        group.user_set.clear()
 
 
 def sync_user_groups(user) -> None:
-    """Why: the Django permission check must follow the memberships, never lag behind them."""
-    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    """Why: a role's permissions hold in one municipality only, never as global group rights."""
     role_groups = Group.objects.filter(name__in=[str(r) for r in Role])
-    user.groups.remove(*role_groups.exclude(name__in=roles))
-    if roles:
-        ensure_missing = [r for r in roles if not Group.objects.filter(name=r).exists()]
-        if ensure_missing:
-            ensure_groups()
-        user.groups.add(*Group.objects.filter(name__in=roles))
+    user.groups.remove(*role_groups)
     for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
         if hasattr(user, cache):
             delattr(user, cache)

@@ -66,6 +66,7 @@ def execute(run) -> None:
     """Compute one run: first the comparison (the page shows it at once), then the details."""
     from django.utils import timezone
 
+    from jeugdstelsel.errors import JeugdstelselError
     from jeugdstelsel.web import modelbridge
     from jeugdstelsel.web.lab.models import Run
 
@@ -74,7 +75,7 @@ def execute(run) -> None:
         result = modelbridge.compare(ref, plan, tuple(run.spec.get("goal_keys", ())))
     except Exception as exc:  # the user sees a Dutch message; the log keeps the trace
         log.exception("lab worker: run %s failed", run.pk)
-        text = str(exc) if exc.__class__.__name__ == "ScenarioError" else (
+        text = str(exc) if isinstance(exc, JeugdstelselError) else (
             "De berekening is mislukt door een fout in het rekenmodel. De beheerder kan het "
             "logboek bekijken.")
         Run.objects.filter(pk=run.pk).update(

@@ -88,3 +88,13 @@ def percent(value):
     if value is None or value == "":
         return ""
     return f"{nl_number(100 * float(value), 0)}%"
+
+
+@register.filter
+def minuten(value) -> str:
+    """A timedelta as Dutch minutes: "15 minuten", "1 minuut"."""
+    try:
+        n = max(1, round(value.total_seconds() / 60))
+    except AttributeError:
+        return ""
+    return "1 minuut" if n == 1 else f"{n} minuten"

@@ -13,14 +13,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from jeugdstelsel.web.core.redirects import safe_next
 from jeugdstelsel.web.kompas import history, roles
 from jeugdstelsel.web.kompas import models as m
 from jeugdstelsel.web.kompas.views.access import item_for, kind_for, municipality_for
 
 
 def _back(request, municipality, item=None) -> str:
-    nxt = request.POST.get("next") or request.GET.get("next")
-    if nxt and nxt.startswith("/kompas/") and "//" not in nxt:
+    if nxt := safe_next(request):
         return nxt
     if isinstance(item, m.Measurement):
         return reverse("kompas:goal", args=[municipality.code, item.goal_id])
@@ -116,7 +116,7 @@ def delete(request, code: str, slug: str, pk: int):
             "municipality": municipality,
             "kind": kind,
             "item": item,
-            "next": request.GET.get("next", ""),
+            "next": safe_next(request),
         },
     )
 
@@ -145,7 +145,7 @@ def _render_form(request, municipality, kind, form, verb: str, item=None):
         "kind": kind,
         "form": form,
         "title": f"{kind.singular.capitalize()} {verb}",
-        "next": request.GET.get("next", ""),
+        "next": safe_next(request),
     }
     if item is not None:
         context["item"] = item

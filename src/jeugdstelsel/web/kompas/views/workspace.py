@@ -3,12 +3,15 @@ the history and (for administrators) the list of deleted items."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from jeugdstelsel.web import charts
+from jeugdstelsel.web.core.errors import RequestError
 from jeugdstelsel.web.kompas import models as m
 from jeugdstelsel.web.kompas import roles
 from jeugdstelsel.web.kompas.registry import BY_MODEL_NAME, KINDS
@@ -205,7 +208,13 @@ def history(request, code: str):
         raise PermissionDenied
     entries = municipality.audit_entries.all()
     if uid := request.GET.get("onderdeel"):
-        entries = entries.filter(item_uid=uid)
+        try:
+            entries = entries.filter(item_uid=uuid.UUID(uid))
+        except ValueError:
+            raise RequestError(
+                "Dit onderdeel bestaat niet: de link naar de geschiedenis is onvolledig of "
+                "aangepast. Open de geschiedenis opnieuw vanuit het Kwaliteitskompas."
+            ) from None
     page = Paginator(entries, 50).get_page(request.GET.get("pagina"))
     return render(
         request,
