@@ -42,7 +42,7 @@ def test_ensure_db_seeds_current_and_former_municipalities(store):
     ("query", "code"),
     [("GM0363", "GM0363"), ("363", "GM0363"), ("amsterdam", "GM0363"), ("AMSTERDAM", "GM0363"),
      ("sudwest fryslan", "GM1900"), ("'s-Hertogenbosch", "GM0796"), ("Weesp", "GM0457"),
-     ("Groning", "GM0014")],
+     ("Den Haag", "GM0518"), ("Beek (L.)", "GM0888"), ("Bergen (NH.)", "GM0373")],
 )
 def test_gemeente_lookup_by_name_or_code(store, query, code):
     assert store_service.gemeente_lookup(query).code == code

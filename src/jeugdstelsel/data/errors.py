@@ -6,7 +6,8 @@
     ├── ExportFormatError      a hand-downloaded StatLine export cannot be read
     ├── ImportValidationError  a municipality's own file has bad rows/columns (all listed)
     ├── PersonalDataError      a file holds person-level data (BSN, birth dates): refused
-    └── UnknownMunicipalityError  a name or code matches no municipality
+    └── UnknownMunicipalityError  a name or code matches no municipality, or several
+                                  (also a jeugdstelsel.errors.AreaError)
 
 The base is :class:`jeugdstelsel.errors.DataError` (the project's one hierarchy, with codes).
 The message of each error is already Dutch and complete, because it is shown to the user as is;
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jeugdstelsel.errors import DataError
+from jeugdstelsel.errors import AreaError, DataError
 
 __all__ = [
     "CbsConnectionError", "CbsResponseError", "DataError", "ExportFormatError",
@@ -99,14 +100,43 @@ class PersonalDataError(DataError):
         super().__init__(message, file=file)
 
 
-class UnknownMunicipalityError(DataError):
-    """No municipality matches; ``suggestions`` holds close names."""
+class UnknownMunicipalityError(DataError, AreaError):
+    """No municipality, or several, match a name; ``suggestions`` holds the candidates.
+
+    Also an :class:`~jeugdstelsel.errors.AreaError`, so the pipeline's ``except AreaError``
+    catches it. ``ambiguous`` is True when the name fits several municipalities (then nothing is
+    picked: the user must choose).
+    """
 
     code = "gemeente_onbekend"
     http_status = 404
 
-    def __init__(self, query: str, suggestions: list[str]) -> None:
+    def __init__(
+        self,
+        query: str,
+        suggestions: list[str],
+        *,
+        ambiguous: bool = False,
+        message: str | None = None,
+    ) -> None:
         self.query = query
-        self.suggestions = suggestions
-        hint = f" Bedoelt u: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"Geen gemeente gevonden voor '{query}'.{hint}")
+        self.suggestions = list(suggestions)
+        self.ambiguous = ambiguous
+        if message is None:
+            if ambiguous:
+                message = (
+                    f"'{query}' is niet eenduidig: dat kan {_or(self.suggestions)} zijn. Geef "
+                    "de volledige naam of de GM-code."
+                )
+            else:
+                hint = f" Bedoelt u: {', '.join(suggestions)}?" if suggestions else ""
+                message = f"Geen gemeente gevonden voor '{query}'.{hint}"
+        super().__init__(message)
+
+    @property
+    def candidates(self) -> list[str]:
+        return self.suggestions
+
+
+def _or(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " of " + names[-1]

@@ -173,36 +173,87 @@ def _mask(value: str) -> str:
 
 
 # -- reading ------------------------------------------------------------------------------------
+BINARY_SIGNATURES = {
+    b"\x89PNG": "een PNG-afbeelding",
+    b"\xff\xd8\xff": "een JPEG-afbeelding",
+    b"GIF8": "een GIF-afbeelding",
+    b"%PDF": "een PDF-document",
+    b"PK\x03\x04": "een zip- of Office-bestand",
+    b"\xd0\xcf\x11\xe0": "een oud Office-bestand (.xls/.doc)",
+}
+
+
+def _binary_kind(raw: bytes) -> str | None:
+    for signature, kind in BINARY_SIGNATURES.items():
+        if raw.startswith(signature):
+            return kind
+    if b"\x00" in raw[:4096]:
+        return "een binair bestand"
+    return None
+
+
 def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Header and (line number, cells) of a CSV or Excel file; all cells as text."""
     suffix = path.suffix.lower()
+    hint = "gebruik .csv of .xlsx (maak een voorbeeld met `jeugdstelsel template cijfers.xlsx`)"
     if suffix in {".xlsx", ".xlsm"}:
         return _read_excel(path)
     if suffix in {".csv", ".txt"}:
-        return _read_csv(path.read_bytes())
+        raw = path.read_bytes()
+        kind = _binary_kind(raw)
+        if kind:
+            raise DataError(
+                f"'{path.name}' is {kind}, geen CSV-bestand met cijfers; {hint}.", file=str(path)
+            )
+        return _read_csv(raw)
+    kind = _binary_kind(path.read_bytes()[:4096])
+    what = f" ({kind})" if kind else ""
     raise DataError(
-        f"Bestandstype '{suffix or '(geen)'}' wordt niet ondersteund: gebruik .csv of .xlsx "
-        "(maak een voorbeeld met `jeugdstelsel template cijfers.xlsx`).",
+        f"Bestandstype '{suffix or '(geen)'}'{what} wordt niet ondersteund: {hint}.",
         file=str(path),
     )
 
 
 def _read_csv(raw: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Parse the whole text with the csv module, so a quoted cell may hold a line break.
+
+    Comment lines (``#``) and empty lines are skipped; each row keeps the number of the line it
+    starts on. An unclosed quote is a Dutch error naming that line.
+    """
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
-    lines = [(i + 1, line) for i, line in enumerate(text.splitlines())]
-    content = [(n, line) for n, line in lines if line.strip() and not line.lstrip().startswith("#")]
-    if not content:
+    physical = text.splitlines(keepends=True)
+    kept = [(i + 1, line) for i, line in enumerate(physical)
+            if line.strip() and not line.lstrip().startswith("#")]
+    if not kept:
         return [], []
-    first = content[0][1]
+    first = kept[0][1]
     delimiter = ";" if first.count(";") >= first.count(",") and ";" in first else ","
     if "\t" in first and first.count("\t") > max(first.count(";"), first.count(",")):
         delimiter = "\t"
-    parsed = csv.reader((line for _, line in content), delimiter=delimiter, quotechar='"')
-    rows = [(number, [c.strip() for c in cells]) for (number, _), cells in zip(content, parsed,
-                                                                              strict=True)]
+    body = "".join(line if line.endswith(("\n", "\r")) else line + "\n" for _, line in kept)
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, quotechar='"',
+                        strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    consumed = 0
+    try:
+        for cells in reader:
+            start = kept[min(consumed, len(kept) - 1)][0]
+            consumed = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            rows.append((start, [c.strip() for c in cells]))
+    except csv.Error as exc:
+        line = kept[min(consumed, len(kept) - 1)][0]
+        raise ImportValidationError([Problem(
+            line, None,
+            f"de regel is geen geldige CSV ({exc}); controleer de aanhalingstekens: een cel die "
+            "met \" begint moet ook met \" eindigen",
+        )]) from exc
+    if not rows:
+        return [], []
     header = [h.strip().lower() for h in rows[0][1]]
     return header, rows[1:]
 
@@ -386,15 +437,18 @@ def import_file(
     path: Path | str, *, by: str = "", default_definition: str | None = None
 ) -> ImportResult:
     """Validate and store a municipality's file in one transaction (all or nothing)."""
-    from django.db import transaction
-
     from jeugdstelsel.data import store_service
-    from jeugdstelsel.store.models import ImportBatch, LocalFigure
 
     path = Path(path)
     if not path.exists():
         raise DataError(f"Bestand '{path}' bestaat niet.", file=str(path))
-    store_service.ensure_db()
+    if path.is_dir():
+        raise DataError(f"'{path}' is een map, geen bestand met cijfers.", file=str(path))
+    store_service.ensure_store()  # before any model import: Django must be set up first
+    from django.db import transaction
+
+    from jeugdstelsel.store.models import ImportBatch, LocalFigure
+
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
     existing = ImportBatch.objects.filter(kind=ImportBatch.Kind.EIGEN, sha256=digest).first()

@@ -244,3 +244,129 @@ def names() -> dict[str, str]:
     table = municipality_table()
     result.update(zip(table["gm_code"], table["name"], strict=True))
     return result
+
+
+# -- name resolution ------------------------------------------------------------------------------
+NATIONAL_NAMES = {"nederland", "nl", "nl01", "nl00", "land", "heel nederland"}
+#: Names people use that are not CBS's (folded, compact) -> GM code of the 2024 division.
+ALIASES = {
+    "denhaag": "GM0518",
+    "hague": "GM0518",
+    "thehague": "GM0518",
+    "denbosch": "GM0796",
+    "nuenen": "GM0820",
+    "nuenencanada": "GM0820",
+}
+_SUFFIX = re.compile(r"\s*\(([^()]*)\)\s*$")
+
+
+def _compact(text: str) -> str:
+    """Folded and without spaces or punctuation: "'s-Gravenhage" -> 'sgravenhage'."""
+    folded = fold(text)
+    folded = re.sub(r"^gemeente\s+", "", folded)
+    return re.sub(r"[^a-z0-9]", "", folded)
+
+
+def _base(text: str) -> str:
+    """The name without a province suffix: 'Beek (L.)' -> 'beek', 'Bergen (NH.)' -> 'bergen'."""
+    return _compact(_SUFFIX.sub("", text))
+
+
+@lru_cache(maxsize=1)
+def _name_index() -> tuple[dict[str, str], dict[str, list[str]], dict[str, str]]:
+    """(compact name -> code, base name -> codes, code -> name) of the current municipalities."""
+    by_code = names_2024()
+    exact: dict[str, str] = {}
+    base: dict[str, list[str]] = {}
+    for code, name in by_code.items():
+        exact[_compact(name)] = code
+        base.setdefault(_base(name), []).append(code)
+    return exact, base, by_code
+
+
+def names_2024() -> dict[str, str]:
+    """GM code -> name of the 342 municipalities of the 2024 division."""
+    table = municipality_table()
+    return dict(zip(table["gm_code"], table["name"], strict=True))
+
+
+def _former(query_key: str, code: str | None) -> Merger | None:
+    for merger in reversed(mergers()):
+        if (code and merger.old_code == code) or (
+            not code and (_compact(merger.old_name) == query_key
+                          or _base(merger.old_name) == query_key)
+        ):
+            return merger
+    return None
+
+
+def lookup(name: str, *, former: bool = False) -> tuple[str, str]:
+    """(code, name) of a municipality as people write it; see :func:`resolve`.
+
+    With ``former=True`` a municipality that no longer exists is returned as itself (its old
+    code and name); otherwise it is an error naming its successor.
+    """
+    from jeugdstelsel.data.errors import UnknownMunicipalityError
+
+    text = str(name or "").strip()
+    if not text:
+        raise UnknownMunicipalityError(
+            text, [], message="Geen gemeente opgegeven: geef een naam of GM-code (of Nederland)."
+        )
+    exact, base, by_code = _name_index()
+    key = _compact(text)
+    if key in NATIONAL_NAMES:
+        return COUNTRY_CODE, "Nederland"
+    code = normalise_code(text) if _GM_CODE.match(text) else None
+    if code in by_code:
+        return code, by_code[code]
+    if code is None:
+        code = exact.get(key) or ALIASES.get(key)
+        if code is None and _SUFFIX.search(text):
+            hits = base.get(_base(text), [])  # 'Beek (L.)' for CBS's plain 'Beek'
+            code = hits[0] if len(hits) == 1 else None
+        if code is None:
+            hits = base.get(key, [])
+            if len(hits) > 1:  # 'Bergen': Bergen (L.) or Bergen (NH.)
+                raise UnknownMunicipalityError(
+                    text, sorted(by_code[c] for c in hits), ambiguous=True)
+            code = hits[0] if hits else None
+        if code is not None:
+            return code, by_code[code]
+    gone = _former(key, code)
+    if gone is not None:
+        if former:
+            return gone.old_code, gone.old_name
+        targets = [by_code[c] for c in successors(gone.old_code) if c in by_code]
+        where = (f"opgegaan in {targets[0]}" if len(targets) == 1
+                 else f"verdeeld over {', '.join(targets)}")
+        raise UnknownMunicipalityError(
+            text, targets,
+            message=(f"{gone.old_name} bestaat sinds {gone.date[8:10]}-{gone.date[5:7]}-"
+                     f"{gone.date[:4]} niet meer ({where}); gebruik de huidige gemeente "
+                     "(indeling 2024)."),
+        )
+    if code is not None:  # a GM code that never existed
+        raise UnknownMunicipalityError(
+            text, [], message=f"Geen gemeente met code {code} in de indeling van 2024.")
+    containing = sorted(n for c, n in by_code.items() if key and key in _compact(n))
+    if containing:  # 'Amstel' -> Amstelveen or Ouder-Amstel: never a silent pick
+        raise UnknownMunicipalityError(text, containing[:8], ambiguous=len(containing) > 1)
+    import difflib
+
+    close = difflib.get_close_matches(key, list(exact), n=5, cutoff=0.6)
+    raise UnknownMunicipalityError(text, [by_code[exact[c]] for c in close])
+
+
+def resolve(name: str) -> tuple[str, str]:
+    """``(code, name)`` of 'Nederland' or a current (2024) municipality, as people write it.
+
+    Accepts a GM code ('GM0518', '518'), CBS's name ("'s-Gravenhage"), common names ('Den
+    Haag', 'Den Bosch'), CBS's suffixes ('Beek (L.)' for Beek, 'Bergen (NH.)', 'Hengelo (O.)'),
+    any case and accents ('sudwest fryslan'), and 'Nederland'/'NL01'/'NL00' -> ('NL01',
+    'Nederland'). Raises :class:`~jeugdstelsel.data.errors.UnknownMunicipalityError` (an
+    :class:`~jeugdstelsel.errors.AreaError`, code ``gemeente_onbekend``) when nothing matches,
+    when several municipalities match ('Bergen', 'Amstel': ``ambiguous`` with the candidates in
+    ``suggestions``; never a silent pick), or for a former municipality (naming its successor).
+    """
+    return lookup(name, former=False)

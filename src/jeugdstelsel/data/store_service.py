@@ -16,7 +16,6 @@ Entry points for model/calibration code:
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import io
 import os
@@ -103,6 +102,15 @@ def ensure_db() -> None:
             call_command("migrate", database=alias, verbosity=0, interactive=False)
         _migrated.add(key)
     seed()
+
+
+def ensure_store() -> None:
+    """Set up the store for use outside a server: Django, migrations, seed (idempotent).
+
+    Every data command calls this before it touches a model; the CLI, scripts and the importers
+    need nothing else. The location follows ``JEUGDSTELSEL_HOME`` (SQLite) or ``DATABASE_URL``.
+    """
+    ensure_db()
 
 
 def seed() -> None:
@@ -194,34 +202,22 @@ def municipalities() -> list[tuple[str, str]]:
 
 
 def gemeente_lookup(query: str):
-    """A municipality by GM code or name (case and accents ignored); Dutch error with hints.
+    """A municipality by GM code or name, as people write it (``municipalities.lookup``).
 
-    A former municipality is returned as itself; its ``merged_into`` names the successor.
+    A former municipality is returned as itself; its ``merged_into`` names the successor. An
+    unknown or ambiguous name ('Bergen', 'Amstel') raises ``UnknownMunicipalityError`` listing
+    the candidates: never a silent pick.
     """
     from jeugdstelsel.store.models import Gemeente
 
-    text = query.strip()
-    if re.fullmatch(r"(?i)(GM)?\s*\d{1,4}", text):
-        found = Gemeente.objects.filter(code=muni.normalise_code(text)).first()
-        if found:
-            return found
+    code, _name = muni.lookup(query, former=True)
+    if code == muni.COUNTRY_CODE:
+        raise UnknownMunicipalityError(
+            query, [], message="Nederland is geen gemeente; geef een gemeentenaam of GM-code.")
+    found = Gemeente.objects.filter(code=code).first()
+    if found is None:
         raise UnknownMunicipalityError(query, [])
-    everyone = list(Gemeente.objects.all())
-    wanted = muni.fold(text)
-    exact = [g for g in everyone if muni.fold(g.name) == wanted]
-    if exact:
-        exact.sort(key=lambda g: g.valid_to is not None)  # current before former
-        return exact[0]
-    prefix = [g for g in everyone if wanted and muni.fold(g.name).startswith(wanted)]
-    if len(prefix) == 1:
-        return prefix[0]
-    partial = [g for g in everyone if wanted and wanted in muni.fold(g.name)]
-    if len(partial) == 1:
-        return partial[0]
-    by_fold = {muni.fold(g.name): g.name for g in everyone}
-    close = difflib.get_close_matches(wanted, list(by_fold), n=5, cutoff=0.6)
-    hints = [g.name for g in partial][:5] or [by_fold[c] for c in close]
-    raise UnknownMunicipalityError(query, hints)
+    return found
 
 
 # -- CBS tables -------------------------------------------------------------------------------
