@@ -19,8 +19,15 @@ from importlib.metadata import PackageNotFoundError, version
 
 import typer
 
-from jeugdstelsel.cli import boundary, data_cmds, lever_cmds, model_cmds, sweep_cmds, texts
-from jeugdstelsel.cli import web_cmds
+from jeugdstelsel.cli import (
+    boundary,
+    data_cmds,
+    lever_cmds,
+    model_cmds,
+    sweep_cmds,
+    texts,
+    web_cmds,
+)
 
 texts.install()
 

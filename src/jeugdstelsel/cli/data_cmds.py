@@ -17,6 +17,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from jeugdstelsel.cli.boundary import report_error
+from jeugdstelsel.cli.common import ensure_store
 from jeugdstelsel.data.errors import DataError
 from jeugdstelsel.numbers import nl_number
 
@@ -36,8 +38,8 @@ def friendly(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except DataError as exc:
-            errors.print(f"[bold red]Fout:[/] {exc}", highlight=False, markup=True)
+        except DataError as exc:  # printed by the CLI's one boundary, with its code
+            report_error(exc)
             raise typer.Exit(code=1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -65,7 +67,7 @@ def cbs_download(
     from jeugdstelsel.data import store_service
     from jeugdstelsel.data.statline import StatLineClient
 
-    store_service.ensure_db()
+    ensure_store()
 
     def progress(endpoint: str, page: int) -> None:
         console.print(f"  {endpoint}: pagina {page} binnen", highlight=False)
@@ -91,7 +93,7 @@ def cbs_import(
     from jeugdstelsel.data import store_service
     from jeugdstelsel.data.cbs_export import read_export
 
-    store_service.ensure_db()
+    ensure_store()
     table = read_export(bestand, table_id=tabel)
     digest = hashlib.sha256(bestand.read_bytes()).hexdigest()
     result = store_service.save_table(table, file_name=bestand.name, sha256=digest, by=door)
@@ -111,7 +113,7 @@ def cbs_tabellen() -> None:
     """Toon welke CBS-tabellen in de lokale opslag staan."""
     from jeugdstelsel.data import store_service
 
-    store_service.ensure_db()
+    ensure_store()
     rows = store_service.tables()
     if not rows:
         console.print("Nog geen CBS-tabellen opgeslagen. Gebruik `jeugdstelsel cbs download`.")
@@ -138,6 +140,7 @@ def import_own(
     """Importeer eigen geaggregeerde cijfers van de gemeente (alles of niets)."""
     from jeugdstelsel.data.importers import import_file
 
+    ensure_store()  # before the importer touches the store's models (a fresh machine)
     result = import_file(bestand, by=door, default_definition=definitie)
     if result.unchanged:
         console.print(f"{bestand.name} was al geïmporteerd; niets gewijzigd.")
@@ -165,7 +168,7 @@ def gemeente(
     """Toon de bekende cijfers van een gemeente naast haar regio en Nederland."""
     from jeugdstelsel.data import store_service
 
-    store_service.ensure_db()
+    ensure_store()
     found = store_service.gemeente_lookup(naam)
     if found.valid_to is not None:
         if found.merged_into is None:

@@ -16,6 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from jeugdstelsel.cli.common import print_table
+from jeugdstelsel.errors import LeverUseError
 from jeugdstelsel.levers import LeverError, load_library
 from jeugdstelsel.numbers import nl_number
 from jeugdstelsel.services.scenario import ScenarioError
@@ -98,9 +100,8 @@ def levers(
     lib = load_library()
     if detail:
         if detail not in lib.levers:
-            errors.print(f"[bold red]Fout:[/] onbekende hefboom '{detail}'; bekend: "
-                         f"{', '.join(sorted(lib.levers))}")
-            raise typer.Exit(code=1)
+            raise LeverUseError(f"onbekende hefboom '{detail}'; bekend: "
+                                f"{', '.join(sorted(lib.levers))}")
         lv = lib[detail]
         console.print(f"[bold]{lv.naam}[/] ({lv.key}, {lv.bestand})\n{lv.beschrijving}\n")
         console.print(f"Ingrediënt: {lv.ingredient}; aanloop {lv.aanloop_maanden} maanden")
@@ -120,21 +121,19 @@ def levers(
         for b in lv.bronnen:
             console.print(f"Bron: seed {b.seed}: '{b.passage}'")
         return
-    table = Table(title=f"Hefbomen ({len(lib)}) — details: jeugdstelsel levers NAAM",
-                  show_lines=True)
-    for col in ("Naam", "Hefboom", "Ingrediënt", "Dosis (bereik)", "Werking", "Kosten",
-                "Bron"):
-        table.add_column(col)
+    rows = []
     for lv in lib:
         work = "\n".join(f"{e.parameter} {e.bewerking} {e.per_eenheid[0]:g}..{e.per_eenheid[1]:g}"
                          for e in lv.all_effects)
         cost = (f"€ {_nl(lv.kosten.euro_per_eenheid_per_jaar, 2)} / eenheid / jaar "
                 f"({lv.kosten.grondslag})" if lv.kosten.grondslag != "geen"
                 else "via zorgkosten")
-        table.add_row(lv.key, lv.naam, lv.ingredient,
-                      f"{lv.dosis.eenheid} ({_nl(lv.dosis.min, 2)}-{_nl(lv.dosis.max, 2)})",
-                      work, cost, ", ".join(sorted({b.seed[:3] for b in lv.bronnen})))
-    console.print(table)
+        rows.append([lv.key, lv.naam, lv.ingredient,
+                     f"{lv.dosis.eenheid} ({_nl(lv.dosis.min, 2)}-{_nl(lv.dosis.max, 2)})",
+                     work, cost, ", ".join(sorted({b.seed[:3] for b in lv.bronnen}))])
+    print_table(console, f"Hefbomen ({len(lib)}) — details: jeugdstelsel hefbomen NAAM",
+                ["Naam", "Hefboom", "Ingrediënt", "Dosis (bereik)", "Werking", "Kosten", "Bron"],
+                rows, show_lines=True)
 
 
 def compare(

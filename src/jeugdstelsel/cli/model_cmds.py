@@ -11,7 +11,14 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from jeugdstelsel.cli.common import fail, fmt_number
+from jeugdstelsel.cli.common import (
+    fmt_number,
+    load_scenario,
+    print_header,
+    print_provenance,
+    print_table,
+    spec_line,
+)
 
 console = Console()
 err = Console(stderr=True)
@@ -117,6 +124,42 @@ def print_tables(frame, years) -> None:
     )
 
 
+def summary_years(years, spec=None) -> list[int]:
+    """The years a summary shows: first, last published, lever starts, every fifth, last."""
+    years = [int(y) for y in years]
+    if len(years) <= 6:
+        return years
+    keep = {years[0], years[-1], *(y for y in years if y % 5 == 0)}
+    try:
+        from jeugdstelsel.services.provenance import figures_vintage
+
+        keep.add(min(max(years), figures_vintage()[0]))  # the last published year
+    except Exception:  # the summary is a courtesy; the files hold every year
+        pass
+    for use in getattr(spec, "hefbomen", ()) or ():
+        keep.add(int(use.start))
+    return sorted(y for y in keep if y in years)
+
+
+def prepare_output(out: Path, overwrite: bool):
+    """Check the output folder before the simulation (``reports.files.prepare_output``)."""
+    try:
+        from jeugdstelsel.reports.files import prepare_output as prepare
+    except ImportError:  # older reports module: checked when writing
+        return out
+    return prepare(out, overwrite=overwrite)
+
+
+def write_results(result, out, overwrite: bool) -> list[Path]:
+    import inspect
+
+    from jeugdstelsel.services import results
+
+    if "overwrite" in inspect.signature(results.write).parameters:
+        return results.write(result, out, overwrite=overwrite)
+    return results.write(result, out)
+
+
 def run_cmd(
     scenario: Annotated[
         Path | None, typer.Argument(help="Scenariobestand (TOML); zonder: Nederland 2015-2030.")
@@ -124,50 +167,66 @@ def run_cmd(
     draws: Annotated[
         int | None,
         typer.Option(
-            "--draws", "--trekkingen", min=1, max=100_000, help="Aantal Monte Carlo-trekkingen."
+            "--trekkingen", "--draws", min=1, max=100_000,
+            help="Aantal Monte Carlo-trekkingen (standaard: uit het scenario, anders 1.000).",
         ),
     ] = None,
     seed: Annotated[
         int | None,
-        typer.Option("--seed", "--zaad", min=0, help="Startwaarde van de toevalsgenerator."),
+        typer.Option("--zaad", "--seed", min=0,
+                     help="Startwaarde van de toevalsgenerator (standaard: uit het scenario, "
+                     "anders 42)."),
     ] = None,
     out: Annotated[
-        Path, typer.Option("--out", help="Map voor results.csv/.parquet en grafiek.png.")
+        Path, typer.Option("--uit", "--out", help="Map voor results.csv/.parquet en grafiek.png.")
     ] = Path("uitvoer"),
+    overwrite: Annotated[
+        bool, typer.Option("--overschrijf", help="Overschrijf bestanden in een bestaande map.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--stil", help="Geen tabellen tonen.")] = False,
+    all_years: Annotated[
+        bool, typer.Option("--alle-jaren", help="Toon elk jaar (standaard: een samenvatting; "
+                           "alle jaren staan in results.csv).")
+    ] = False,
 ) -> None:
     """Simuleer het jeugdstelsel (standaard: Nederland 2015-2030, maandelijks)."""
     from jeugdstelsel.services import results
-    from jeugdstelsel.services.run import AreaError, run
-    from jeugdstelsel.services.scenario import ScenarioError, load, parse
+    from jeugdstelsel.services.run import run
+    from jeugdstelsel.services.scenario import parse
 
-    try:
-        spec = load(scenario) if scenario else parse("", "standaardscenario")
-        updates = {}
-        if draws is not None:
-            updates["trekkingen"] = draws
-        if seed is not None:
-            updates["zaad"] = seed
-        if updates:
-            spec = spec.model_copy(update={"simulatie": spec.simulatie.model_copy(update=updates)})
-        n_months = (spec.periode.eind - 2015 + 1) * 12
-        show = spec.simulatie.trekkingen >= 2000
-        with Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total} maanden"),
-            TimeRemainingColumn(),
-            console=err,
-            transient=True,
-            disable=not show,
-        ) as bar:
-            task = bar.add_task("Simuleren", total=n_months)
-            result = run(spec, progress=lambda done, total: bar.update(task, completed=done))
-        written = results.write(result, out)
-    except (ScenarioError, AreaError) as exc:
-        fail(str(exc))
+    spec = load_scenario(scenario) if scenario else parse("", "standaardscenario")
+    updates = {}
+    if draws is not None:
+        updates["trekkingen"] = draws
+    if seed is not None:
+        updates["zaad"] = seed
+    if updates:
+        spec = spec.model_copy(update={"simulatie": spec.simulatie.model_copy(update=updates)})
+    print_header(console, spec_line(spec, str(scenario) if scenario else None))
+    folder = prepare_output(out, overwrite)
+    n_months = (spec.periode.eind - 2015 + 1) * 12
+    show = spec.simulatie.trekkingen >= 2000
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} maanden"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not show,
+    ) as bar:
+        task = bar.add_task("Simuleren", total=n_months)
+        kwargs = {"source": str(scenario)} if scenario else {}
+        result = run(spec, progress=lambda done, total: bar.update(task, completed=done),
+                     **kwargs)
+    print_provenance(console, result)
+    written = write_results(result, folder, overwrite)
     if not quiet:
-        print_tables(results.table(result), result.years)
+        years = list(result.years) if all_years else summary_years(result.years, spec)
+        print_tables(results.table(result), years)
+        if len(years) < len(result.years):
+            console.print(f"[dim]Samenvatting: {len(years)} van de {len(result.years)} jaren. "
+                          "Alle jaren: --alle-jaren, of results.csv / resultaten_excel.csv.[/]")
     console.print(f"[green]Geschreven:[/] {', '.join(str(p) for p in written)}")
 
 
@@ -186,36 +245,18 @@ def model_cmd(
     from jeugdstelsel.core.model import FLOWS, STOCKS
     from jeugdstelsel.services import modeldoc
 
-    table = Table(title="Voorraden", title_justify="left")
-    for col in ("Naam", "Omschrijving", "Soort"):
-        table.add_column(col)
-    for s in STOCKS:
-        table.add_row(
-            s.name, f"{s.label_nl}: {s.description}", "toestand" if s.kind == "state" else "overlay"
-        )
-    console.print(table)
-    table = Table(title="Stromen (per maand)", title_justify="left", show_lines=True)
-    for col in ("Nr", "Stroom", "Van → naar", "Formule", "Parameters"):
-        table.add_column(col)
-    for f in FLOWS:
-        table.add_row(
-            f.number, f.label_nl, f"{f.source} → {f.target}", f.formula, ", ".join(f.parameters)
-        )
-    console.print(table)
-    table = Table(title="Parameters", title_justify="left", show_lines=True)
-    for col in ("Naam", "Omschrijving", "Eenheid", "Standaard", "Bereik", "Gekal.", "Bron"):
-        table.add_column(col)
-    for r in modeldoc.parameter_rows():
-        table.add_row(
-            r["naam"],
-            r["omschrijving"],
-            r["eenheid"],
-            r["standaard"],
-            r["bereik"],
-            r["gekalibreerd"],
-            r["bron"],
-        )
-    console.print(table)
+    print_table(console, "Voorraden", ["Naam", "Omschrijving", "Soort"],
+                [[st.name, f"{st.label_nl}: {st.description}",
+                  "toestand" if st.kind == "state" else "overlay"] for st in STOCKS])
+    print_table(console, "Stromen (per maand)",
+                ["Nr", "Stroom", "Van → naar", "Formule", "Parameters"],
+                [[f.number, f.label_nl, f"{f.source} → {f.target}", f.formula,
+                  ", ".join(f.parameters)] for f in FLOWS], show_lines=True)
+    print_table(console, "Parameters",
+                ["Naam", "Omschrijving", "Eenheid", "Standaard", "Bereik", "Gekal.", "Bron"],
+                [[r["naam"], r["omschrijving"], r["eenheid"], r["standaard"], r["bereik"],
+                  r["gekalibreerd"], r["bron"]] for r in modeldoc.parameter_rows()],
+                show_lines=True)
     if diagram is not None:
         console.print(f"[green]Diagram geschreven:[/] {modeldoc.diagram(diagram)}")
     if markdown is not None:

@@ -159,7 +159,9 @@ def usage_error_nl(exc: Any) -> str:
     if isinstance(exc, ce.BadParameter):
         hint = _param_hint(exc)
         reason = _value_message(exc)
-        return f"Ongeldige waarde voor {hint}: {reason}." if hint else f"Ongeldige waarde: {reason}."
+        if hint:
+            return f"Ongeldige waarde voor {hint}: {reason}."
+        return f"Ongeldige waarde: {reason}."
     message = str(getattr(exc, "message", exc))
     for pattern, dutch in _USAGE_PATTERNS:
         found = pattern.fullmatch(message)
