@@ -752,8 +752,30 @@ class Stock:
 
 
 @dataclass(frozen=True)
+class Factor:
+    """A named quantity that flows share: a function of parameters, inputs and other factors.
+
+    ``inputs`` name what is not a parameter: ``risk`` (the municipal risk index, an input per
+    municipality) and ``time`` (years since 1 January 2015, for the trends).
+    """
+
+    name: str
+    label_nl: str
+    formula: str
+    own_parameters: tuple[str, ...]
+    factors: tuple[str, ...] = ()
+    inputs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Flow:
-    """A monthly flow between stocks: a named function of named parameters."""
+    """A monthly flow between stocks: a named function of named parameters and factors.
+
+    ``own_parameters`` are the parameters the flow's rate reads directly, ``factors`` the shared
+    quantities it builds on (:data:`FACTORS`); :attr:`parameters` is everything the rate
+    depends on, the factors' parameters included. Flows out of one stock compete: the engine
+    turns their hazards into ``1 - exp(-sum)`` and splits it in proportion (core.flows).
+    """
 
     number: str  # the flow number of shared/DESIGN.md section 2
     name: str
@@ -761,7 +783,118 @@ class Flow:
     target: str  # stock name, or "uit" for ageing out / migration
     label_nl: str
     formula: str
-    parameters: tuple[str, ...]
+    own_parameters: tuple[str, ...]
+    factors: tuple[str, ...] = ()
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """Every parameter the flow's rate depends on: its own and its factors' (in order)."""
+        return parameters_of(self)
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The inputs (risk index, time) the flow depends on through its factors."""
+        seen: dict[str, None] = {}
+        for name in _factor_closure(self.factors):
+            seen.update(dict.fromkeys(FACTORS_BY_NAME[name].inputs))
+        return tuple(seen)
+
+
+FACTORS: tuple[Factor, ...] = (
+    Factor(
+        "risk", "risico-index", "invoer per gemeente (1 = landelijk gemiddelde)", (),
+        inputs=("risk",),
+    ),
+    Factor(
+        "threshold",
+        "drempel (geluksnorm)",
+        "niveau × exp(groei × jaren sinds 2015)",
+        ("threshold_level", "threshold_trend"),
+        inputs=("time",),
+    ),
+    Factor(
+        "age_profile",
+        "leeftijdsprofiel hulpvraag",
+        "0-3 jaar: relatief; 4-11 jaar: 1; 12-17 jaar: relatief; vanaf 18: 0",
+        ("age_rel_0_3", "age_rel_12_17"),
+    ),
+    Factor(
+        "need",
+        "hulpvraag",
+        "incidentie × leeftijdsprofiel(a) × risico × drempel(t) × (1 - bescherming)",
+        ("need_incidence", "protection"),
+        ("age_profile", "risk", "threshold"),
+    ),
+    Factor(
+        "supply_factor",
+        "aanbod schept vraag",
+        "1 + aanbod schept vraag × versnippering",
+        ("supply_induced", "fragmentation"),
+    ),
+    Factor(
+        "routing",
+        "routering",
+        "gewichten t.o.v. geen verwijzer (eerste lijn × exp(groei × jaren)), gedeeld door hun "
+        "waargenomen som; POH-jeugd en school verschuiven naar de eerste lijn, directe routes "
+        "× aanbodfactor",
+        (
+            "route_first_line",
+            "fl_route_trend",
+            "route_gp",
+            "route_youth_doctor",
+            "route_medical_specialist",
+            "poh_shift",
+            "school_shift",
+        ),
+        ("supply_factor",),
+        inputs=("time",),
+    ),
+    Factor(
+        "escalation",
+        "opschalingsaandeel",
+        "min(max(opschaling × defensief beslissen, 0), 0,95)",
+        ("fl_escalation", "defensive_factor"),
+    ),
+    Factor(
+        "occupancy",
+        "blijvende bezetting",
+        "hulp zonder en met verblijf die na de maand nog loopt (niet beëindigd)",
+        ("amb_duration", "res_duration", "step_up_rate", "step_down_rate"),
+        ("supply_factor",),
+    ),
+    Factor(
+        "capacity",
+        "gecontracteerde capaciteit",
+        "bezetting aan het eind van de opwarmperiode × marge × exp(groei × jaren sinds start)",
+        ("capacity_margin", "capacity_growth"),
+        inputs=("time",),
+    ),
+)
+FACTORS_BY_NAME: dict[str, Factor] = {f.name: f for f in FACTORS}
+
+
+def _factor_closure(names: tuple[str, ...]) -> tuple[str, ...]:
+    """``names`` and every factor they build on, depth first, each once."""
+    out: dict[str, None] = {}
+
+    def visit(name: str) -> None:
+        if name in out:
+            return
+        out[name] = None
+        for inner in FACTORS_BY_NAME[name].factors:
+            visit(inner)
+
+    for name in names:
+        visit(name)
+    return tuple(out)
+
+
+def parameters_of(item: Flow | Factor) -> tuple[str, ...]:
+    """Every parameter a flow or factor depends on, directly or through factors."""
+    seen = dict.fromkeys(item.own_parameters)
+    for name in _factor_closure(item.factors):
+        seen.update(dict.fromkeys(FACTORS_BY_NAME[name].own_parameters))
+    return tuple(seen)
 
 
 STOCKS: tuple[Stock, ...] = (
@@ -801,19 +934,9 @@ FLOWS: tuple[Flow, ...] = (
         "base",
         "first_line",
         "hulpvraag naar eerste lijn",
-        "incidentie(a) × risico × drempel(t) × (1 - bescherming) × routering eerste lijn",
-        (
-            "need_incidence",
-            "age_rel_0_3",
-            "age_rel_12_17",
-            "threshold_trend",
-            "threshold_level",
-            "protection",
-            "route_first_line",
-            "fl_route_trend",
-            "poh_shift",
-            "school_shift",
-        ),
+        "hulpvraag(a, t) × routering eerste lijn(t)",
+        (),
+        ("need", "routing"),
     ),
     Flow(
         "1+2",
@@ -821,15 +944,9 @@ FLOWS: tuple[Flow, ...] = (
         "base",
         "waiting",
         "directe verwijzing (huisarts, jeugdarts, medisch specialist, geen verwijzer)",
-        "incidentie(a) × risico × drempel(t) × (1 - bescherming) × routering direct × "
-        "(1 + aanbod schept vraag × versnippering)",
-        (
-            "route_gp",
-            "route_youth_doctor",
-            "route_medical_specialist",
-            "supply_induced",
-            "fragmentation",
-        ),
+        "hulpvraag(a, t) × routering direct(t) (directe routes × aanbodfactor)",
+        (),
+        ("need", "routing"),
     ),
     Flow(
         "3",
@@ -837,8 +954,9 @@ FLOWS: tuple[Flow, ...] = (
         "first_line",
         "waiting",
         "opschaling",
-        "1/duur × opschaling × defensief beslissen",
-        ("fl_duration", "fl_escalation", "defensive_factor"),
+        "1/duur × opschalingsaandeel",
+        ("fl_duration",),
+        ("escalation",),
     ),
     Flow(
         "3",
@@ -846,8 +964,9 @@ FLOWS: tuple[Flow, ...] = (
         "first_line",
         "after_care",
         "afgerond in eerste lijn",
-        "1/duur × (1 - opschaling)",
+        "1/duur × (1 - opschalingsaandeel)",
         ("fl_duration",),
+        ("escalation",),
     ),
     Flow(
         "4",
@@ -855,8 +974,10 @@ FLOWS: tuple[Flow, ...] = (
         "waiting",
         "ambulatory|residential",
         "start specialistische hulp",
-        "min(wachtend / minimale doorlooptijd, vrije capaciteit); verblijf naar aandeel",
-        ("min_wait", "capacity_margin", "capacity_growth", "residential_share"),
+        "wachtend × (1 - exp(-1/minimale doorlooptijd)), begrensd door capaciteit(t) - blijvende "
+        "bezetting; verblijf naar aandeel",
+        ("min_wait", "residential_share"),
+        ("capacity", "occupancy"),
     ),
     Flow(
         "5",
@@ -864,8 +985,9 @@ FLOWS: tuple[Flow, ...] = (
         "ambulatory",
         "after_care",
         "einde hulp zonder verblijf",
-        "1 / (duur × (1 + aanbod schept vraag × versnippering)); volgens plan naar aandeel",
-        ("amb_duration", "plan_share", "supply_induced", "fragmentation"),
+        "1 / (duur × aanbodfactor)",
+        ("amb_duration",),
+        ("supply_factor",),
     ),
     Flow(
         "5",
@@ -873,8 +995,9 @@ FLOWS: tuple[Flow, ...] = (
         "residential",
         "after_care",
         "einde hulp met verblijf",
-        "1 / (duur × (1 + aanbod schept vraag × versnippering))",
+        "1 / (duur × aanbodfactor)",
         ("res_duration",),
+        ("supply_factor",),
     ),
     Flow(
         "5",
@@ -918,7 +1041,8 @@ FLOWS: tuple[Flow, ...] = (
         "waiting|ambulatory|residential|first_line",
         "base",
         "einde jeugdhulp op 18",
-        "tenzij verlengd (aandeel), tot maximale leeftijd",
+        "wachten en specialistische hulp: voortgezet naar aandeel tot de maximale leeftijd; "
+        "eerste lijn eindigt op 18",
         ("extension_share", "extension_max_age"),
     ),
     Flow(
@@ -927,8 +1051,9 @@ FLOWS: tuple[Flow, ...] = (
         "alle toestanden",
         "child_protection",
         "maatregel",
-        "kans × risico × trend, 0-17 jaar",
+        "kans × risico × exp(trend × jaren), 0-17 jaar",
         ("jb_rate", "jb_trend"),
+        ("risk",),
     ),
     Flow(
         "7",
@@ -945,7 +1070,7 @@ FLOWS: tuple[Flow, ...] = (
         "base",
         "waiting",
         "verwijzing gecertificeerde instelling",
-        "kans × kinderen onder maatregel (naar rato in basis)",
+        "kans × kinderen onder maatregel / bevolking (naar rato in basis)",
         ("gi_referral_rate",),
     ),
     Flow(
@@ -954,8 +1079,9 @@ FLOWS: tuple[Flow, ...] = (
         "alle toestanden",
         "juvenile_probation",
         "jeugdreclassering",
-        "kans × risico × trend, 12-22 jaar",
+        "kans × risico × exp(trend × jaren), 12-22 jaar (18-22 relatief)",
         ("jr_rate", "jr_trend", "jr_age_rel_18_22"),
+        ("risk",),
     ),
     Flow(
         "7",
@@ -972,15 +1098,17 @@ FLOWS: tuple[Flow, ...] = (
         "base",
         "waiting",
         "verwijzing rechter/OvJ",
-        "kans × jongeren met jeugdreclassering (naar rato in basis)",
+        "kans × jongeren met jeugdreclassering / bevolking (naar rato in basis)",
         ("court_referral_rate",),
     ),
 )
+FLOWS_BY_NAME: dict[str, Flow] = {f.name: f for f in FLOWS}
 
 # Parameters that act on outputs rather than flows (counting and money).
 OUTPUT_PARAMETERS = (
     "fl_cbs_share",
     "trajectories_per_episode",
+    "plan_share",
     "jb_overlap",
     "jr_overlap",
     "coverage_pre2021",
@@ -993,4 +1121,15 @@ OUTPUT_PARAMETERS = (
     "tariff_index",
 )
 # Of those, the ones applied only when outputs are counted (not in the monthly kernel).
-COUNTING_PARAMETERS = ("trajectories_per_episode", "jb_overlap", "jr_overlap", "coverage_pre2021")
+COUNTING_PARAMETERS = (
+    "trajectories_per_episode",
+    "plan_share",
+    "jb_overlap",
+    "jr_overlap",
+    "coverage_pre2021",
+)
+# The parameters the monthly kernel reads, in the order of its parameter rows: every declared
+# parameter except the counting ones. core.simulate's index constants are generated from this.
+KERNEL_PARAMS: tuple[str, ...] = tuple(
+    p.name for p in PARAMETERS if p.name not in COUNTING_PARAMETERS
+)

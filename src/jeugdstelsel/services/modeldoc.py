@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from jeugdstelsel.core.model import FLOWS, PARAMETERS, STOCKS
+from jeugdstelsel.core.model import FACTORS, FLOWS, PARAMETERS, STOCKS, parameters_of
 
 # Where each stock is drawn (presentation only; the structure comes from the declaration).
 LAYOUT = {
@@ -36,7 +36,7 @@ def parameter_rows() -> list[dict[str, str]]:
         {
             "naam": p.name,
             "omschrijving": p.label_nl,
-            "eenheid": p.unit,
+            "eenheid": str(p.unit),
             "standaard": f"{p.default:g}",
             "bereik": p.range_text(),
             "gekalibreerd": "ja" if p.calibrated else "nee",
@@ -70,13 +70,35 @@ def markdown() -> str:
         "",
         "## Stromen (per maand)",
         "",
-        "| nr | stroom | van | naar | formule | parameters |",
-        "|---|---|---|---|---|---|",
+        "Stromen uit dezelfde voorraad concurreren: hun kansen per maand worden samen omgezet in "
+        "1 - exp(-som) en naar rato verdeeld. De kolom parameters noemt alles waarvan de stroom "
+        "afhangt, ook via zijn factoren.",
+        "",
+        "| nr | stroom | van | naar | formule | factoren | parameters |",
+        "|---|---|---|---|---|---|---|",
     ]
     lines += [
         f"| {f.number} | {f.label_nl} | {f.source} | {f.target} | {f.formula} | "
+        f"{', '.join(f'`{n}`' for n in f.factors)} | "
         f"{', '.join(f'`{p}`' for p in f.parameters)} |"
         for f in FLOWS
+    ]
+    lines += [
+        "",
+        "## Factoren",
+        "",
+        "Gedeelde grootheden waarop stromen rusten.",
+        "",
+        "| naam | omschrijving | formule | bouwt op | invoer | parameters |",
+        "|---|---|---|---|---|---|",
+    ]
+    inputs_nl = {"risk": "risico-index gemeente", "time": "tijd"}
+    lines += [
+        f"| `{c.name}` | {c.label_nl} | {c.formula} | "
+        f"{', '.join(f'`{n}`' for n in c.factors)} | "
+        f"{', '.join(inputs_nl[i] for i in c.inputs)} | "
+        f"{', '.join(f'`{p}`' for p in parameters_of(c))} |"
+        for c in FACTORS
     ]
     lines += [
         "",
