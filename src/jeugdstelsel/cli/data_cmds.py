@@ -183,7 +183,9 @@ def gemeente(
         found = found.merged_into
     console.rule(f"[bold]{found.name}[/] ({found.code})")
     _indicator_table(found)
+    _embedded_youth_care_table(found)
     _youth_care_table(found)
+    _press_table(found)
     _local_table(found)
     _calibration_line(found)
     console.print(
@@ -263,11 +265,8 @@ def _youth_care_table(found) -> None:
     from jeugdstelsel.data import store_service
 
     frame = store_service.totals(store_service.observations(found.code))
-    if frame.empty:
-        console.print(
-            "Geen jeugdzorgcijfers van CBS in de opslag voor deze gemeente. Haal ze op met "
-            "`jeugdstelsel cbs download 85098NED` of importeer een StatLine-export."
-        )
+    frame = frame[frame["dataset"] != "85098NED"] if _embedded_only(frame) else frame
+    if frame.empty:  # the embedded figures above cover it; downloads add more
         return
     national = store_service.observations(None)
     national = store_service.totals(national[national["region"].isin(["NL01", "NL00"])])
@@ -275,7 +274,7 @@ def _youth_care_table(found) -> None:
         (r.dataset, r.measure, r.period): (r.value, r.status) for r in national.itertuples()
     }
     titles = store_service.measure_titles()
-    table = Table(title="Jeugdzorg volgens CBS")
+    table = Table(title="Jeugdzorg volgens CBS (gedownload of geïmporteerd)")
     for column in ("Tabel", "Onderwerp", "Periode", found.name, "Nederland", "Vergelijkbaar vanaf"):
         table.add_column(column, justify="right" if column in (found.name, "Nederland") else "left")
     for r in frame.itertuples():
@@ -294,6 +293,57 @@ def _youth_care_table(found) -> None:
     console.print(table)
 
 
+def _embedded_only(frame) -> bool:
+    """True when the store's 85098NED rows are only the seeded sample (shown by the table
+    of embedded figures already)."""
+    rows = frame[frame["dataset"] == "85098NED"]
+    return not rows.empty and set(rows["status"]) <= {"onbekend"}
+
+
+def _embedded_youth_care_table(found) -> None:
+    """The shipped CBS figures of this municipality beside the country (any municipality)."""
+    from jeugdstelsel.data import municipal_figures
+
+    rows = municipal_figures.profile(found.code, headline=True)
+    table = Table(title="Jeugdzorg volgens CBS (ingebouwd)")
+    for column in ("Onderwerp", "Periode", found.name, "Nederland", "Bron"):
+        table.add_column(column, justify="right" if column in (found.name, "Nederland")
+                         else "left", overflow="fold")
+    for r in rows.itertuples():
+        star = "*" if r.status == "voorlopig" else ""
+        nl_star = "*" if r.country_status == "voorlopig" else ""
+        merged = "†" if r.merged_from else ""
+        country = (_fmt(r.country, r.unit) + nl_star) if not _missing(r.country) else \
+            "[dim]niet in bron[/]"
+        table.add_row(r.label, f"{r.period}{star}", _fmt(r.value, r.unit) + star + merged,
+                      country, r.table)
+    console.print(table)
+    merged = sorted({c for v in rows["merged_from"] for c in v.split(",") if c})
+    if merged:
+        from jeugdstelsel.data.municipalities import names
+
+        old_names = ", ".join(names().get(c, c) for c in merged)
+        console.print(f"[dim]† inclusief {old_names} (toen nog een eigen gemeente): aantallen "
+                      "opgeteld omdat alle voorgangers bekend zijn; een percentage wordt nooit "
+                      "opgeteld en ontbreekt dan.[/]", highlight=False)
+
+
+def _press_table(found) -> None:
+    """Figures from news articles and press releases: shown apart, never as CBS figures."""
+    from jeugdstelsel.data import municipal_figures
+
+    press = municipal_figures.press_figures(found.code)
+    if press.empty:
+        return
+    table = Table(title="Uit nieuws- en persberichten (geen CBS-tabel, vaak afgerond)")
+    for column in ("Reeks", "Periode", "Waarde", "Soort", "Bron"):
+        table.add_column(column, justify="right" if column == "Waarde" else "left",
+                         overflow="fold")
+    for r in press.itertuples():
+        table.add_row(r.label, r.period, _fmt(r.value, r.unit), r.source_kind, r.title)
+    console.print(table)
+
+
 def _missing(value: Any) -> bool:
     try:
         return value is None or bool(value != value)  # NaN and pandas NA
@@ -307,13 +357,12 @@ def _local_table(found) -> None:
     frame = store_service.local_figures(found.code)
     if frame.empty:
         return
-    totals = frame.groupby(["period", "vorm", "measure", "definition"], as_index=False)["value"]
-    summary = totals.sum(min_count=1)
+    summary = store_service.local_totals(frame)
     table = Table(title="Eigen cijfers van de gemeente (opgeteld)")
-    for column in ("Periode", "Vorm", "Maat", "Definitie", "Aantal"):
+    for column in ("Periode", "Vorm", "Maat", "Definitie", "Aantal", "Basis"):
         table.add_column(column, justify="right" if column == "Aantal" else "left")
     for r in summary.itertuples():
-        table.add_row(r.period, r.vorm, r.measure, r.definition, _fmt(r.value))
+        table.add_row(r.period, r.vorm, r.measure, r.definition, _fmt(r.value), r.basis)
     console.print(table)
 
 

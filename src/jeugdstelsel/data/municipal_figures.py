@@ -52,6 +52,17 @@ YOUTH_CARE_KEYS = {
 }
 #: Where a ``figures.csv`` row comes from, by the start of its ``source_title``.
 PRESS_KINDS = (("CBS nieuws", "persbericht"), ("CBS persbericht", "persbericht"))
+PRESS_LABELS = {
+    "muni_youth_jeugdhulp_count": "Jongeren met jeugdhulp (afgerond)",
+    "muni_youth_0_17_jeugdzorg_count": "Jongeren 0-17 jaar met jeugdzorg",
+    "muni_youth_0_17_jeugdzorg_pct": "Jongeren 0-17 jaar met jeugdzorg (%)",
+    "muni_youth_0_17_jeugdzorg_pct_low": "Jongeren 0-17 jaar met jeugdzorg (%, laagste)",
+    "muni_youth_0_17_jeugdhulp_pct_gt": "Jongeren 0-17 jaar met jeugdhulp (%, meer dan)",
+    "muni_youth_jeugdzorg_pct_gt": "Jongeren met jeugdzorg (%, meer dan)",
+    "muni_youth_jeugdzorg_pct_lt": "Jongeren met jeugdzorg (%, minder dan)",
+    "muni_youth_jeugdzorg_pct_range_high": "Jongeren met jeugdzorg (%, hoogste, ten minste)",
+    "muni_youth_jeugdzorg_pct_range_low": "Jongeren met jeugdzorg (%, laagste, ten hoogste)",
+}
 NEWS_SOURCES = ("Skipr", "Trouw", "Omroep", "BlikOpNieuws", "NOS", "Binnenlands Bestuur",
                 "Zorgvisie", "AD", "Volkskrant", "NRC")
 
@@ -133,19 +144,55 @@ def country_figures() -> pd.DataFrame:
     return frame[frame["region"] == muni.COUNTRY_CODE].reset_index(drop=True)
 
 
-def profile(area: str) -> pd.DataFrame:
+#: The figures a profile shows first (CLI, dashboard): (dataset, key), in this order.
+HEADLINE = [
+    ("85075NED_2021", "jongeren_natura"), ("85335NED_2022", "jongeren_natura"),
+    ("85039NED_2021", "pct_jeugdzorg_natura"), ("85318NED_2022", "pct_jeugdzorg_natura"),
+    ("85098NED_2022_definitief", "pct_jeugdhulp_natura_0_17"),
+    ("85098NED_2022_voorlopig", "pct_jeugdhulp_natura_0_17"),
+    ("85098NED_2022_definitief", "pct_jeugdbescherming"),
+    ("85098NED_2022_voorlopig", "pct_jeugdbescherming"),
+    ("85098NED_2022_definitief", "pct_jeugdreclassering"),
+    ("85098NED_2022_voorlopig", "pct_jeugdreclassering"),
+    ("85075NED_2021", "trajecten_natura"), ("85335NED_2022", "trajecten_natura"),
+    ("85335NED_2022", "traj_gemeentelijke_toegang"), ("85335NED_2022", "traj_huisarts"),
+    ("85335NED_2022", "traj_jeugdarts"), ("85335NED_2022", "traj_gecertificeerde_instelling"),
+    ("85335NED_2022", "traj_medisch_specialist"), ("85335NED_2022", "traj_geen_verwijzer"),
+]
+
+
+def profile(area: str, *, headline: bool = False) -> pd.DataFrame:
     """The municipality's figures beside the country's, one row per (dataset, key).
 
     Columns: dataset, table, period, status, key, label, unit, value, country, country_status,
-    merged_from, source. Only CBS figures (press figures: :func:`press_figures`).
+    merged_from, source. Only CBS figures (press figures: :func:`press_figures`). With
+    ``headline`` only the ``HEADLINE`` figures, in that order (the definitive 85098NED figure
+    where it exists, else the provisional one).
     """
     own = figures_for(area, include_press=False)
     country = country_figures()[["dataset", "key", "value", "status"]].rename(
         columns={"value": "country", "status": "country_status"})
     merged = own.merge(country, on=["dataset", "key"], how="left")
+    provisional = country[country["dataset"] == "85098NED_2022_voorlopig"].set_index("key")
+    fill = (merged["dataset"] == "85098NED_2022_definitief") & merged["country"].isna()
+    for i in merged.index[fill]:  # the country's 2022 indicators exist only as provisional
+        key = merged.at[i, "key"]
+        if key in provisional.index:
+            merged.at[i, "country"] = provisional.at[key, "country"]
+            merged.at[i, "country_status"] = provisional.at[key, "country_status"]
+    if headline:
+        order = {pair: i for i, pair in enumerate(HEADLINE)}
+        merged["_order"] = [order.get(pair) for pair in zip(merged["dataset"], merged["key"],
+                                                            strict=True)]
+        merged = merged[merged["_order"].notna()].sort_values("_order")
+        final = set(merged.loc[(merged["dataset"] == "85098NED_2022_definitief")
+                               & merged["value"].notna(), "key"])
+        drop = (merged["dataset"] == "85098NED_2022_voorlopig") & merged["key"].isin(final)
+        drop |= (merged["dataset"] == "85098NED_2022_definitief") & ~merged["key"].isin(final)
+        merged = merged[~drop]
     columns = ["dataset", "table", "period", "status", "key", "label", "unit", "value",
                "country", "country_status", "merged_from", "source"]
-    return merged[columns]
+    return merged[columns].reset_index(drop=True)
 
 
 def covered() -> set[str]:
@@ -261,7 +308,7 @@ def press_figures(area: str) -> pd.DataFrame:
             "region": code, "name": muni.names_2024().get(code, code), "level": "gemeente",
             "dataset": f"pers_{r.series}", "table": "", "period": str(r.period),
             "year": int(str(r.period)[:4]), "status": r.status, "key": r.series,
-            "label": str(r.definition)[:200] if isinstance(r.definition, str) else r.series,
+            "label": PRESS_LABELS.get(r.series, r.series),
             "unit": unit, "value": float(r.value), "additive": False,
             "source": f"{r.source_kind}: {r.source_title}", "source_kind": r.source_kind,
             "title": r.source_title, "origin": str(r.source_url), "merged_from": "",

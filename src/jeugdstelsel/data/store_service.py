@@ -502,3 +502,33 @@ def local_figures(gemeente: str) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(list(rows), columns=fields)
     frame["value"] = frame["value"].astype(float)
     return frame.sort_values(["period", "vorm", "measure"]).reset_index(drop=True)
+
+
+BREAKDOWNS = ("verwijzer", "wijk", "aanbieder")
+
+
+def local_totals(frame: pd.DataFrame) -> pd.DataFrame:
+    """One total per (period, vorm, measure, definition) of a municipality's own counts.
+
+    A total is never added to its own breakdown: where the file has a row without verwijzer,
+    wijk and aanbieder, that row *is* the total; otherwise the rows broken down by exactly one
+    of them (verwijzer first, then wijk, then aanbieder) are added up, never two breakdowns of
+    the same figures. ``basis`` says which (``totaal`` or ``som over <kolom>``).
+    """
+    columns = ["period", "vorm", "measure", "definition", "value", "basis"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for key, group in frame.groupby(["period", "vorm", "measure", "definition"], sort=True):
+        blank = {c: group[c].fillna("") == "" for c in BREAKDOWNS}
+        total = group[blank["verwijzer"] & blank["wijk"] & blank["aanbieder"]]
+        if not total.empty:
+            rows.append((*key, total["value"].iloc[0], "totaal"))
+            continue
+        for column in BREAKDOWNS:
+            others = [blank[c] for c in BREAKDOWNS if c != column]
+            part = group[others[0] & others[1]]
+            if not part.empty:
+                rows.append((*key, part["value"].sum(min_count=len(part)), f"som over {column}"))
+                break
+    return pd.DataFrame(rows, columns=columns)
