@@ -1,27 +1,36 @@
-"""Write a run's results: long-format CSV and Parquet, a chart, and the scenario used.
+"""Write a run's results: long-format CSV and Parquet, a CSV for Excel, a chart, the scenario used.
 
-Files are written into a temporary folder beside the target and moved into place only when all
-of them are complete, so an interrupted or failed run leaves nothing half-written.
+Files go into an output folder checked by :func:`jeugdstelsel.reports.files.prepare_output`
+(call it before simulating, so a bad folder is refused before any time is spent) and are moved
+into place only when all of them are complete, so an interrupted or failed run leaves nothing
+half-written and never touches a file the user had there.
+
+Files:
+
+* ``results.csv`` / ``results.parquet``: machine-readable long format (``,`` and ``.``), one row
+  per area, series, year and statistic (README, "Resultaten").
+* ``resultaten_excel.csv``: for people and Excel: ``;``, decimal comma, UTF-8 with BOM, one row
+  per area, series and year with the statistics side by side, rounded to 2 decimals.
+* ``grafiek.png``, ``scenario.toml``, and ``meta.json`` with the provenance (tool version,
+  calibration, data vintage, seed).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
+import weakref
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
-from matplotlib.ticker import FuncFormatter
 
-from jeugdstelsel.numbers import nl_number
+from jeugdstelsel.numbers import nl_number, no_negative_zero
+from jeugdstelsel.reports.files import RUN_FILES, OutputFolder, prepare_output
+from jeugdstelsel.services import provenance as prov
 from jeugdstelsel.services.run import RunResult, observed_national
 from jeugdstelsel.services.scenario import dumps
+from jeugdstelsel.services.summary import STATISTIC_NAMES, summarise
 
 CHART_SERIES = (
     ("jeugdzorg_0_22", "Jongeren met jeugdzorg (0-22)"),
@@ -31,6 +40,11 @@ CHART_SERIES = (
     ("trajecten_gestart", "Gestarte trajecten"),
     ("uitgaven", "Uitgaven"),
 )
+EXCEL_CSV = "resultaten_excel.csv"
+EXCEL_DECIMALS = 2
+
+# table() is asked for twice per CLI run (files, then the printed tables): keep the last one
+_LAST: tuple[weakref.ref, pd.DataFrame] | None = None
 
 
 def dutch_number(value: float, _pos: object = None) -> str:
@@ -38,9 +52,20 @@ def dutch_number(value: float, _pos: object = None) -> str:
     return nl_number(value, 1 if abs(value) < 100 and value != int(value) else 0)
 
 
+def _summary(result: RunResult) -> pd.DataFrame:
+    return summarise(result.series, result.years, result.areas, result.area_names)
+
+
 def table(result: RunResult) -> pd.DataFrame:
-    """The long-format results with the published figure beside the model where one exists."""
-    frame = result.summary()
+    """The long-format results with the published figure beside the model where one exists.
+
+    Computed once per result: asking again for the same result (the CLI writes the files, then
+    prints from the same table) returns the same frame; do not modify it.
+    """
+    global _LAST
+    if _LAST is not None and _LAST[0]() is result:
+        return _LAST[1]
+    frame = _summary(result)
     if result.areas == ("NL01",):
         obs = observed_national()
         frame = frame.merge(obs, on=["reeks", "jaar"], how="left")
@@ -48,118 +73,113 @@ def table(result: RunResult) -> pd.DataFrame:
         frame["waargenomen"] = float("nan")
         frame["status"] = None
         frame["bron"] = None
+    try:
+        _LAST = (weakref.ref(result), frame)
+    except TypeError:  # an object without weak references: just don't cache
+        _LAST = None
     return frame
+
+
+def excel_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per area, series and year; the statistics as columns (for people, Excel)."""
+    ident = ["gebied", "gebiedsnaam", "reeks", "omschrijving", "eenheid", "jaar"]
+    stats = [s for s in STATISTIC_NAMES if s in set(frame["statistiek"])]
+    try:  # fast path: summarise() orders rows by series, statistic, area, year
+        wide = _wide_from_ordered(frame, stats)
+    except ValueError:
+        wide = None
+    if wide is None:
+        wide = frame.pivot_table(index=ident, columns="statistiek", values="waarde",
+                                 sort=False).reset_index()[ident + stats]
+        extra = frame[frame["statistiek"] == stats[0]]
+        for col in ("waargenomen", "status", "bron"):
+            if col in frame.columns:
+                wide[col] = extra[col].to_numpy()
+    for col in [*stats, "waargenomen"]:
+        if col in wide.columns:
+            wide[col] = no_negative_zero(np.round(wide[col].to_numpy(dtype=float),
+                                                  EXCEL_DECIMALS))
+    return wide
+
+
+def _wide_from_ordered(frame: pd.DataFrame, stats: list[str]) -> pd.DataFrame:
+    reeks = frame["reeks"].to_numpy()
+    stat = frame["statistiek"].to_numpy()
+    n_series = len(pd.unique(reeks))
+    n_stats = len(stats)
+    if len(frame) % (n_series * n_stats):
+        raise ValueError("not in summarise() order")
+    per_stat = len(frame) // (n_series * n_stats)
+    shaped = stat.reshape(n_series, n_stats, per_stat)
+    if not all((shaped[:, i, :] == s).all() for i, s in enumerate(stats)):
+        raise ValueError("not in summarise() order")
+    first = frame.iloc[
+        (np.arange(n_series)[:, None] * n_stats * per_stat + np.arange(per_stat)[None]).ravel()]
+    values = frame["waarde"].to_numpy().reshape(n_series, n_stats, per_stat)
+    wide = first[["gebied", "gebiedsnaam", "reeks", "omschrijving", "eenheid", "jaar"]
+                 ].reset_index(drop=True)
+    for i, s in enumerate(stats):
+        wide[s] = values[:, i, :].reshape(-1)
+    for col in ("waargenomen", "status", "bron"):
+        if col in frame.columns:
+            wide[col] = first[col].to_numpy()
+    return wide
+
+
+def write_excel_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """A CSV that Dutch Excel opens as is: ``;``, decimal comma, UTF-8 with BOM, no -0."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = no_negative_zero(out[col].to_numpy())
+    out.to_csv(path, index=False, sep=";", decimal=",", encoding="utf-8-sig")
+    return Path(path)
 
 
 def chart(result: RunResult, frame: pd.DataFrame, path: Path) -> None:
     """Main series with 80% and 95% bands; published figures as markers beside the model."""
-    fig, axes = plt.subplots(3, 2, figsize=(11, 10), constrained_layout=True)
-    area = result.areas[0]
-    for ax, (key, title) in zip(axes.flat, CHART_SERIES, strict=True):
-        rows = frame[(frame["reeks"] == key) & (frame["gebied"] == area)]
-        wide = rows.pivot_table(index="jaar", columns="statistiek", values="waarde")
-        scale = 1.0
-        if key == "uitgaven":  # billions for the country, millions for a municipality
-            scale = 1e9 if wide["p97.5"].max() >= 1e9 else 1e6
-            title = f"{title} ({'mld' if scale == 1e9 else 'mln'} euro)"
-        years = wide.index.to_numpy()
-        ax.fill_between(
-            years,
-            wide["p2.5"] / scale,
-            wide["p97.5"] / scale,
-            color="#9ecae1",
-            alpha=0.45,
-            label="95%-interval",
-            hatch="..",
-            linewidth=0,
-        )
-        ax.fill_between(
-            years,
-            wide["p10"] / scale,
-            wide["p90"] / scale,
-            color="#4292c6",
-            alpha=0.55,
-            label="80%-interval",
-            linewidth=0,
-        )
-        ax.plot(
-            years, wide["mediaan"] / scale, color="#08306b", linewidth=2, label="model (mediaan)"
-        )
-        observed = rows[rows["statistiek"] == "mediaan"].dropna(subset=["waargenomen"])
-        if not observed.empty:
-            final = observed[observed["status"] != "voorlopig"]
-            prov = observed[observed["status"] == "voorlopig"]
-            ax.plot(
-                final["jaar"],
-                final["waargenomen"] / scale,
-                "o",
-                color="#a50f15",
-                markersize=6,
-                label="gepubliceerd (CBS/NJi)",
-            )
-            if not prov.empty:
-                ax.plot(
-                    prov["jaar"],
-                    prov["waargenomen"] / scale,
-                    "D",
-                    mfc="white",
-                    color="#a50f15",
-                    markersize=6,
-                    label="gepubliceerd, voorlopig",
-                )
-        if years.min() <= 2021 <= years.max():
-            ax.axvline(2020.5, color="#555555", linestyle="--", linewidth=1)
-            ax.text(
-                2020.6, ax.get_ylim()[1], " trendbreuk 2021", va="top", fontsize=8, color="#333333"
-            )
-        ax.set_title(title, fontsize=11)
-        ax.grid(alpha=0.3)
-        ax.yaxis.set_major_formatter(FuncFormatter(dutch_number))
-    legend: dict[str, object] = {}
-    for ax in axes.flat:
-        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
-            legend.setdefault(label, handle)
-    labels, handles = list(legend), list(legend.values())
-    fig.legend(
-        handles, labels, loc="lower center", ncol=5, bbox_to_anchor=(0.5, -0.03), frameon=False
-    )
-    name = result.area_names[0]
-    fig.suptitle(
-        f"jeugdstelsel — {result.scenario.scenario.naam}, {name} "
-        f"({len(result.series['uitgaven'])} trekkingen)",
-        fontsize=13,
-    )
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
+    from jeugdstelsel.reports.run_chart import run_chart
+
+    run_chart(result, frame, Path(path), CHART_SERIES)
 
 
-def write(result: RunResult, out_dir: Path) -> list[Path]:
-    """Write results.csv, results.parquet, grafiek.png, scenario.toml and meta.json atomically."""
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
+def meta(result: RunResult) -> dict:
+    """What ``meta.json`` holds: areas, years, draws, calibration, and the provenance."""
+    p = prov.of(result)
+    return {
+        "herkomst": p.as_dict(),
+        "gebieden": list(result.areas),
+        "jaren": [int(y) for y in result.years],
+        "trekkingen": int(result.params.n_draws),
+        "kalibratie": result.calibration_info,
+        "eenheden": "zie kolom 'eenheid'; statistieken over Monte Carlo-trekkingen",
+        "bestanden": {
+            "results.csv": "lang formaat, machineleesbaar (scheidingsteken ',', decimaalpunt)",
+            "results.parquet": "dezelfde tabel als results.csv",
+            EXCEL_CSV: "voor Excel: ';' en decimaalkomma, statistieken naast elkaar, "
+                       f"afgerond op {EXCEL_DECIMALS} decimalen",
+            "grafiek.png": "hoofdreeksen met 80%- en 95%-band en gepubliceerde cijfers",
+            "scenario.toml": "het doorgerekende scenario",
+        },
+    }
+
+
+def write(result: RunResult, out_dir: str | os.PathLike[str] | OutputFolder, *,
+          overwrite: bool = False) -> list[Path]:
+    """Write the run's files (module docstring) into ``out_dir``; returns their paths.
+
+    ``out_dir`` is preferably the :class:`OutputFolder` that ``prepare_output`` returned before
+    the simulation; a plain path is checked here (same rules, later).
+    """
+    folder = prepare_output(out_dir, overwrite=overwrite, names=RUN_FILES)
     frame = table(result)
-    tmp = Path(tempfile.mkdtemp(prefix=".jeugdstelsel-", dir=out_dir.parent))
-    try:
+    with folder.writing() as tmp:
         frame.to_csv(tmp / "results.csv", index=False)
         frame.to_parquet(tmp / "results.parquet", index=False)
+        write_excel_csv(excel_table(frame), tmp / EXCEL_CSV)
         chart(result, frame, tmp / "grafiek.png")
         (tmp / "scenario.toml").write_text(dumps(result.scenario), encoding="utf-8")
-        meta = {
-            "gebieden": list(result.areas),
-            "jaren": [int(y) for y in result.years],
-            "trekkingen": int(result.params.n_draws),
-            "kalibratie": result.calibration_info,
-            "eenheden": "zie kolom 'eenheid'; statistieken over Monte Carlo-trekkingen",
-        }
         (tmp / "meta.json").write_text(
-            json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8"
+            json.dumps(meta(result), indent=1, ensure_ascii=False), encoding="utf-8"
         )
-        out_dir.mkdir(parents=True, exist_ok=True)
-        written = []
-        for item in sorted(tmp.iterdir()):
-            target = out_dir / item.name
-            os.replace(item, target)
-            written.append(target)
-        return written
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    return folder.written
