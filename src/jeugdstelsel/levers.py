@@ -18,9 +18,10 @@ Effect sizes are drawn per Monte Carlo draw from each lever's own random stream
 of other levers, and two scenarios with the same seed share the effect draws (common random
 numbers). Zero doses leave every parameter untouched, so such a scenario equals the baseline.
 
-Errors: :class:`LeverError` for a library file that is not valid (names file and key);
-:class:`~jeugdstelsel.services.scenario.ScenarioError` for a scenario's ``[[hefbomen]]`` that
-cannot be run (unknown lever, dose out of range, contradicting levers).
+Errors: :class:`~jeugdstelsel.errors.LeverError` for a library file that is not valid (names
+file and key); :class:`~jeugdstelsel.errors.LeverUseError` for a scenario's ``[[hefbomen]]`` that
+cannot be run (unknown lever, dose out of range, a start after the period, contradicting levers).
+:func:`validate_levers` is the one lever validation: the pipeline calls it for every interface.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import functools
 import os
 import tomllib
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -42,8 +43,8 @@ from jeugdstelsel.core.dimensions import ADULT_AGE, MONTHS_PER_YEAR
 from jeugdstelsel.core.model import PARAMETERS_BY_NAME
 from jeugdstelsel.core.parameters import ParameterSet
 from jeugdstelsel.core.simulate import KERNEL_PARAMS, REFERENCE_YEAR
-from jeugdstelsel.errors import LeverError
-from jeugdstelsel.services.scenario import LeverUse, Scenario, ScenarioError
+from jeugdstelsel.errors import LeverError, LeverUseError
+from jeugdstelsel.services.scenario import LeverUse, Scenario
 
 LIBRARY_DIR = Path(__file__).parent / "data" / "levers"
 ENV_DIRS = "JEUGDSTELSEL_HEFBOMEN"
@@ -290,7 +291,7 @@ def validate_levers(scenario: Scenario, source: str = "<scenario>",
                     library: Library | None = None) -> list[ActiveLever]:
     """Check a scenario's levers against the library before anything runs.
 
-    Refuses (with :class:`ScenarioError`, in Dutch, naming file and key) an unknown lever, a dose
+    Refuses (with :class:`LeverUseError`, in Dutch, naming file and key) an unknown lever, a dose
     outside its range, the same lever twice, and two levers that move one parameter in opposite
     directions: their combined effect would rest on how the model happens to add them up.
     """
@@ -311,6 +312,12 @@ def validate_levers(scenario: Scenario, source: str = "<scenario>",
             problems.append(f"'{key}.dosis': {use.dosis:g} ligt buiten het toegestane bereik "
                             f"[{lever.dosis.min:g}, {lever.dosis.max:g}] {lever.dosis.eenheid} "
                             f"van hefboom '{use.naam}'")
+            continue
+        period = scenario.periode
+        if use.start > period.eind:
+            problems.append(f"'{key}.start': {use.start} ligt na het eind van de periode "
+                            f"({period.start}-{period.eind}); de hefboom zou niets doen. Kies "
+                            f"een startjaar van hoogstens {period.eind}")
             continue
         if use.naam in seen:
             problems.append(f"'{key}.naam': hefboom '{use.naam}' staat al in "
@@ -335,7 +342,7 @@ def validate_levers(scenario: Scenario, source: str = "<scenario>",
                             f"({label}): {', '.join(up)} verhogen hem, {', '.join(down)} "
                             "verlagen hem; kies één richting")
     if problems:
-        raise ScenarioError(f"{source}: de hefbomen zijn niet geldig:\n"
+        raise LeverUseError(f"{source}: de hefbomen zijn niet geldig:\n"
                             + "\n".join(f"- {p}" for p in problems))
     return active
 
@@ -500,19 +507,3 @@ def plan_for(scenario: Scenario, source: str = "<scenario>",
     """Validate the scenario's levers and return their plan (possibly empty)."""
     lib = library or load_library()
     return LeverPlan(validate_levers(scenario, source, lib), lib, scenario.simulatie.zaad)
-
-
-def paths_builder(scenario: Scenario, source: str = "<scenario>",
-                  library: Library | None = None) -> Callable | None:
-    """The ``paths_builder`` for :func:`jeugdstelsel.services.run.run`; ``None`` without levers.
-
-    Validation happens here, before anything runs.
-    """
-    if not scenario.hefbomen:
-        return None
-    plan = plan_for(scenario, source, library)
-
-    def build(params: ParameterSet, inputs, n_months: int):
-        return plan.build(params, inputs, n_months)
-
-    return build

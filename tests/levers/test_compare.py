@@ -50,11 +50,10 @@ def test_paired_stats_known_answer():
 
 
 def test_stacked_run_equals_separate_run(comp):
-    from jeugdstelsel import levers as L
     from jeugdstelsel.services import run as R
 
     plan = comp.results[1].scenario
-    alone = R.run(plan, paths_builder=L.paths_builder(plan))
+    alone = R.run(plan)
     first = plan.periode.start - plan.periode.start  # reported years only
     np.testing.assert_allclose(alone.series["uitgaven"][:, 0, first:],
                                comp.results[1].series["uitgaven"], rtol=1e-12)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from jeugdstelsel import levers as L
-from jeugdstelsel.core.outputs import aggregate
-from jeugdstelsel.core.simulate import simulate
+from jeugdstelsel.errors import LeverUseError
+from jeugdstelsel.services import pipeline
 from jeugdstelsel.services import run as R
 from jeugdstelsel.services.scenario import ScenarioError
 
@@ -17,7 +17,7 @@ from .conftest import lever, make
 def test_unknown_lever_is_refused_with_suggestion():
     sc = make("plan", lever("poh_jeugt", 0.5))
     with pytest.raises(ScenarioError) as exc:
-        L.paths_builder(sc, "plan.toml")
+        pipeline.specify(sc, "plan.toml")
     msg = str(exc.value)
     assert "plan.toml" in msg and "hefbomen[0].naam" in msg and "poh_jeugd" in msg
 
@@ -25,7 +25,7 @@ def test_unknown_lever_is_refused_with_suggestion():
 def test_dose_outside_range_is_refused():
     sc = make("plan", lever("poh_jeugd", 3.0))
     with pytest.raises(ScenarioError, match=r"hefbomen\[0\]\.dosis.*buiten"):
-        L.paths_builder(sc, "plan.toml")
+        pipeline.specify(sc, "plan.toml")
 
 
 def test_contradicting_levers_are_refused(tmp_path, monkeypatch):
@@ -36,7 +36,7 @@ def test_contradicting_levers_are_refused(tmp_path, monkeypatch):
     monkeypatch.setenv(L.ENV_DIRS, str(tmp_path))
     sc = make("plan", lever("normaliseren", 1.0) + lever("drempel_omhoog", 1.0))
     with pytest.raises(ScenarioError) as exc:
-        L.paths_builder(sc, "plan.toml")
+        pipeline.specify(sc, "plan.toml")
     msg = str(exc.value)
     assert "tegenstrijdig" in msg and "threshold_level" in msg and "hefbomen[1]" in msg
 
@@ -44,7 +44,7 @@ def test_contradicting_levers_are_refused(tmp_path, monkeypatch):
 def test_same_lever_twice_is_refused():
     sc = make("plan", lever("poh_jeugd", 0.2) + lever("poh_jeugd", 0.3))
     with pytest.raises(ScenarioError, match=r"hefbomen\[1\]"):
-        L.paths_builder(sc, "plan.toml")
+        pipeline.specify(sc, "plan.toml")
 
 
 def test_end_before_start_is_refused():
@@ -52,8 +52,25 @@ def test_end_before_start_is_refused():
         make("plan", lever("poh_jeugd", 0.2, 2027, "eind = 2026"))
 
 
-def test_no_levers_gives_no_builder(base):
-    assert L.paths_builder(base) is None
+def test_no_levers_gives_no_paths(base):
+    spec = pipeline.specify(base)
+    params = R.parameter_set(base, 1)
+    assert spec.plan.active == []
+    assert pipeline.lever_paths(spec, params, pipeline.build_inputs(spec)) == ({}, None)
+
+
+def test_lever_starting_after_the_period_is_refused():
+    sc = make("plan", lever("poh_jeugd", 0.2, 2031))
+    with pytest.raises(LeverUseError, match=r"hefbomen\[0\]\.start"):
+        pipeline.specify(sc, "plan.toml")
+
+
+def test_run_applies_and_validates_levers(base):
+    plan = make("basis", lever("poh_jeugd", 0.6, 2020))
+    a, b = R.run(base), R.run(plan)
+    assert b.series["uitgaven_hefbomen"].sum() > 0 == a.series["uitgaven_hefbomen"].sum()
+    with pytest.raises(LeverUseError):
+        R.run(make("plan", lever("poh_jeugd", 5.0)))
 
 
 def test_zero_doses_equal_the_baseline_exactly(base):
@@ -61,7 +78,7 @@ def test_zero_doses_equal_the_baseline_exactly(base):
                                            "samenhangende_preventie", "tarieven"))
     plan = make("basis", uses)
     a = R.run(base)
-    b = R.run(plan, paths_builder=L.paths_builder(plan))
+    b = R.run(plan)
     for key in a.series:
         np.testing.assert_array_equal(a.series[key], b.series[key], err_msg=key)
 
@@ -89,13 +106,10 @@ def test_prevention_effect_is_effect_times_reach_times_coherence():
 
 
 def _run(sc):
-    inputs, _ = R.build_inputs(sc)
-    params = R.parameter_set(sc, 1)
-    n_months = (sc.periode.eind - 2015 + 1) * 12
-    builder = L.paths_builder(sc)
-    paths, cost = builder(params, inputs, n_months) if builder else ({}, None)
-    res = simulate(params, inputs, n_months, paths=paths, extra_cost=cost)
-    return res, aggregate(res, params), paths, params
+    spec = pipeline.specify(sc)
+    (out,) = pipeline.run_specs([spec])
+    paths, _ = pipeline.lever_paths(spec, out.params, out.inputs)
+    return out.execution.result, out.series, paths, out.params
 
 
 @pytest.mark.parametrize("key", sorted(L.load_library().levers))

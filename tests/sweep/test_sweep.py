@@ -66,12 +66,6 @@ def test_chunk_equals_unchunked_run(scenario_files):
 
 def test_lever_scenario_chunks_like_run(tmp_path):
     """Lever paths are built for all draws and sliced: chunking does not change the numbers."""
-    import importlib.util
-
-    if importlib.util.find_spec("jeugdstelsel.levers") is None:
-        pytest.skip("the lever library is not installed")
-    from jeugdstelsel.levers import paths_builder
-
     text = (Path(__file__).parents[2] / "examples" / "poh_en_school.toml").read_text()
     text = text.replace("trekkingen = 1000", "trekkingen = 12").replace("eind = 2033",
                                                                          "eind = 2027")
@@ -79,7 +73,7 @@ def test_lever_scenario_chunks_like_run(tmp_path):
     path.write_text(text, encoding="utf-8")
     plan = sweep.plan([path], codes=CODES[:1])
     scenario = plan.scenarios[0]
-    whole = run(scenario, codes=CODES[:1], paths_builder=paths_builder(scenario))
+    whole = run(scenario, codes=CODES[:1])
     full = sweep.draw_parameters(plan)[plan.names[0]]
     parts = [sweep.simulate_cells(plan, scenario, full, CODES[:1], lo, hi)
              for lo, hi in ((0, 5), (5, 12))]

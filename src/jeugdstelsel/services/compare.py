@@ -22,13 +22,11 @@ import numpy as np
 import pandas as pd
 
 from jeugdstelsel.core.dimensions import Referrer
-from jeugdstelsel.core.outputs import aggregate
 from jeugdstelsel.core.parameters import ParameterSet
-from jeugdstelsel.core.simulate import simulate
-from jeugdstelsel.levers import LeverPlan, Library, load_library, plan_for
-from jeugdstelsel.services import run as run_service
+from jeugdstelsel.levers import LeverPlan, Library, load_library
+from jeugdstelsel.services import pipeline
 from jeugdstelsel.services.calibration import Calibration
-from jeugdstelsel.services.scenario import FIRST_YEAR, Scenario, ScenarioError
+from jeugdstelsel.services.scenario import Scenario, ScenarioError
 
 INTERVAL = (10.0, 90.0)  # the 80% interval
 
@@ -207,29 +205,6 @@ def check_comparable(scenarios: Sequence[tuple[str, Scenario]]) -> None:
                             "nodig):\n" + "\n".join(f"- {p}" for p in problems))
 
 
-def _concat_params(sets: Sequence[ParameterSet]) -> ParameterSet:
-    values = {k: np.concatenate([s[k] for s in sets]) for k in sets[0].values}
-    return ParameterSet(values, sum(s.n_draws for s in sets), sets[0].n_municipalities,
-                        sets[0].names)
-
-
-def _stack_paths(parts: Sequence[tuple[dict, np.ndarray | None]], sets: Sequence[ParameterSet],
-                 n_months: int) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
-    """One path per parameter over all stacked draws; scenarios without it keep their value."""
-    keys = sorted({k for paths, _ in parts for k in paths})
-    paths = {}
-    for k in keys:
-        paths[k] = np.concatenate([
-            p[k] if k in p else np.broadcast_to(s[k][None], (n_months, *s[k].shape))
-            for (p, _), s in zip(parts, sets, strict=True)], axis=1)
-    if all(c is None for _, c in parts):
-        return paths, None
-    cost = np.concatenate([c if c is not None else np.zeros((n_months, s.n_draws,
-                                                              s.n_municipalities))
-                           for (_, c), s in zip(parts, sets, strict=True)], axis=1)
-    return paths, cost
-
-
 def _indicators(series: dict[str, np.ndarray], by_group: dict[str, np.ndarray],
                 totals: dict[str, np.ndarray], params: ParameterSet, first: int
                 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -300,61 +275,57 @@ def compare_scenarios(scenarios: Sequence[tuple[str, Scenario]], *,
     ``per_lever`` adds, for every scenario after the first, one run per lever with only that
     lever (the rest of the scenario unchanged): the cost-effectiveness per lever. ``codes``
     (one GM code) overrides the scenario's area, for the web app. Everything is validated
-    before anything runs.
+    (:func:`pipeline.specify`) before anything runs.
     """
     if len(scenarios) < 2:
         raise ScenarioError("vergelijken vraagt minstens twee scenario's: een referentie en een "
                             "plan")
     check_comparable(scenarios)
     lib = library or load_library()
-    jobs: list[tuple[str, str, Scenario, LeverPlan, str | None]] = []
+    specs = [pipeline.specify(sc, src, codes=codes, library=lib) for src, sc in scenarios]
     names = _unique_names(scenarios)
-    for (src, sc), name in zip(scenarios, names, strict=True):
-        jobs.append((name, src, sc, plan_for(sc, src, lib), None))
+    parents: list[str | None] = [None] * len(specs)
+    labels = list(names)
     if per_lever:
-        for name, src, sc, plan, _ in list(jobs[1:]):
-            if len(plan.active) < 2:
+        for name, spec in list(zip(names[1:], specs[1:], strict=True)):
+            if len(spec.plan.active) < 2:
                 continue  # a single lever is its own scenario
-            for a in plan.active:
-                single = sc.model_copy(update={"hefbomen": (a.use,)})
-                jobs.append((f"{name}: alleen {a.lever.naam}", src, single,
-                             plan_for(single, src, lib), name))
-    n_years = scenarios[0][1].periode.eind - FIRST_YEAR + 1
-    n_months = n_years * 12
-    first = scenarios[0][1].periode.start - FIRST_YEAR
-    groups: dict[str, list[int]] = {}
-    for i, (_, _, sc, _, _) in enumerate(jobs):
-        groups.setdefault(sc.bevolking.model_dump_json(), []).append(i)
-    out: list[ScenarioResult | None] = [None] * len(jobs)
-    area_codes, area_names = (), ()
-    for members in groups.values():
-        inputs, area_names = run_service.build_inputs(jobs[members[0]][2], codes)
-        area_codes = tuple(inputs.names)
-        sets = [run_service.parameter_set(jobs[i][2], inputs.n_municipalities, calibration)
-                for i in members]
-        parts = [jobs[i][3].build(s, inputs, n_months) for i, s in zip(members, sets,
-                                                                        strict=True)]
-        params = _concat_params(sets)
-        paths, cost = _stack_paths(parts, sets, n_months)
-        result = simulate(params, inputs, n_months, paths=paths, extra_cost=cost)
-        series = aggregate(result, params)
-        ind, flows = _indicators(series, result.by_group, result.totals, params, first)
-        offset = 0
-        for i, s in zip(members, sets, strict=True):
-            sl = slice(offset, offset + s.n_draws)
-            offset += s.n_draws
-            name, src, sc, plan, _ = jobs[i]
-            out[i] = ScenarioResult(
-                name, src, sc, plan, {k: v[sl, 0, first:] for k, v in series.items()},
-                {k: v[sl] for k, v in ind.items()}, {k: v[sl] for k, v in flows.items()}, s)
-    results = [r for r in out if r is not None]
-    main = tuple(results[: len(scenarios)])
+            for a in spec.plan.active:
+                single = spec.scenario.model_copy(update={"hefbomen": (a.use,)})
+                specs.append(pipeline.specify(single, spec.source, codes=codes, library=lib))
+                labels.append(f"{name}: alleen {a.lever.naam}")
+                parents.append(name)
+    outcomes = pipeline.run_specs(specs, calibration=calibration)
+    first = specs[0].first
+    results = _scenario_results(labels, outcomes, first)
     singles: dict[str, list[ScenarioResult]] = {}
-    for job, res in zip(jobs[len(scenarios):], results[len(scenarios):], strict=True):
-        singles.setdefault(job[4], []).append(res)
-    years = np.arange(scenarios[0][1].periode.start, scenarios[0][1].periode.eind + 1)
-    return Comparison(years, area_codes[0], area_names[0], main,
+    for parent, res in zip(parents[len(scenarios):], results[len(scenarios):], strict=True):
+        singles.setdefault(parent, []).append(res)
+    return Comparison(specs[0].years, specs[0].codes[0], specs[0].names[0],
+                      tuple(results[: len(scenarios)]),
                       {k: tuple(v) for k, v in singles.items()})
+
+
+def _scenario_results(labels: Sequence[str], outcomes: Sequence[pipeline.Outcome],
+                      first: int) -> list[ScenarioResult]:
+    """Each scenario's indicators and flows for area 0, from its share of the engine call.
+
+    The indicators are computed once per stacked call (all of its members at once) and sliced.
+    """
+    per_call: dict[int, tuple[dict, dict]] = {}  # the executions live as long as this call
+    results = []
+    for name, o in zip(labels, outcomes, strict=True):
+        ex, sl, spec = o.execution, o.execution.slices[o.index], o.spec
+        if id(ex) not in per_call:
+            per_call[id(ex)] = _indicators(ex.series, ex.result.by_group, ex.result.totals,
+                                           ex.params, first)
+        ind, flows = per_call[id(ex)]
+        results.append(ScenarioResult(
+            name, spec.source, spec.scenario, spec.plan,
+            {k: v[sl, 0, first:] for k, v in ex.series.items()},
+            {k: v[sl] for k, v in ind.items()}, {k: v[sl] for k, v in flows.items()},
+            o.params))
+    return results
 
 
 def _unique_names(scenarios: Sequence[tuple[str, Scenario]]) -> list[str]:

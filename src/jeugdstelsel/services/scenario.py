@@ -194,6 +194,11 @@ def parse(text: str, source: str = "<tekst>") -> Scenario:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{source}: geen geldige TOML: {_toml_error_nl(exc)}") from exc
+    return validate(raw, source)
+
+
+def validate(raw: dict[str, Any], source: str = "<scenario>") -> Scenario:
+    """A scenario from a mapping (TOML, a web form, an API body), every problem in Dutch."""
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:

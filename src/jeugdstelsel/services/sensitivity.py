@@ -26,21 +26,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from jeugdstelsel.core import parameters as P
 from jeugdstelsel.core.model import PARAMETERS, PARAMETERS_BY_NAME
-from jeugdstelsel.core.outputs import aggregate
-from jeugdstelsel.core.simulate import simulate
-from jeugdstelsel.levers import LeverPlan, Library, plan_for
-from jeugdstelsel.services import run as run_service
+from jeugdstelsel.levers import LeverPlan, Library
+from jeugdstelsel.services import pipeline
 from jeugdstelsel.services.calibration import Calibration, load_shipped
 from jeugdstelsel.services.compare import (
     INDICATORS_BY_KEY,
-    _concat_params,
     _indicators,
-    _stack_paths,
     term_value,
 )
-from jeugdstelsel.services.scenario import FIRST_YEAR, Scenario, ScenarioError
+from jeugdstelsel.services.scenario import Scenario, ScenarioError
 
 OUTPUTS = ("specialistisch", "wachttijd_weken", "uitgaven")
 Z90 = 1.2815515655446004  # standard normal 90th percentile
@@ -102,15 +97,18 @@ def factors(scenario: Scenario, plan: LeverPlan, calibration: Calibration) -> li
 
 
 class _Evaluator:
-    """Runs configurations (rows of factor values) and returns the term outputs per row."""
+    """Runs configurations (rows of factor values) and returns the term outputs per row.
 
-    def __init__(self, scenario: Scenario, plan: LeverPlan, calibration: Calibration,
+    Each configuration goes through the pipeline like any run: the spec's levers, its inputs,
+    the calibration's point with the factor values, and one stacked engine call of the plan and
+    its lever-free twin.
+    """
+
+    def __init__(self, spec: pipeline.Spec, calibration: Calibration,
                  term_start: int, term_length: int) -> None:
-        self.scenario, self.plan, self.cal = scenario, plan, calibration
-        self.inputs, _ = run_service.build_inputs(scenario)
-        self.n_months = (scenario.periode.eind - FIRST_YEAR + 1) * 12
-        self.first = scenario.periode.start - FIRST_YEAR
-        years = np.arange(scenario.periode.start, scenario.periode.eind + 1)
+        self.spec, self.cal = spec, calibration
+        self.inputs = pipeline.build_inputs(spec)
+        years = spec.years
         wanted = np.arange(term_start, term_start + term_length)
         if not np.isin(wanted, years).all():
             raise ScenarioError(f"raadsperiode {term_start}-{term_start + term_length - 1} valt "
@@ -118,26 +116,22 @@ class _Evaluator:
         self.mask = np.isin(years, wanted)
 
     def __call__(self, fs: list[Factor], X: np.ndarray) -> dict[str, np.ndarray]:
-        n = X.shape[0]
-        base = P.build(PARAMETERS, n, self.inputs.n_municipalities, None,
-                       point=self.cal.point, overrides=self.scenario.parameters)
-        updates = {f.key: X[:, j][:, None] for j, f in enumerate(fs) if f.kind == "parameter"}
-        params = base.with_values(updates)
-        uniforms = {a.lever.key: np.full((n, a.lever.n_random()), 0.5) for a in self.plan.active}
+        n, spec = X.shape[0], self.spec
+        rows = {f.key: X[:, j] for j, f in enumerate(fs) if f.kind == "parameter"}
+        params = pipeline.point_parameters(spec.scenario, rows, n, self.inputs.n_municipalities,
+                                           self.cal)
+        uniforms = {a.lever.key: np.full((n, a.lever.n_random()), 0.5) for a in spec.plan.active}
         for j, f in enumerate(fs):
             if f.kind == "hefboom":
                 uniforms[f.lever][:, f.index] = X[:, j]
-        with_levers = bool(self.plan.active)
-        parts = [self.plan.build(params, self.inputs, self.n_months, uniforms)]
-        sets = [params]
+        with_levers = bool(spec.plan.active)
+        members = [pipeline.Member(params, *pipeline.lever_paths(spec, params, self.inputs,
+                                                                  uniforms))]
         if with_levers:
-            parts.append(({}, None))
-            sets.append(params)
-        stacked = _concat_params(sets)
-        paths, cost = _stack_paths(parts, sets, self.n_months)
-        result = simulate(stacked, self.inputs, self.n_months, paths=paths, extra_cost=cost)
-        series = aggregate(result, stacked)
-        ind, _ = _indicators(series, result.by_group, result.totals, stacked, self.first)
+            members.append(pipeline.Member(params, {}, None))
+        ex = pipeline.execute(members, self.inputs, spec.n_months)
+        ind, _ = _indicators(ex.series, ex.result.by_group, ex.result.totals, ex.params,
+                             spec.first)
         out = {}
         for key in OUTPUTS:
             v = term_value(ind[key], self.mask, INDICATORS_BY_KEY[key].term)
@@ -164,9 +158,10 @@ def sensitivity(scenario: Scenario, source: str = "<scenario>", *, term_start: i
     from SALib.sample import sobol as sobol_sample
 
     cal = calibration or load_shipped()
-    plan = plan_for(scenario, source, library)
+    spec = pipeline.specify(scenario, source, library=library)
+    plan = spec.plan
     effect = bool(plan.active)
-    ev = _Evaluator(scenario, plan, cal, term_start, term_length)
+    ev = _Evaluator(spec, cal, term_start, term_length)
     term = f"{term_start}-{term_start + term_length - 1}"
     fs = factors(scenario, plan, cal)
     k = len(fs)
@@ -207,7 +202,9 @@ def sensitivity(scenario: Scenario, source: str = "<scenario>", *, term_start: i
         y = Ys[key]
         if np.ptp(y) <= 1e-9 * max(abs(float(np.mean(y))), 1.0):
             continue  # no variance to apportion
-        res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed,
+        # a Generator, not the int: SALib tests ``if seed:``, so seed 0 would not be seeded
+        res = sobol_analyze.analyze(problem, y, calc_second_order=False,
+                                    seed=np.random.default_rng(seed),
                                     print_to_console=False)
         for j, f in enumerate(chosen):
             srows.append({"uitkomst": _label(key, effect, term), "indicator": key,

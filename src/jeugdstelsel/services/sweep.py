@@ -37,7 +37,7 @@ import numpy as np
 
 from jeugdstelsel.core import parameters as P
 from jeugdstelsel.core.dimensions import N_AGES
-from jeugdstelsel.core.outputs import SERIES, SERIES_BY_KEY, aggregate
+from jeugdstelsel.core.outputs import SERIES, SERIES_BY_KEY
 from jeugdstelsel.core.population import PopulationInputs
 from jeugdstelsel.core.simulate import (
     GROUP_ACCUMULATORS,
@@ -46,7 +46,6 @@ from jeugdstelsel.core.simulate import (
     PERIOD_MONTHS,
     START_STOCKS,
     TOTAL_ACCUMULATORS,
-    simulate,
 )
 from jeugdstelsel.errors import SweepError
 from jeugdstelsel.services.scenario import FIRST_YEAR, Scenario, ScenarioError
@@ -193,6 +192,8 @@ def plan(paths: Sequence[Path], *, codes: Sequence[str] | None, draws: int | Non
     zaad = ref.simulatie.zaad if seed is None else seed
     scenarios = tuple(s.model_copy(update={"simulatie": s.simulatie.model_copy(
         update={"trekkingen": n_draws, "zaad": zaad})}) for s in loaded)
+    from jeugdstelsel.services import pipeline
+
     table = municipality_table()
     known = list(table["gm_code"])
     if codes is None:
@@ -205,6 +206,8 @@ def plan(paths: Sequence[Path], *, codes: Sequence[str] | None, draws: int | Non
         if unknown:
             raise SweepError(f"onbekende gemeentecode(s): {', '.join(unknown)}; gebruik GM-codes "
                              f"van de gemeentelijke indeling 2024 of 'alle'")
+    for f, s in zip(files, scenarios, strict=True):  # levers checked before any worker starts
+        pipeline.specify(s, str(f), codes=chosen[:1])
     per_cell = bytes_per_cell((ref.periode.eind - FIRST_YEAR + 1) * 12,
                               ref.periode.eind - FIRST_YEAR + 1)
     budget = chunk_mb * 2**20
@@ -253,18 +256,18 @@ _SCENARIO_INPUTS: dict[tuple, PopulationInputs] = {}
 def _scenario_inputs(plan: SweepPlan, scenario: Scenario) -> PopulationInputs:
     """All municipalities' inputs with the scenario's population assumptions, once per worker.
 
-    ``_adjust_population`` reads the reference figures (about 0.03 s a call, every scenario of
+    ``adjust_population`` reads the reference figures (about 0.03 s a call, every scenario of
     every chunk before this cache). It only scales births and migration element-wise, so
     adjusting all municipalities and slicing rows afterwards gives the same numbers bit for
     bit. The key holds everything it reads from the scenario (``bevolking``).
     """
-    from jeugdstelsel.services.run import _adjust_population
+    from jeugdstelsel.services.pipeline import adjust_population
 
     key = (plan.end, plan.risk, scenario.bevolking.model_dump_json())
     if key not in _SCENARIO_INPUTS:
         if len(_SCENARIO_INPUTS) >= 32:  # another plan on a long-lived worker
             _SCENARIO_INPUTS.clear()
-        _SCENARIO_INPUTS[key] = _adjust_population(_all_inputs(plan.end, plan.risk), scenario)
+        _SCENARIO_INPUTS[key] = adjust_population(_all_inputs(plan.end, plan.risk), scenario)
     return _SCENARIO_INPUTS[key]
 
 
@@ -286,7 +289,7 @@ def draw_parameters(plan: SweepPlan) -> dict[str, P.ParameterSet]:
     arrays (a few hundred kB per scenario) makes every worker use the very same numbers that
     :func:`jeugdstelsel.services.run.run` draws in this process.
     """
-    from jeugdstelsel.services.run import parameter_set
+    from jeugdstelsel.services.pipeline import parameter_set
 
     return {name: parameter_set(s, 1) for name, s in zip(plan.names, plan.scenarios,
                                                            strict=True)}
@@ -298,30 +301,21 @@ def chunk_parameters(full: P.ParameterSet, n_areas: int, lo: int, hi: int) -> P.
     return P.ParameterSet(values, hi - lo, n_areas, full.names)
 
 
-def lever_builder(scenario: Scenario) -> Callable | None:
-    """The lever library's paths for this scenario, when that library is installed."""
-    if importlib.util.find_spec("jeugdstelsel.levers") is None:
-        return None
-    import jeugdstelsel.levers as levers
-
-    return levers.paths_builder(scenario)
-
-
 def chunk_levers(plan: SweepPlan, scenario: Scenario, full: P.ParameterSet,
                  codes: Sequence[str], inputs, lo: int, hi: int):
-    """Lever paths and cost for draws ``lo..hi`` (``(None, None)`` without levers).
+    """Lever paths and cost for draws ``lo..hi`` (``({}, None)`` without levers).
 
-    Paths are built for *all* draws and then sliced, so a builder that draws its own effect
-    sizes per draw gives the same numbers whatever the chunking.
+    Paths are built by the pipeline for *all* draws and then sliced, so the lever effect sizes
+    drawn per draw are the same whatever the chunking.
     """
-    builder = lever_builder(scenario)
-    if builder is None:
-        return None, None
-    built = builder(chunk_parameters(full, len(codes), 0, plan.draws), inputs, plan.n_months)
-    if built is None:
-        return None, None
-    paths, extra = built
-    paths = {k: np.ascontiguousarray(v[:, lo:hi]) for k, v in (paths or {}).items()}
+    from jeugdstelsel.services import pipeline
+
+    spec = pipeline.specify(scenario, codes=codes)
+    if not spec.plan.active:
+        return {}, None
+    paths, extra = pipeline.lever_paths(spec, chunk_parameters(full, len(codes), 0, plan.draws),
+                                        inputs)
+    paths = {k: np.ascontiguousarray(v[:, lo:hi]) for k, v in paths.items()}
     extra = None if extra is None else np.ascontiguousarray(extra[:, lo:hi])
     return paths, extra
 
@@ -336,10 +330,11 @@ def simulate_cells(plan: SweepPlan, scenario: Scenario, full: P.ParameterSet,
 def _simulate_one(plan: SweepPlan, scenario: Scenario, full: P.ParameterSet,
                   inputs: PopulationInputs, codes: Sequence[str], lo: int,
                   hi: int) -> dict[str, np.ndarray]:
-    params = chunk_parameters(full, len(codes), lo, hi)
-    paths, extra = chunk_levers(plan, scenario, full, codes, inputs, lo, hi)
-    result = simulate(params, inputs, plan.n_months, paths=paths, extra_cost=extra)
-    series = aggregate(result, params, first_year=plan.start)
+    from jeugdstelsel.services import pipeline
+
+    member = pipeline.Member(chunk_parameters(full, len(codes), lo, hi),
+                             *chunk_levers(plan, scenario, full, codes, inputs, lo, hi))
+    series = pipeline.execute([member], inputs, plan.n_months, first_year=plan.start).series
     return {k: np.ascontiguousarray(v) for k, v in series.items()}
 
 
@@ -369,24 +364,15 @@ def _simulate_stacked(plan: SweepPlan, draws: dict[str, P.ParameterSet],
     if not all(_same_inputs(inputs[0], other) for other in inputs[1:]):
         return {name: _simulate_one(plan, s, draws[name], inp, codes, lo, hi)
                 for name, s, inp in zip(plan.names, plan.scenarios, inputs, strict=True)}
-    n, n_m, months = hi - lo, len(codes), plan.n_months
-    parts = []
-    for name, scenario in zip(plan.names, plan.scenarios, strict=True):
-        params = chunk_parameters(draws[name], n_m, lo, hi)
-        paths, extra = chunk_levers(plan, scenario, draws[name], codes, inputs[0], lo, hi)
-        parts.append((params, paths or {}, extra))
-    keys = sorted(set().union(*(p[1] for p in parts)))
-    stacked = P.ParameterSet({k: np.concatenate([p[0].values[k] for p in parts])
-                              for k in parts[0][0].values}, n * len(parts), n_m)
-    paths = {k: np.concatenate([p[1][k] if k in p[1] else
-                                np.broadcast_to(p[0].values[k], (months, n, n_m))
-                                for p in parts], axis=1) for k in keys}
-    extra = np.concatenate([p[2] if p[2] is not None else np.zeros((months, n, n_m))
-                            for p in parts], axis=1)
-    series = aggregate(simulate(stacked, inputs[0], months, paths=paths, extra_cost=extra),
-                       stacked, first_year=plan.start)
-    return {name: {k: np.ascontiguousarray(v[i * n:(i + 1) * n])
-                   for k, v in series.items()} for i, name in enumerate(plan.names)}
+    from jeugdstelsel.services import pipeline
+
+    members = [pipeline.Member(chunk_parameters(draws[name], len(codes), lo, hi),
+                               *chunk_levers(plan, scenario, draws[name], codes, inputs[0], lo,
+                                             hi))
+               for name, scenario in zip(plan.names, plan.scenarios, strict=True)]
+    ex = pipeline.execute(members, inputs[0], plan.n_months, first_year=plan.start)
+    return {name: {k: np.ascontiguousarray(v) for k, v in ex.member(i).items()}
+            for i, name in enumerate(plan.names)}
 
 
 def _configure_numba() -> int:
@@ -613,13 +599,13 @@ def national_model(plan: SweepPlan, draws: dict[str, P.ParameterSet]) -> dict[st
     All scenarios in one engine call like a chunk (:func:`simulate_scenarios`), so they share
     the years before their levers start: about half the CPU of one call per scenario.
     """
-    from jeugdstelsel.services.run import build_inputs
+    from jeugdstelsel.services import pipeline
 
     _configure_numba()
     inputs = []
     for s in plan.scenarios:
         nl = s.model_copy(update={"gebied": s.gebied.model_copy(update={"gemeente": "Nederland"})})
-        inputs.append(build_inputs(nl)[0])
+        inputs.append(pipeline.build_inputs(pipeline.specify(nl)))
     series = _simulate_stacked(plan, draws, inputs, ("NL01",), 0, plan.draws)
     return {name: np.stack([series[name][k][:, 0] for k in NATIONAL_KEYS]) for name in plan.names}
 

@@ -23,10 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jeugdstelsel.core import parameters as P
 from jeugdstelsel.core.model import PARAMETERS
-from jeugdstelsel.core.outputs import SERIES_BY_KEY, aggregate
-from jeugdstelsel.core.simulate import simulate
+from jeugdstelsel.core.outputs import SERIES_BY_KEY
 from jeugdstelsel.services.scenario import FIRST_YEAR, Scenario
 from jeugdstelsel.services.sweep import HEADLINE, SUMMED_OVER_PERIOD
 
@@ -57,23 +55,26 @@ def problem(scenario: Scenario) -> SobolProblem:
 def evaluate(prob: SobolProblem, rows: np.ndarray) -> np.ndarray:
     """Model outputs ``(rows, headline)`` for parameter rows ``(rows, D)``; a worker task.
 
-    Each row is one draw of the national model: the calibration's point values, the scenario's
-    overrides, and the row's values for the varied parameters. Outputs are the headline series
+    Each row is one draw of the national model through the pipeline: the calibration's point
+    values, the scenario's overrides and levers (at their central effect), and the row's values
+    for the varied parameters. Outputs are the headline series
     in the scenario's last year (flows summed over its period).
     """
-    from jeugdstelsel.services.calibration import load_shipped
-    from jeugdstelsel.services.run import build_inputs
+    from jeugdstelsel.services import pipeline
     from jeugdstelsel.services.sweep import _configure_numba
 
     _configure_numba()
     s = prob.scenario
     nl = s.model_copy(update={"gebied": s.gebied.model_copy(update={"gemeente": "Nederland"})})
-    inputs, _ = build_inputs(nl)
+    spec = pipeline.specify(nl, "sweep-sobol")
+    inputs = pipeline.build_inputs(spec)
     n = rows.shape[0]
-    base = P.build(PARAMETERS, n, 1, None, point=load_shipped().point, overrides=s.parameters)
-    params = base.with_values({name: rows[:, [j]] for j, name in enumerate(prob.names)})
-    months = (s.periode.eind - FIRST_YEAR + 1) * 12
-    series = aggregate(simulate(params, inputs, months), params)
+    params = pipeline.point_parameters(s, {name: rows[:, j] for j, name in enumerate(prob.names)},
+                                       n, 1)
+    # the plan's levers at their central effect: the rows vary the model, not the levers
+    central = {a.lever.key: np.full((n, a.lever.n_random()), 0.5) for a in spec.plan.active}
+    member = pipeline.Member(params, *pipeline.lever_paths(spec, params, inputs, central))
+    series = pipeline.execute([member], inputs, spec.n_months).series
     first = s.periode.start - FIRST_YEAR
     out = []
     for key in HEADLINE:
@@ -126,7 +127,8 @@ def run_sobol(scenario: Scenario, out: Path, *, n: int = 256, seed: int | None =
     rows = []
     for j, key in enumerate(HEADLINE):
         res = sobol_analyze.analyze(prob.salib(), Y[:, j], calc_second_order=False,
-                                    print_to_console=False, seed=zaad)
+                                    print_to_console=False,
+                                    seed=np.random.default_rng(zaad))  # not ``if 0:``
         for k, name in enumerate(prob.names):
             rows.append({"uitkomst": key, "omschrijving": SERIES_BY_KEY[key].label_nl,
                          "parameter": name, "S1": res["S1"][k], "S1_conf": res["S1_conf"][k],

@@ -5,8 +5,9 @@ plainly that the model is not available (``Answer.reason``, in Dutch). The servi
 
 * ``jeugdstelsel.services.scenario.Scenario`` / ``parse`` — a scenario (period, area, levers,
   draws, seed);
-* ``jeugdstelsel.services.run.run(scenario, codes=None, paths_builder=None) -> RunResult`` —
-  the dashboard's model band (``RunResult.series[key]`` is ``(draws, areas, years)``);
+* ``jeugdstelsel.services.run.run(scenario) -> RunResult`` (through the one pipeline,
+  :mod:`jeugdstelsel.services.pipeline`) — the dashboard's model band
+  (``RunResult.series[key]`` is ``(draws, areas, years)``);
 * ``jeugdstelsel.levers.load_library()`` — the levers a user can pick in the scenario lab;
 * ``jeugdstelsel.services.compare.compare_scenarios`` — reference and plan on common random
   numbers (paired draws), ``effectiveness.cost_effectiveness`` and ``sensitivity.sensitivity``;
@@ -342,34 +343,35 @@ def lever_library() -> Answer:
 
 def scenario_spec(name: str, levers: list[dict], code: str, end_year: int, draws: int,
                   seed: int):
-    """A ``Scenario`` for the lab (raises ``ScenarioError``/``ValueError`` with Dutch text)."""
-    from jeugdstelsel.services.scenario import Scenario
+    """A ``Scenario`` for the lab; a ``ScenarioError`` (Dutch, with its code) when not valid."""
+    from jeugdstelsel.services.scenario import validate
 
-    return Scenario.model_validate(
+    return validate(
         {
             "scenario": {"naam": name[:120] or "Scenario"},
             "periode": {"start": LAB_START, "eind": end_year},
             "gebied": {"gemeente": code},
             "simulatie": {"trekkingen": draws, "zaad": seed},
             "hefbomen": [
-                {"naam": x["naam"], "dosis": float(x["dosis"]), "start": int(x["start"])}
+                {k: x[k] for k in ("naam", "dosis", "start", "eind") if x.get(k) is not None}
                 for x in levers
             ],
-        }
+        },
+        "scenario",
     )
 
 
 def check_levers(levers: list[dict], end_year: int) -> str:
-    """Why the lever library refuses this combination (Dutch), or '' when it is fine."""
+    """Why the pipeline refuses this combination (Dutch), or '' when it is fine."""
     try:
-        from jeugdstelsel.levers import validate_levers
-        from jeugdstelsel.services.scenario import ScenarioError
-
-        scenario = scenario_spec("controle", levers, "Nederland", end_year, 1, 0)
-        validate_levers(scenario, "scenario")
+        from jeugdstelsel.errors import JeugdstelselError
+        from jeugdstelsel.services import pipeline
     except ImportError:
         return ""
-    except (ScenarioError, ValueError) as exc:
+    try:
+        pipeline.specify(scenario_spec("controle", levers, "Nederland", end_year, 1, 0),
+                         "scenario")
+    except JeugdstelselError as exc:
         lines = [x.strip("- ").strip() for x in str(exc).splitlines()[1:]] or [str(exc)]
         return " ".join(lines)
     return ""
