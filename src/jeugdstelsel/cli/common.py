@@ -131,7 +131,6 @@ def print_table(console: Console, title: str, headers: list[str], rows: list[lis
     breaking words (an 80-column terminal), each row becomes a small block of "label value"
     lines under the row's first cell.
     """
-    from rich.measure import Measurement
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", show_lines=show_lines)
@@ -139,9 +138,7 @@ def print_table(console: Console, title: str, headers: list[str], rows: list[lis
         table.add_column(head, justify="right" if head in right else "left", overflow="fold")
     for row in rows:
         table.add_row(*row)
-    wide = console.options.update(width=10_000, max_width=10_000)
-    needed = Measurement.get(console, wide, table).minimum
-    if needed <= console.width:
+    if _fits_unbroken(console, table, [headers, *rows]):
         console.print(table)
         return
     console.print(f"[bold]{escape(title)}[/]" if title else "", highlight=False)
@@ -149,10 +146,43 @@ def print_table(console: Console, title: str, headers: list[str], rows: list[lis
     for row in rows:
         console.print(f"[bold]{row[0]}[/]", highlight=False)
         grid = Table.grid(padding=(0, 1))
-        grid.add_column(width=min(max(map(len, labels), default=0), 24) + 2, style="dim",
+        grid.add_column(width=min(max(map(len, labels), default=0), 32) + 2, style="dim",
                         overflow="fold")
         grid.add_column(ratio=1, overflow="fold")
         for label, cell in zip(labels, row[1:], strict=True):
             if cell:
                 grid.add_row(f"  {label}", cell)
         console.print(grid)
+
+
+def _fits_unbroken(console: Console, table: Any, cells: list[list[str]]) -> bool:
+    """Whether ``table`` at the console's width keeps every word of every cell whole."""
+    import io
+
+    from rich.text import Text
+
+    probe = Console(file=io.StringIO(), width=console.width, color_system=None,
+                    legacy_windows=False)
+    probe.print(table)
+    rendered = probe.file.getvalue()
+    for row in cells:
+        for cell in row:
+            for word in Text.from_markup(cell).plain.split():
+                if word not in rendered:
+                    return False
+    return True
+
+
+def print_fitting(console: Console, table: Any) -> None:
+    """Print a built rich ``Table`` like :func:`print_table`: whole, or stacked when narrow."""
+    headers = [str(col.header) for col in table.columns]
+    cells = [[str(c) for c in col._cells] for col in table.columns]
+    rows = [list(r) for r in zip(*cells, strict=True)] if cells else []
+    for col in table.columns:
+        col.overflow = "fold"
+    if _fits_unbroken(console, table, [headers, *rows]):
+        console.print(table)
+        return
+    title = str(table.title) if table.title else ""
+    right = tuple(str(c.header) for c in table.columns if c.justify == "right")
+    print_table(console, title, headers, rows, right=right)

@@ -6,7 +6,6 @@ is run or written when the input is not valid. Output folders are written atomic
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -16,11 +15,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jeugdstelsel.cli.common import print_table
+from jeugdstelsel.cli.common import (
+    load_scenario,
+    print_header,
+    print_provenance,
+    print_table,
+    spec_line,
+)
 from jeugdstelsel.errors import LeverUseError
-from jeugdstelsel.levers import LeverError, load_library
+from jeugdstelsel.levers import load_library
 from jeugdstelsel.numbers import nl_number
-from jeugdstelsel.services.scenario import ScenarioError
 
 F = TypeVar("F", bound=Callable[..., Any])
 console = Console()
@@ -36,17 +40,8 @@ SHORT = {"specialistisch": "Specialistisch", "eerste_lijn": "Eerste lijn",
 
 
 def friendly(func: F) -> F:
-    """Turn scenario and lever errors into a Dutch message and exit code 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except (ScenarioError, LeverError) as exc:
-            errors.print(f"[bold red]Fout:[/] {exc}", highlight=False, markup=True)
-            raise typer.Exit(code=1) from None
-
-    return wrapper  # type: ignore[return-value]
+    """Kept for callers; errors are turned into Dutch by the CLI's one boundary."""
+    return func
 
 
 _nl = nl_number
@@ -59,34 +54,60 @@ def _cell(key: str, med: float, lo: float, hi: float) -> str:
             f"{_nl(hi / div, digits, True)})[/]")
 
 
-def _load(paths: list[Path]):
-    from jeugdstelsel.services import scenario as S
+def _load(paths: list[Path], draws: int | None = None, seed: int | None = None):
+    loaded = []
+    for path in paths:
+        spec = load_scenario(path)
+        updates = {k: v for k, v in (("trekkingen", draws), ("zaad", seed)) if v is not None}
+        if updates:
+            spec = spec.model_copy(update={"simulatie": spec.simulatie.model_copy(
+                update=updates)})
+        loaded.append((str(path), spec))
+    return loaded
 
-    return [(str(p), S.load(p)) for p in paths]
+
+def _header(loaded, comp=None) -> None:
+    (src, ref), *plans = loaded
+    print_header(console, spec_line(ref, src, plans=[f"{sc.scenario.naam} ({p})"
+                                                    for p, sc in plans]))
+    if comp is not None:
+        print_provenance(console, comp)
+
+
+DRAWS = typer.Option("--trekkingen", "--draws", min=1, max=100_000,
+                     help="Aantal trekkingen voor alle scenario's (standaard: uit de "
+                     "referentie).")
+SEED = typer.Option("--zaad", "--seed", min=0, help="Zaad voor alle scenario's (standaard: "
+                    "uit de referentie).")
 
 
 def _print_comparison(comp, term_start: int) -> None:
     diff = comp.differences()
     term = comp.term(term_start)
+    # narrow terminals: the indicators in groups of four, so no column is cut
+    per_table = len(SHOWN) if console.width >= 130 else 4
+    groups = [SHOWN[i:i + per_table] for i in range(0, len(SHOWN), per_table)]
     for res in comp.results[1:]:
-        table = Table(title=f"{res.name} min {comp.base.name} — {comp.area_name}\n"
-                            "mediaan (80%-interval) van gepaarde verschillen",
-                      show_lines=False, title_justify="left")
-        table.add_column("Jaar")
-        for key in SHOWN:
-            table.add_column(SHORT[key], justify="right")
         d = diff[diff["scenario"] == res.name]
-        for year in comp.years:
-            row = d[d["jaar"] == year].set_index("indicator")
-            table.add_row(str(year), *(_cell(k, row.loc[k, "verschil_mediaan"],
-                                             row.loc[k, "verschil_p10"],
-                                             row.loc[k, "verschil_p90"]) for k in SHOWN))
         t = term[term["scenario"] == res.name].set_index("indicator")
-        table.add_section()
-        table.add_row(f"[bold]{t['raadsperiode'].iloc[0]}[/]",
-                      *(_cell(k, t.loc[k, "verschil_mediaan"], t.loc[k, "verschil_p10"],
-                              t.loc[k, "verschil_p90"]) for k in SHOWN))
-        console.print(table)
+        for part, keys in enumerate(groups, 1):
+            suffix = f" ({part}/{len(groups)})" if len(groups) > 1 else ""
+            table = Table(title=f"{res.name} min {comp.base.name} — {comp.area_name}{suffix}\n"
+                                "mediaan (80%-interval) van gepaarde verschillen",
+                          show_lines=False, title_justify="left")
+            table.add_column("Jaar")
+            for key in keys:
+                table.add_column(SHORT[key], justify="right", overflow="fold")
+            for year in comp.years:
+                row = d[d["jaar"] == year].set_index("indicator")
+                table.add_row(str(year), *(_cell(k, row.loc[k, "verschil_mediaan"],
+                                                 row.loc[k, "verschil_p10"],
+                                                 row.loc[k, "verschil_p90"]) for k in keys))
+            table.add_section()
+            table.add_row(f"[bold]{t['raadsperiode'].iloc[0]}[/]",
+                          *(_cell(k, t.loc[k, "verschil_mediaan"], t.loc[k, "verschil_p10"],
+                                  t.loc[k, "verschil_p90"]) for k in keys))
+            console.print(table)
     console.print("[dim]Raadsperiode: personen en wachttijd gemiddeld per jaar, plaatsingen en "
                   "uitgaven opgeteld over de vier jaar. Uitgaven inclusief kosten van de "
                   "hefbomen.[/]")
@@ -144,6 +165,8 @@ def compare(
     = None,
     per_hefboom: Annotated[bool, typer.Option(help="Ook elke hefboom afzonderlijk doorrekenen "
                                                    "(kosteneffectiviteit per hefboom).")] = True,
+    draws: Annotated[int | None, DRAWS] = None,
+    seed: Annotated[int | None, SEED] = None,
 ) -> None:
     """Vergelijk scenario's met gemeenschappelijke trekkingen (verschillen met de eerste)."""
     from jeugdstelsel.reports.bundle import write_comparison
@@ -151,28 +174,30 @@ def compare(
     from jeugdstelsel.services.compare import compare_scenarios
     from jeugdstelsel.services.effectiveness import cost_effectiveness
 
-    loaded = _load(scenarios)
+    loaded = _load(scenarios, draws, seed)
+    _header(loaded)
     with console.status("Scenario's doorrekenen…"):
         comp = compare_scenarios(loaded, per_lever=per_hefboom)
         comp.term_years(raadsperiode)
+    print_provenance(console, comp)
     _print_comparison(comp, raadsperiode)
     eff = cost_effectiveness(comp, raadsperiode)
-    table = Table(title="Kosteneffectiviteit (raadsperiode)", title_justify="left")
-    for col in ("Scenario / hefboom", "Netto uitgaven mln €", "Vermeden trajecten",
-                "€ hefbomen per vermeden traject", "Kans besparing", "Terugverdiend"):
-        table.add_column(col, justify="right" if col != "Scenario / hefboom" else "left")
+    rows = []
     for _, r in eff.iterrows():
         be = r["terugverdienjaar_mediaan"]
-        table.add_row(r["scenario"] if r["onderdeel"] == "hele scenario"
-                      else f"  alleen {r['onderdeel']}",
-                      _cell("uitgaven", r["netto_uitgaven_mediaan"], r["netto_uitgaven_p10"],
-                            r["netto_uitgaven_p90"]),
-                      _cell("x", r["vermeden_trajecten_mediaan"], r["vermeden_trajecten_p10"],
-                            r["vermeden_trajecten_p90"]),
-                      _nl(r["bruto_euro_per_vermeden_traject_mediaan"]),
-                      f"{_nl(100 * r['kans_besparing_raadsperiode'])}%",
-                      "niet in periode" if math.isinf(be) else str(int(be)))
-    console.print(table)
+        rows.append([r["scenario"] if r["onderdeel"] == "hele scenario"
+                     else f"  alleen {r['onderdeel']}",
+                     _cell("uitgaven", r["netto_uitgaven_mediaan"], r["netto_uitgaven_p10"],
+                           r["netto_uitgaven_p90"]),
+                     _cell("x", r["vermeden_trajecten_mediaan"], r["vermeden_trajecten_p10"],
+                           r["vermeden_trajecten_p90"]),
+                     _nl(r["bruto_euro_per_vermeden_traject_mediaan"]),
+                     f"{_nl(100 * r['kans_besparing_raadsperiode'])}%",
+                     "niet in periode" if math.isinf(be) else str(int(be))])
+    heads = ["Scenario / hefboom", "Netto uitgaven mln €", "Vermeden trajecten",
+             "€ hefbomen per vermeden traject", "Kans besparing", "Terugverdiend"]
+    print_table(console, "Kosteneffectiviteit (raadsperiode)", heads, rows,
+                right=tuple(heads[1:]))
     if out is not None:
         with atomic_dir(out) as tmp:
             write_comparison(comp, tmp, raadsperiode)
@@ -193,6 +218,7 @@ def gevoeligheid(
     from jeugdstelsel.services.sensitivity import sensitivity
 
     (src, sc), = _load([scenario])
+    print_header(console, spec_line(sc, src))
     with console.status("Gevoeligheid berekenen…"):
         res = sensitivity(sc, src, term_start=raadsperiode, sobol_n=sobol_n)
     for _, g in res.tornado.groupby("indicator", sort=False):
@@ -229,6 +255,8 @@ def report(
     raadsperiode: Annotated[int, typer.Option(help=TERM_HELP)] = 2026,
     sobol_n: Annotated[int, typer.Option(help="Basisgrootte van de Sobol-steekproef (macht "
                                               "van 2).")] = 32,
+    draws: Annotated[int | None, DRAWS] = None,
+    seed: Annotated[int | None, SEED] = None,
 ) -> None:
     """Schrijf een raadsrapport (PDF) en een Excel-werkmap met alle reeksen."""
     from jeugdstelsel.reports import charts
@@ -239,7 +267,8 @@ def report(
     from jeugdstelsel.services.compare import compare_scenarios
     from jeugdstelsel.services.sensitivity import sensitivity
 
-    loaded = _load(scenarios)
+    loaded = _load(scenarios, draws, seed)
+    _header(loaded)
     with console.status("Scenario's doorrekenen…"):
         comp = compare_scenarios(loaded, per_lever=True)
         comp.term_years(raadsperiode)
@@ -258,6 +287,7 @@ def report(
                        tornado=sens.tornado)
         write_report(comp, tmp / "rapport.pdf", term=term, effectiveness=eff,
                      sensitivity=sens, charts=paths)
+    print_provenance(console, comp)
     _print_comparison(comp, raadsperiode)
     console.print(f"Rapport geschreven naar {out / 'rapport.pdf'} en {out / 'rapport.xlsx'}")
 

@@ -269,6 +269,11 @@ def calibrate_cmd(
     save: Annotated[
         Path | None, typer.Option("--bewaar", help="Sla de kalibratie op in dit bestand (JSON).")
     ] = None,
+    store: Annotated[
+        bool, typer.Option("--opslaan/--niet-opslaan",
+                           help="Gemeenten: bewaar de kalibratie in de lokale opslag, zodat "
+                           "scenario's haar gebruiken.")
+    ] = True,
 ) -> None:
     """Kalibreer het model op gepubliceerde cijfers; toon fit en toets buiten de steekproef."""
     from jeugdstelsel.services.calibration import HOLDOUT_YEAR, calibrate, holdout_check
@@ -276,27 +281,30 @@ def calibrate_cmd(
     if gebied.strip().lower() not in ("nederland", "nl", "nl01"):
         from jeugdstelsel.cli import municipal_calibration
 
-        municipal_calibration.calibrate_municipality(gebied, save)
+        municipal_calibration.calibrate_municipality(gebied, save, store)
         return
     with console.status("Kalibreren op de landelijke cijfers…"):
         cal = calibrate(HOLDOUT_YEAR)
         cal.holdout = holdout_check()
-    table = Table(
-        title=f"Fit per reeks (gekalibreerd t/m {cal.fitted_through})", title_justify="left"
-    )
-    for col in ("Reeks", "Jaar", "Gepubliceerd", "Model", "Afwijking", "Status"):
-        table.add_column(col, justify="right" if col not in ("Reeks", "Status") else "left")
+    print_header(console, "Gebied: Nederland; landelijke kalibratie op de ingebedde cijfers "
+                 "(figures.csv)")
+    rows = []
     for r in cal.fit:
         unit = "%" if r["unit"] == "%" else " pp"
-        table.add_row(
-            r["series"],
-            str(r["year"]),
-            fmt_number(r["observed"], 1 if r["unit"] == "pp" else 0),
-            fmt_number(r["model"], 1 if r["unit"] == "pp" else 0),
-            f"{r['error']:+.1f}{unit}",
-            r["status"],
-        )
-    console.print(table)
+        rows.append([r["series"], str(r["year"]),
+                     fmt_number(r["observed"], 1 if r["unit"] == "pp" else 0),
+                     fmt_number(r["model"], 1 if r["unit"] == "pp" else 0),
+                     f"{r['error']:+.1f}{unit}".replace(".", ","), r["status"]])
+    # one small table per series: readable at 80 columns, the series name said once
+    console.print(f"[bold]Fit per reeks (gekalibreerd t/m {cal.fitted_through})[/]")
+    for series in dict.fromkeys(row[0] for row in rows):
+        table = Table(title=series, title_justify="left", title_style="bold")
+        for col in ("Jaar", "Gepubliceerd", "Model", "Afwijking", "Status"):
+            table.add_column(col, justify="left" if col == "Status" else "right")
+        for row in rows:
+            if row[0] == series:
+                table.add_row(*row[1:])
+        console.print(table)
     h = cal.holdout
     table = Table(
         title=f"Toets buiten de steekproef: gekalibreerd t/m {h['fit_through']}, "

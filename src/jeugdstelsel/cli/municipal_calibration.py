@@ -13,28 +13,35 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from jeugdstelsel.cli.common import fail, fmt_number
+from jeugdstelsel.cli.common import ensure_store, fmt_number, print_fitting
+from jeugdstelsel.errors import AreaError
 
 console = Console()
 ALL = ("alle", "all", "allemaal")
 
 
-def calibrate_municipality(gebied: str, save: Path | None) -> None:
-    """Calibrate one municipality (or all with figures), print the report and store it."""
-    from jeugdstelsel.data import store_service
-    from jeugdstelsel.data.errors import DataError
+def _stored_where() -> str:
+    from jeugdstelsel.cli.common import store_description
 
-    store_service.ensure_db()
+    return f"in de lokale opslag ({store_description()}, tabel MunicipalCalibration)"
+
+
+def calibrate_municipality(gebied: str, save: Path | None, store: bool = True) -> None:
+    """Calibrate one municipality (or all with figures), print the report and store it.
+
+    Says what it stores and where; with ``store=False`` nothing is stored (only shown, and
+    written to ``save`` when given).
+    """
+    from jeugdstelsel.data import store_service
+
+    ensure_store()
     if gebied.strip().lower() in ALL:
-        _calibrate_all(save)
+        _calibrate_all(save, store)
         return
-    try:
-        found = store_service.gemeente_lookup(gebied)
-    except DataError as exc:
-        fail(str(exc))
+    found = store_service.gemeente_lookup(gebied)
     if found.valid_to is not None:
         if found.merged_into is None:
-            fail(f"{found.name} bestaat niet meer en is over meerdere gemeenten verdeeld; "
+            raise AreaError(f"{found.name} bestaat niet meer en is over meerdere gemeenten verdeeld; "
                  "kies een van die gemeenten.")
         console.print(f"{found.name} is opgegaan in {found.merged_into.name}; die wordt "
                       "gekalibreerd.")
@@ -46,11 +53,15 @@ def calibrate_municipality(gebied: str, save: Path | None) -> None:
         result = mc.calibrate_municipality(found.code)
     seconds = time.perf_counter() - start
     report(result)
-    mc.save(result)
-    console.print(
-        f"[green]Opgeslagen:[/] elke scenarioberekening voor {result.name} gebruikt nu deze "
-        f"kalibratie (risico-index {_num(result.risk, 2)}). Rekentijd {_num(seconds, 1)} s."
-    )
+    if store:
+        mc.save(result)
+        console.print(
+            f"[green]Opgeslagen[/] {_stored_where()}: 1 kalibratie voor {result.name}. Elke "
+            f"scenarioberekening voor {result.name} gebruikt nu deze kalibratie (risico-index "
+            f"{_num(result.risk, 2)}). Rekentijd {_num(seconds, 1)} s.", highlight=False)
+    else:
+        console.print("Niet opgeslagen (--niet-opslaan): scenario's gebruiken de vorige "
+                      f"kalibratie of de risico-index. Rekentijd {_num(seconds, 1)} s.")
     if save is not None:
         save.write_text(json.dumps(result.to_dict(), indent=1, ensure_ascii=False),
                         encoding="utf-8")
@@ -88,7 +99,7 @@ def report(result) -> None:
             star = "*" if r["status"] == "voorlopig" else ""
             table.add_row(r["label"], r["period"], sign + _fmt(r["observed"], unit) + star,
                           _fmt(r["model"], unit), _error(r), r["status"])
-        console.print(table)
+        print_fitting(console, table)
     _holdout_table(result)
     _parameter_table(result)
     for note in result.notes:
@@ -132,7 +143,7 @@ def _figures_table(result) -> None:
             _fmt(national, mapping.unit) if national is not None else "[dim]onbekend[/]",
             r["source"],
         )
-    console.print(table)
+    print_fitting(console, table)
 
 
 def _region_values(result) -> dict[tuple[str, str], float]:
@@ -182,7 +193,7 @@ def _holdout_table(result) -> None:
                        + fmt_number(r["observed"], 1)),
                       fmt_number(r["model"], 1), _error(r),
                       "–" if naive is None else f"{naive:+.1f}".replace(".", ","))
-    console.print(table)
+    print_fitting(console, table)
     if h.get("mean_abs_error") is not None:
         line = f"Gemiddelde absolute fout van het model: {_num(h['mean_abs_error'])}"
         if h.get("naive_mean_abs_error") is not None:
@@ -204,10 +215,10 @@ def _parameter_table(result) -> None:
         table.add_row(p["label"], _num(p["prior"], digits), _num(p["estimate"], digits),
                       f"{_num(100 * shrink, 0)}% van prior",
                       f"[{colour}]{p['bron']}[/]")
-    console.print(table)
+    print_fitting(console, table)
 
 
-def _calibrate_all(save: Path | None) -> None:
+def _calibrate_all(save: Path | None, store: bool = True) -> None:
     """Every municipality with figures, in one batched fit; stores each result."""
     from jeugdstelsel.services import municipal_calibration as mc
 
@@ -220,11 +231,12 @@ def _calibrate_all(save: Path | None) -> None:
     with console.status(f"{len(found)} gemeenten tegelijk kalibreren…"):
         results = mc.calibrate_many({c: f for c, (f, _) in found.items()},
                                     missing={c: m for c, (_, m) in found.items()})
-    for result in results.values():
-        mc.save(result)
+    if store:
+        for result in results.values():
+            mc.save(result)
     seconds = time.perf_counter() - start
-    table = Table(title=f"{len(results)} gemeenten gekalibreerd en opgeslagen",
-                  title_justify="left")
+    done = "gekalibreerd en opgeslagen" if store else "gekalibreerd (niet opgeslagen)"
+    table = Table(title=f"{len(results)} gemeenten {done}", title_justify="left")
     for col in ("Gemeente", "Cijfers", "Risico-index (indicatoren)", "Risico-index (kalibratie)",
                 "Gem. afwijking", "Uit eigen cijfers"):
         table.add_column(col, justify="left" if col in ("Gemeente", "Uit eigen cijfers")
@@ -235,7 +247,15 @@ def _calibrate_all(save: Path | None) -> None:
         table.add_row(r.name, str(len(r.fit)), _num(r.risk_indicator, 2), _num(r.risk, 2),
                       (_num(sum(errors) / len(errors)) + " %") if errors else "–",
                       ", ".join(own) or "[dim]alles landelijk[/]")
-    console.print(table)
+    print_fitting(console, table)
+    console.print(
+        "Gebruikte cijfers: wat in de lokale opslag staat (CBS-tabellen, geïmporteerde eigen "
+        "cijfers, de ingebouwde CBS-steekproef 85098NED 2022) en de ingebouwde gemeentecijfers "
+        "uit CBS-nieuws en pers (figures.csv).", highlight=False)
+    if store:
+        console.print(f"[green]Opgeslagen[/] {_stored_where()}: {len(results)} kalibraties, één "
+                      "per gemeente hierboven; scenario's voor die gemeenten gebruiken ze. "
+                      "Alleen bekijken: --niet-opslaan.", highlight=False)
     console.print(f"Rekentijd {_num(seconds, 1)} s. Gemeenten zonder cijfers houden de "
                   "risico-index uit indicatoren en de landelijke parameters.")
     if save is not None:

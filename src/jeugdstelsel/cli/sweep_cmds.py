@@ -28,11 +28,14 @@ def _friendly(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from jeugdstelsel.services.scenario import ScenarioError
+        from jeugdstelsel.errors import JeugdstelselError
         from jeugdstelsel.services.sweep import SweepError
 
         try:
             return func(*args, **kwargs)
         except (ScenarioError, SweepError, LookupError) as exc:
+            if isinstance(exc, JeugdstelselError):
+                raise  # the CLI's one boundary prints it, with its code
             errors.print(f"[bold red]Fout:[/] {exc}", highlight=False)
             raise typer.Exit(code=1) from None
 
