@@ -41,8 +41,8 @@ def calibrate_municipality(gebied: str, save: Path | None, store: bool = True) -
     found = store_service.gemeente_lookup(gebied)
     if found.valid_to is not None:
         if found.merged_into is None:
-            raise AreaError(f"{found.name} bestaat niet meer en is over meerdere gemeenten verdeeld; "
-                 "kies een van die gemeenten.")
+            raise AreaError(f"{found.name} bestaat niet meer en is over meerdere gemeenten "
+                            "verdeeld; kies een van die gemeenten.")
         console.print(f"{found.name} is opgegaan in {found.merged_into.name}; die wordt "
                       "gekalibreerd.")
         found = found.merged_into

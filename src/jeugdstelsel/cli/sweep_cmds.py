@@ -27,8 +27,8 @@ errors = Console(stderr=True)
 def _friendly(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from jeugdstelsel.services.scenario import ScenarioError
         from jeugdstelsel.errors import JeugdstelselError
+        from jeugdstelsel.services.scenario import ScenarioError
         from jeugdstelsel.services.sweep import SweepError
 
         try:
