@@ -74,6 +74,7 @@ def _header(loaded, comp=None) -> None:
         print_provenance(console, comp)
 
 
+OUT_TABLES = typer.Option("--uit", "--out", help="Map voor tabellen en grafieken.")
 DRAWS = typer.Option("--trekkingen", "--draws", min=1, max=100_000,
                      help="Aantal trekkingen voor alle scenario's (standaard: uit de "
                      "referentie).")
@@ -161,8 +162,7 @@ def compare(
     scenarios: Annotated[list[Path], typer.Argument(help="Referentiescenario gevolgd door een "
                                                          "of meer plannen (TOML).")],
     raadsperiode: Annotated[int, typer.Option(help=TERM_HELP)] = 2026,
-    out: Annotated[Path | None, typer.Option("--out", help="Map voor tabellen en grafieken.")]
-    = None,
+    out: Annotated[Path | None, OUT_TABLES] = None,
     per_hefboom: Annotated[bool, typer.Option(help="Ook elke hefboom afzonderlijk doorrekenen "
                                                    "(kosteneffectiviteit per hefboom).")] = True,
     draws: Annotated[int | None, DRAWS] = None,
@@ -209,15 +209,15 @@ def gevoeligheid(
     raadsperiode: Annotated[int, typer.Option(help=TERM_HELP)] = 2026,
     sobol_n: Annotated[int, typer.Option(help="Basisgrootte van de Sobol-steekproef (macht "
                                               "van 2).")] = 64,
-    out: Annotated[Path | None, typer.Option("--out", help="Map voor tabellen en grafieken.")]
-    = None,
+    out: Annotated[Path | None, OUT_TABLES] = None,
+    draws: Annotated[int | None, DRAWS] = None,
 ) -> None:
     """Welke aannames bepalen de uitkomst: tornado en Sobol-indices (SALib)."""
     from jeugdstelsel.reports import charts
     from jeugdstelsel.reports.files import atomic_dir
     from jeugdstelsel.services.sensitivity import sensitivity
 
-    (src, sc), = _load([scenario])
+    (src, sc), = _load([scenario], draws)
     print_header(console, spec_line(sc, src))
     with console.status("Gevoeligheid berekenen…"):
         res = sensitivity(sc, src, term_start=raadsperiode, sobol_n=sobol_n)
@@ -250,8 +250,8 @@ def gevoeligheid(
 def report(
     scenarios: Annotated[list[Path], typer.Argument(help="Referentiescenario gevolgd door een "
                                                          "of meer plannen (TOML).")],
-    out: Annotated[Path, typer.Option("--out", help="Map voor rapport.pdf, rapport.xlsx en "
-                                                    "de grafieken.")] = Path("rapport"),
+    out: Annotated[Path, typer.Option("--uit", "--out", help="Map voor rapport.pdf, "
+                                      "rapport.xlsx en de grafieken.")] = Path("rapport"),
     raadsperiode: Annotated[int, typer.Option(help=TERM_HELP)] = 2026,
     sobol_n: Annotated[int, typer.Option(help="Basisgrootte van de Sobol-steekproef (macht "
                                               "van 2).")] = 32,
