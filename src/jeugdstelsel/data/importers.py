@@ -58,6 +58,14 @@ VERWIJZERS = {
     "geen": "geen verwijzer (direct bij de aanbieder)",
     "onbekend": "verwijzer onbekend",
 }
+FIRST_YEAR = 2015
+#: A new figure that differs from the stored (or CBS) figure by more than this factor is an
+#: outlier: refused unless the user accepts it explicitly (``accept_outliers``).
+PLAUSIBLE_FACTOR = 3.0
+#: below this size a factor says little (rounding, small numbers)
+FACTOR_FLOOR = 20.0
+#: trajectories per young person (0-24) above which a count cannot be right
+MAX_TRAJECTORIES_PER_YOUNG = 5.0
 DEFINITIES = {"cbs": "volgens de CBS-definitie", "lokaal": "volgens de eigen (lokale) telling"}
 REQUIRED = ["gemeente", "periode", "vorm", "maat", "aantal", "definitie"]
 OPTIONAL = ["verwijzer", "wijk", "aanbieder", "toelichting"]
@@ -109,6 +117,8 @@ class ImportResult:
     created: int
     updated: int
     unchanged: bool
+    #: outliers accepted with ``accept_outliers`` (each a Problem), shown to the user
+    warnings: tuple[Problem, ...] = ()
 
 
 # -- privacy ------------------------------------------------------------------------------------
@@ -120,7 +130,7 @@ def is_bsn(text: str) -> bool:
     text = str(text)
     if len(text) < 8:
         return False
-    digits = re.sub(r"[\s.]", "", text)
+    digits = re.sub(r"[\s.\-]", "", text)
     if not _EIGHT_OR_NINE_DIGITS.fullmatch(digits):
         return False
     digits = digits.zfill(9)
@@ -146,20 +156,65 @@ def as_date(text: str) -> date | None:
     return None
 
 
+FREE_TEXT = {"wijk", "aanbieder", "toelichting"}
+#: nine digits, possibly grouped with single spaces, dashes or dots (123-456-782, 1234 56 782);
+#: not part of a longer number or of a code such as BU03630000 / WK036300 / GM0363.
+_BSN_IN_TEXT = re.compile(r"(?<![\w.\-])((?:\d[ .\-]?){8}\d)(?![\w]|[.\-]\d)")
+_DATE_IN_TEXT = re.compile(
+    r"(?<!\d)(\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)\d{2}|(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2})(?!\d)"
+)
+_BIRTH_WORDS = re.compile(
+    r"(?i)\b(geb|geboren|geboortedatum|gebdatum|geb\.datum|dob|birth)\W*(?:(?:op|on)\W+)?$"
+)
+
+
+def bsn_in_text(text: str) -> str | None:
+    """A BSN (nine digits passing the 11-proef, also written with spaces, dashes or dots)
+    inside free text, or None. Eight-digit numbers (AGB provider codes, numeric CBS buurtcodes)
+    and codes with a letter prefix (BU03630000) are not BSNs."""
+    for match in _BSN_IN_TEXT.finditer(str(text)):
+        digits = re.sub(r"\D", "", match.group(1))
+        if len(digits) == 9 and is_bsn(digits):
+            return match.group(1)
+    return None
+
+
+def birth_date_in_text(text: str) -> str | None:
+    """A date in free text introduced as a date of birth ('geb. 03-05-2010'), or None."""
+    value = str(text)
+    for match in _DATE_IN_TEXT.finditer(value):
+        if as_date(match.group(1)) and _BIRTH_WORDS.search(value[: match.start()]):
+            return match.group(1)
+    return None
+
+
 def check_personal_data(columns: dict[str, list[str]], file: str | None = None) -> None:
-    """Refuse person-level data: BSN-like numbers, birth dates, or columns named for them."""
+    """Refuse person-level data: BSN-like numbers, birth dates, or columns named for them.
+
+    Free-text columns (wijk, aanbieder, toelichting) are searched inside the text (a BSN with
+    dashes or spaces, a date after 'geb.'); other cells are checked whole (8 or 9 digits).
+    """
     for name, all_values in columns.items():
         if PERSON_COLUMN_NAMES.match(name.strip()):
             raise PersonalDataError(name, "de kolomnaam wijst op gegevens over personen", file=file)
         values = set(all_values)  # repeated codes and labels need checking once
+        free = name.strip().lower() in FREE_TEXT
         for value in values:
-            if is_bsn(value):
+            found = bsn_in_text(value) if free else (value if is_bsn(value) else None)
+            if found:
                 raise PersonalDataError(
                     name,
-                    f"de waarde '{_mask(value)}' is een geldig burgerservicenummer (11-proef)",
+                    f"de waarde '{_mask(found)}' is een geldig burgerservicenummer (11-proef)",
                     file=file,
                 )
-        dates = {d for d in (as_date(v) for v in values) if d is not None}
+            birth = birth_date_in_text(value) if free else None
+            if birth:
+                raise PersonalDataError(name, "een geboortedatum in de tekst", file=file)
+        if free:
+            found_dates = (as_date(m) for v in values for m in _DATE_IN_TEXT.findall(v))
+        else:
+            found_dates = (as_date(v) for v in values)
+        dates = {d for d in found_dates if d is not None}
         spread = {d for d in dates if d.day not in (1, 28, 29, 30, 31)}
         if len(dates) >= 3 and spread:
             raise PersonalDataError(
@@ -364,6 +419,10 @@ def validate(
         if period is None:
             message = f"'{cell('periode')}' is geen periode; {COLUMNS['periode']}"
             row_problems.append(Problem(number, "periode", message))
+        elif not FIRST_YEAR <= int(period[:4]) <= date.today().year:
+            message = (f"periode {cell('periode')} ligt buiten {FIRST_YEAR} t/m "
+                       f"{date.today().year} (de Jeugdwet geldt sinds 2015; geen toekomst)")
+            row_problems.append(Problem(number, "periode", message))
         values = {}
         for name, options in (("vorm", VORMEN), ("maat", MATEN), ("verwijzer", VERWIJZERS)):
             value = cell(name).lower().replace(" ", "_").replace("-", "_")
@@ -411,6 +470,79 @@ def natural_key(f: ParsedFigure) -> tuple[str, ...]:
     return (f.gemeente, f.period, f.vorm, f.measure, f.verwijzer, f.wijk, f.aanbieder, f.definition)
 
 
+# -- plausibility -------------------------------------------------------------------------------
+def _nl(value: float) -> str:
+    from jeugdstelsel.numbers import nl_number
+
+    return nl_number(value, 0)
+
+
+def check_plausibility(
+    figures: list[ParsedFigure],
+    *,
+    stored: dict[tuple[str, ...], tuple[float | None, str]] | None = None,
+    accept_outliers: bool = False,
+    file: str | None = None,
+) -> list[Problem]:
+    """Refuse impossible counts; flag outliers (refused unless ``accept_outliers``).
+
+    Impossible (always refused): more young people (or waiting) than the municipality has
+    inhabitants of 0-24 (CBS KWB), or more than five trajectories per young inhabitant.
+    Outliers (refused unless accepted, then returned as warnings): a figure that differs by more
+    than a factor 3 from the one stored under the same key (``stored``: key -> (value, where)),
+    or a yearly total of young people (vorm totaal, CBS definition) that differs by more than a
+    factor 3 from CBS's count of young people with jeugdzorg in natura of that year.
+    """
+    from jeugdstelsel.data import municipal_figures
+
+    stored = stored or {}
+    impossible: list[Problem] = []
+    outliers: list[Problem] = []
+    hint = " Klopt het toch, importeer dan opnieuw met --accepteer-uitschieters."
+    for f in figures:
+        if f.value is None:
+            continue
+        young, label = municipal_figures.young_population(f.gemeente)
+        if young and f.measure in ("jongeren", "wachtenden") and f.value > young:
+            impossible.append(Problem(f.row, "aantal", (
+                f"{_nl(f.value)} jongeren is meer dan alle {_nl(young)} inwoners van {label}; "
+                "controleer de kolom aantal (een totaal van meer gemeenten? een verkeerde "
+                "gemeente?)")))
+            continue
+        if young and f.measure.startswith("trajecten") and \
+                f.value > MAX_TRAJECTORIES_PER_YOUNG * young:
+            impossible.append(Problem(f.row, "aantal", (
+                f"{_nl(f.value)} trajecten is meer dan vijf per inwoner van {label} "
+                f"({_nl(young)})")))
+            continue
+        old = stored.get(natural_key(f))
+        if old is not None and old[0] is not None and _outlier(f.value, old[0]):
+            outliers.append(Problem(f.row, "aantal", (
+                f"{_nl(f.value)} wijkt meer dan een factor {PLAUSIBLE_FACTOR:g} af van het "
+                f"opgeslagen cijfer {_nl(old[0])} ({old[1]})." + ("" if accept_outliers
+                                                                 else hint))))
+            continue
+        if (f.vorm, f.measure, f.definition, f.verwijzer, f.wijk, f.aanbieder) == (
+                "totaal", "jongeren", "cbs", "", "", "") and len(f.period) == 4:
+            cbs = municipal_figures.cbs_young_in_care(f.gemeente, int(f.period))
+            if cbs is not None and _outlier(f.value, cbs[0]):
+                outliers.append(Problem(f.row, "aantal", (
+                    f"{_nl(f.value)} wijkt meer dan een factor {PLAUSIBLE_FACTOR:g} af van "
+                    f"CBS ({_nl(cbs[0])} jongeren met jeugdzorg in natura, {cbs[1]})."
+                    + ("" if accept_outliers else hint))))
+    if impossible or (outliers and not accept_outliers):
+        raise ImportValidationError(impossible + outliers, file=file)
+    return outliers
+
+
+def _outlier(new: float, old: float) -> bool:
+    if max(new, old) < FACTOR_FLOOR:
+        return False
+    if min(new, old) <= 0:
+        return True
+    return max(new, old) / min(new, old) > PLAUSIBLE_FACTOR
+
+
 # -- storing ------------------------------------------------------------------------------------
 def _resolver():
     from jeugdstelsel.data import store_service
@@ -434,9 +566,19 @@ def _resolver():
 
 
 def import_file(
-    path: Path | str, *, by: str = "", default_definition: str | None = None
+    path: Path | str,
+    *,
+    by: str = "",
+    default_definition: str | None = None,
+    accept_outliers: bool = False,
 ) -> ImportResult:
-    """Validate and store a municipality's file in one transaction (all or nothing)."""
+    """Validate and store a municipality's file in one transaction (all or nothing).
+
+    Impossible counts and periods are refused; an outlier (see ``check_plausibility``) only
+    with ``accept_outliers``, and then it is listed in ``ImportResult.warnings``. The same file
+    again is a no-op, unless another ``default_definition`` is asked: then a Dutch error says
+    to undo the earlier import first (``store_service.undo_import``).
+    """
     from jeugdstelsel.data import store_service
 
     path = Path(path)
@@ -453,12 +595,22 @@ def import_file(
     digest = hashlib.sha256(raw).hexdigest()
     existing = ImportBatch.objects.filter(kind=ImportBatch.Kind.EIGEN, sha256=digest).first()
     if existing:
+        if default_definition and default_definition.lower() != existing.definition:
+            raise DataError(
+                f"'{path.name}' is al geïmporteerd (import {existing.pk}, definitie "
+                f"{existing.definition}). Om het met definitie {default_definition.lower()} op "
+                f"te slaan: maak eerst de import ongedaan met `jeugdstelsel import --ongedaan "
+                f"{existing.pk}`.",
+                file=str(path),
+            )
         return ImportResult(existing.pk, existing.rows, 0, 0, unchanged=True)
     header, rows = read_table(path)
     figures = validate(
         header, rows, resolve_gemeente=_resolver(), default_definition=default_definition,
         file=path.name,
     )
+    warnings = check_plausibility(figures, stored=_stored(figures),
+                                  accept_outliers=accept_outliers, file=path.name)
     definitions = {f.definition for f in figures}
     with transaction.atomic(using=store_service._alias()):
         before = LocalFigure.objects.count()
@@ -472,7 +624,22 @@ def import_file(
         )
         _upsert(figures, batch.pk, store_service._alias())
         created = LocalFigure.objects.count() - before
-    return ImportResult(batch.pk, len(figures), created, len(figures) - created, unchanged=False)
+    return ImportResult(batch.pk, len(figures), created, len(figures) - created, unchanged=False,
+                        warnings=tuple(warnings))
+
+
+def _stored(figures: list[ParsedFigure]) -> dict[tuple[str, ...], tuple[float | None, str]]:
+    """The stored figures under the natural keys of ``figures`` (value, 'import N, file')."""
+    from jeugdstelsel.store.models import LocalFigure
+
+    codes = {f.gemeente for f in figures}
+    rows = LocalFigure.objects.filter(gemeente_id__in=codes).select_related("batch")
+    result = {}
+    for r in rows:
+        key = (r.gemeente_id, r.period, r.vorm, r.measure, r.verwijzer, r.wijk, r.aanbieder,
+               r.definition)
+        result[key] = (r.value, f"import {r.batch_id}, {r.batch.file_name}")
+    return result
 
 
 KEY_FIELDS = ["gemeente_id", "period", "vorm", "measure", "verwijzer", "wijk", "aanbieder",

@@ -203,6 +203,49 @@ def covered() -> set[str]:
     return set(hits["region"])
 
 
+@lru_cache(maxsize=1)
+def _young_table() -> dict[str, tuple[float, str]]:
+    """code -> (inhabitants 0-24, label): the largest of KWB 2022, KWB 2021 and KWB 2020."""
+    frame = all_figures()
+    result: dict[str, tuple[float, str]] = {}
+    for dataset, source in (("85335NED_2022", "CBS KWB 2022"), ("85075NED_2021",
+                                                                "CBS KWB 2021")):
+        part = frame[(frame["dataset"] == dataset)
+                     & frame["key"].isin(["inwoners_0_14", "inwoners_15_24"])]
+        sums = part.groupby("region")["value"].sum(min_count=2)
+        for code, value in sums.items():
+            if pd.notna(value) and value > result.get(code, (0.0, ""))[0]:
+                result[code] = (float(value), source)
+    table = muni.municipality_table()
+    for code, a, b in zip(table["gm_code"], table["pop_0_14_2020"], table["pop_15_24_2020"],
+                          strict=True):
+        value = float(a) + float(b)
+        if pd.notna(value) and value > result.get(code, (0.0, ""))[0]:
+            result[code] = (value, "CBS KWB 2020")
+    return result
+
+
+def young_population(code: str) -> tuple[float | None, str]:
+    """(inhabitants of 0-24, 'Vlieland van 0-24 jaar (CBS KWB 2022)'): an upper bound for any
+    count of young people in the municipality; (None, '') when unknown."""
+    found = _young_table().get(code)
+    if found is None:
+        return None, ""
+    name = muni.names_2024().get(code, code)
+    return found[0], f"{name} van 0-24 jaar ({found[1]})"
+
+
+def cbs_young_in_care(code: str, year: int) -> tuple[float, str] | None:
+    """CBS's count of young people with jeugdzorg in natura of a municipality in a year, with
+    its source ('CBS 85335NED 2022'), or None."""
+    frame = all_figures()
+    rows = frame[(frame["region"] == code) & (frame["key"] == "jongeren_natura")
+                 & (frame["year"] == year) & frame["value"].notna()]
+    if rows.empty:
+        return None
+    return float(rows["value"].iloc[0]), str(rows["source"].iloc[0])
+
+
 # -- wijken --------------------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _wijk_wide() -> pd.DataFrame:

@@ -228,6 +228,8 @@ class SaveResult:
     batch_id: int
     rows: int
     unchanged: bool
+    #: outliers accepted with ``accept_outliers`` (Dutch lines), shown to the user
+    warnings: tuple[str, ...] = ()
 
 
 def _comparable_since(table_id: str, period: str) -> int | None:
@@ -255,11 +257,13 @@ def save_table(
     sha256: str | None = None,
     by: str = "",
     kind: str = "cbs",
+    accept_outliers: bool = False,
 ) -> SaveResult:
     """Store a CBS table and its figures in one transaction; re-saving the same content is a no-op.
 
     Figures are upserted on their natural key (table, measure, region, period, category), so a
-    newer version of the table replaces provisional figures by final ones.
+    newer version of the table replaces provisional figures by final ones. Impossible figures
+    are refused and outliers flagged first (``check_table``).
     """
     from django.db import transaction
 
@@ -270,6 +274,8 @@ def save_table(
     existing = ImportBatch.objects.filter(kind=kind, sha256=digest).first()
     if existing:
         return SaveResult(existing.pk, existing.rows, unchanged=True)
+    warnings = () if kind == "ingebouwd" else tuple(
+        check_table(table, accept_outliers=accept_outliers))
     metadata = {
         "info": _jsonable(table.info),
         "measures": {k: vars(m) for k, m in table.measures.items()},
@@ -320,7 +326,7 @@ def save_table(
             update_fields=["series", "category_label", "value", "unit", "status",
                            "comparable_since", "table", "batch"],
         )
-    return SaveResult(batch.pk, len(data), unchanged=False)
+    return SaveResult(batch.pk, len(data), unchanged=False, warnings=warnings)
 
 
 def _jsonable(value: Any) -> Any:
@@ -532,3 +538,118 @@ def local_totals(frame: pd.DataFrame) -> pd.DataFrame:
                 rows.append((*key, part["value"].sum(min_count=len(part)), f"som over {column}"))
                 break
     return pd.DataFrame(rows, columns=columns)
+
+
+# -- import log ---------------------------------------------------------------------------------
+def imports() -> list[dict[str, Any]]:
+    """Every import in the store, newest first (``jeugdstelsel import --lijst``)."""
+    from jeugdstelsel.store.models import ImportBatch
+
+    rows = []
+    for batch in ImportBatch.objects.select_related("table").order_by("-imported_at", "-pk"):
+        rows.append({
+            "id": batch.pk, "kind": batch.kind, "file_name": batch.file_name,
+            "rows": batch.rows, "imported_at": batch.imported_at,
+            "imported_by": batch.imported_by, "definition": batch.definition,
+            "table": batch.table_id or "",
+        })
+    return rows
+
+
+def undo_import(batch_id: int) -> dict[str, Any]:
+    """Remove one import and every figure it stored (one transaction); Dutch error otherwise.
+
+    Own figures of the batch go; CBS figures whose latest import it was go as well (an earlier
+    version of the same figures is not restored: import that file again). The embedded default
+    cannot be undone (it would return on the next start).
+    """
+    from django.db import transaction
+
+    from jeugdstelsel.errors import DataError
+    from jeugdstelsel.store.models import CbsTable as TableRow
+    from jeugdstelsel.store.models import ImportBatch, LocalFigure, Observation
+
+    batch = ImportBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        raise DataError(f"Geen import met nummer {batch_id}; zie `jeugdstelsel import --lijst`.")
+    if batch.kind == ImportBatch.Kind.INGEBOUWD:
+        raise DataError(f"Import {batch_id} is de ingebouwde standaard; die kan niet ongedaan "
+                        "worden gemaakt.")
+    with transaction.atomic(using=_alias()):
+        own = LocalFigure.objects.filter(batch=batch).count()
+        cbs, _ = Observation.objects.filter(batch=batch).delete()
+        table = batch.table_id
+        summary = {"id": batch.pk, "file_name": batch.file_name, "own": own, "cbs": cbs}
+        batch.delete()  # own figures go with it (cascade)
+        if table and not Observation.objects.filter(table_id=table).exists():
+            TableRow.objects.filter(pk=table).delete()
+    return summary
+
+
+# -- plausibility of CBS tables -----------------------------------------------------------------
+PLAUSIBLE_FACTOR = 3.0
+
+
+def check_table(table: CbsTable, *, accept_outliers: bool = False) -> list[str]:
+    """Refuse a CBS table with impossible figures; flag outliers against the store.
+
+    Refused: a percentage below 0 or above 100; a period in the future, or (youth-care tables)
+    before 2015; a count of young people larger than the municipality's inhabitants of 0-24.
+    Outliers (refused unless ``accept_outliers``; then returned as Dutch warnings): a figure
+    more than a factor 3 from the stored one with the same key. Messages name region, period
+    and column (the measure key as in the file).
+    """
+    from jeugdstelsel.data import municipal_figures
+    from jeugdstelsel.data.errors import ImportValidationError, Problem
+    from jeugdstelsel.store.models import Observation
+
+    data = table.data
+    if data.empty:
+        return []
+    this_year = date.today().year
+    youth = table.table_id.upper() in YOUTH_CARE_TABLES | {"85075NED", "85335NED"}
+    problems: list[Problem] = []
+    outliers: list[Problem] = []
+    stored = {
+        (o["measure"], o["region"], o["period"], o["category"]): o["value"]
+        for o in Observation.objects.filter(dataset=table.table_id).values(
+            "measure", "region", "period", "category", "value")
+    }
+    for r in data.itertuples(index=False):
+        where = f"regio {r.region}, periode {r.period}"
+        year = re.match(r"\s*(\d{4})", str(r.period))
+        if year and (int(year.group(1)) > this_year
+                     or (youth and int(year.group(1)) < FIRST_YEAR)):
+            problems.append(Problem(None, r.measure, f"{where}: de periode ligt buiten "
+                                    f"{FIRST_YEAR if youth else ''}{'-' if youth else 't/m '}"
+                                    f"{this_year}"))
+            continue
+        if pd.isna(r.value):
+            continue
+        unit = str(r.unit or "").strip().lower()
+        is_share = unit in {"%", "procent"} or str(r.series).lower().startswith("percentage")
+        if is_share and not 0 <= r.value <= 100:
+            problems.append(Problem(None, r.measure,
+                                    f"{where}: {r.value:g}% kan niet (een aandeel ligt tussen "
+                                    "0 en 100%)"))
+            continue
+        if youth and not is_share and str(r.region).startswith("GM") and re.match(
+                r"(?i)(totaal)?jongeren", str(r.series)):
+            young, label = municipal_figures.young_population(str(r.region))
+            if young and r.value > young:
+                problems.append(Problem(None, r.measure, (
+                    f"{where}: {r.value:,.0f} jongeren is meer dan alle {young:,.0f} inwoners "
+                    f"van {label}").replace(",", ".")))
+                continue
+        old = stored.get((r.measure, r.region, r.period, r.category))
+        if old is not None and max(old, r.value) >= 20 and (
+                min(old, r.value) <= 0 or max(old, r.value) / min(old, r.value) > PLAUSIBLE_FACTOR):
+            outliers.append(Problem(None, r.measure, (
+                f"{where}: {r.value:g} wijkt meer dan een factor 3 af van het opgeslagen cijfer "
+                f"{old:g}")))
+    if problems or (outliers and not accept_outliers):
+        if outliers and not accept_outliers:
+            outliers.append(Problem(None, None, "klopt het toch, importeer dan opnieuw met "
+                                    "--accepteer-uitschieters"))
+        raise ImportValidationError(problems + outliers, file=table.info.get("bestand"))
+    return [str(p) for p in outliers]
