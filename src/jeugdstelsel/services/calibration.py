@@ -26,7 +26,6 @@ from scipy.optimize import least_squares
 from jeugdstelsel.core import parameters as P
 from jeugdstelsel.core.model import PARAMETERS, PARAMETERS_BY_NAME
 from jeugdstelsel.core.outputs import REFERRER_KEYS, SERIES, aggregate
-from jeugdstelsel.core.simulate import simulate
 from jeugdstelsel.data.refdata import annual, series
 from jeugdstelsel.services.inputs import national_inputs
 
@@ -197,7 +196,9 @@ class _Problem:
         base = P.build(PARAMETERS, z.shape[0], 1, None)
         values = {p.name: p.from_unit(z[:, j])[:, None] for j, p in enumerate(self.params)}
         ps = base.with_values(values)
-        return aggregate(simulate(ps, self.inputs, self.months), ps)
+        from jeugdstelsel.services.pipeline import simulate_draws
+
+        return aggregate(simulate_draws(ps, self.inputs, self.months), ps)
 
     def residuals(self, z: np.ndarray) -> np.ndarray:
         z = np.atleast_2d(z)

@@ -24,8 +24,9 @@ import pandas as pd
 from jeugdstelsel.core.dimensions import Referrer
 from jeugdstelsel.core.parameters import ParameterSet
 from jeugdstelsel.levers import LeverPlan, Library, load_library
-from jeugdstelsel.services import pipeline
+from jeugdstelsel.services import pipeline, provenance
 from jeugdstelsel.services.calibration import Calibration
+from jeugdstelsel.services.provenance import Provenance
 from jeugdstelsel.services.scenario import Scenario, ScenarioError
 
 INTERVAL = (10.0, 90.0)  # the 80% interval
@@ -91,6 +92,7 @@ class Comparison:
     area_name: str
     results: tuple[ScenarioResult, ...]
     singles: dict[str, tuple[ScenarioResult, ...]] = field(default_factory=dict)
+    provenance: Provenance | None = None  # tool version, calibration, data vintage, seed
 
     @property
     def base(self) -> ScenarioResult:
@@ -301,9 +303,15 @@ def compare_scenarios(scenarios: Sequence[tuple[str, Scenario]], *,
     singles: dict[str, list[ScenarioResult]] = {}
     for parent, res in zip(parents[len(scenarios):], results[len(scenarios):], strict=True):
         singles.setdefault(parent, []).append(res)
+    from jeugdstelsel.services.calibration import load_shipped
+    from jeugdstelsel.services.run import _municipal_info
+
+    municipal = _municipal_info(outcomes[0].inputs.names, calibration)
+    origin = provenance.for_comparison(list(scenarios), calibration or load_shipped(), municipal,
+                                       names)
     return Comparison(specs[0].years, specs[0].codes[0], specs[0].names[0],
                       tuple(results[: len(scenarios)]),
-                      {k: tuple(v) for k, v in singles.items()})
+                      {k: tuple(v) for k, v in singles.items()}, origin)
 
 
 def _scenario_results(labels: Sequence[str], outcomes: Sequence[pipeline.Outcome],

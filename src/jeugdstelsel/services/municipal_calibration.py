@@ -44,7 +44,7 @@ from jeugdstelsel.core import parameters as P
 from jeugdstelsel.core.model import PARAMETERS, PARAMETERS_BY_NAME
 from jeugdstelsel.core.outputs import aggregate
 from jeugdstelsel.core.population import PopulationInputs
-from jeugdstelsel.core.simulate import BREAK_YEAR, simulate
+from jeugdstelsel.core.simulate import BREAK_YEAR
 from jeugdstelsel.data import refdata
 from jeugdstelsel.services.calibration import (
     FIRST_YEAR,
@@ -54,6 +54,7 @@ from jeugdstelsel.services.calibration import (
     fit_table,
     load_shipped,
 )
+from jeugdstelsel.services.pipeline import simulate_draws
 
 RISK = "risk_index"  # the pseudo-parameter: log of the municipal risk index (an input, not a
 # model parameter); the others are declared model parameters on their logit scale
@@ -528,7 +529,7 @@ def _national_outputs(last_year: int) -> tuple[dict[str, np.ndarray], dict[str, 
     cal = load_shipped()
     inputs, _ = national_inputs(FIRST_YEAR, last_year)
     ps = P.build(PARAMETERS, 1, 1, None, point=cal.point)
-    result = simulate(ps, inputs, (last_year - FIRST_YEAR + 1) * 12)
+    result = simulate_draws(ps, inputs, (last_year - FIRST_YEAR + 1) * 12)
     return aggregate(result, ps), aggregate(result, ps, span_months=6)
 
 
@@ -687,7 +688,7 @@ class _Batch:
         base = P.build(PARAMETERS, 1, len(rows), None, point=self.prior.national.point)
         values = {p.name: p.from_unit(z[:, j + 1])[None, :] for j, p in enumerate(self.params)}
         ps = base.with_values(values)
-        result = simulate(ps, sub, self.months)
+        result = simulate_draws(ps, sub, self.months)
         annual = aggregate(result, ps)
         return annual, (aggregate(result, ps, span_months=6) if self.half else None)
 

@@ -25,7 +25,6 @@ The chain, one function per step:
 
 from __future__ import annotations
 
-import difflib
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -91,28 +90,9 @@ def resolve_area(name: str) -> tuple[str, str]:
     An unknown name raises :class:`~jeugdstelsel.errors.AreaError` with close names; never a
     silent pick.
     """
-    from jeugdstelsel.data import municipalities as muni
+    from jeugdstelsel.data.municipalities import resolve
 
-    if name.strip().lower() in NATIONAL:
-        return "NL01", "Nederland"
-    resolve = getattr(muni, "resolve", None)
-    if resolve is not None:  # the data layer's one name resolution (aliases, ambiguity)
-        return resolve(name)
-    table = muni.municipality_table()
-    code = muni.normalise_code(name)
-    by_code = dict(zip(table["gm_code"], table["name"], strict=True))
-    if code in by_code:
-        return code, by_code[code]
-    by_name = {muni.fold(n): c for c, n in by_code.items()}
-    if muni.fold(name) in by_name:
-        c = by_name[muni.fold(name)]
-        return c, by_code[c]
-    close = difflib.get_close_matches(muni.fold(name), list(by_name), n=3, cutoff=0.6)
-    hint = f" Bedoelt u: {', '.join(by_code[by_name[c]] for c in close)}?" if close else ""
-    raise AreaError(
-        f"gebied '{name}' is onbekend: gebruik 'Nederland', een gemeentenaam of een "
-        f"GM-code (gemeentelijke indeling 2024).{hint}"
-    )
+    return resolve(name)
 
 
 def specify(scenario: Scenario, source: str = "<scenario>", *,
@@ -297,6 +277,12 @@ def execute(members: Sequence[Member], inputs: PopulationInputs, n_months: int, 
     bounds = np.cumsum([0, *(m.params.n_draws for m in members)])
     slices = tuple(slice(int(a), int(b)) for a, b in itertools.pairwise(bounds))
     return Execution(result, params, series, slices)
+
+
+def simulate_draws(params: P.ParameterSet, inputs: PopulationInputs,
+                   n_months: int) -> SimulationResult:
+    """The engine for given draws without levers: what the calibrations fit."""
+    return execute([Member(params, {}, None)], inputs, n_months).result
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ from jeugdstelsel.core import parameters as P
 from jeugdstelsel.core.outputs import SERIES, SERIES_BY_KEY
 from jeugdstelsel.core.population import PopulationInputs
 from jeugdstelsel.errors import AreaError
-from jeugdstelsel.services import pipeline
+from jeugdstelsel.services import pipeline, provenance
 from jeugdstelsel.services.calibration import Calibration, load_shipped
+from jeugdstelsel.services.provenance import Provenance
 from jeugdstelsel.services.scenario import FIRST_YEAR, Scenario
 
 __all__ = ["FIRST_YEAR", "AreaError", "RunResult", "build_inputs", "observed_national",
@@ -40,6 +41,7 @@ class RunResult:
     params: P.ParameterSet
     calibration_info: dict = field(default_factory=dict)
     source: str = "<scenario>"
+    provenance: Provenance | None = None  # tool version, calibration, data vintage, seed
 
     def summary(self) -> pd.DataFrame:
         """Long format: one row per area, series, year and statistic."""
@@ -111,6 +113,7 @@ def result_of(outcome: pipeline.Outcome, calibration: Calibration | None = None)
     spec = outcome.spec
     series = {k: v[:, :, spec.first:] for k, v in outcome.series.items()}
     cal = calibration or load_shipped()
+    municipal = _municipal_info(outcome.inputs.names, calibration)
     return RunResult(
         spec.scenario,
         spec.years,
@@ -122,9 +125,10 @@ def result_of(outcome: pipeline.Outcome, calibration: Calibration | None = None)
             "area": cal.area,
             "fitted_through": cal.fitted_through,
             "created": cal.created,
-            "gemeentelijke_kalibratie": _municipal_info(outcome.inputs.names, calibration),
+            "gemeentelijke_kalibratie": municipal,
         },
         spec.source,
+        provenance.for_run(spec.scenario, cal, municipal, spec.source),
     )
 
 

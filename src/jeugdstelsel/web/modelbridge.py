@@ -485,6 +485,7 @@ def compare(reference, plan, goal_keys: tuple[str, ...] = ()) -> dict[str, Any]:
             for a in res.plan.active
         ],
         "goal_draws": goal_draws,
+        "provenance": comp.provenance.as_dict() if comp.provenance is not None else None,
         "seconds": round(time.perf_counter() - started, 2),
     }
 
