@@ -122,9 +122,9 @@ def test_every_path_refuses_a_bad_lever_the_same_way(tmp_path, files, uses, code
 def _calls_engine(path: Path) -> bool:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "jeugdstelsel.core.simulate":
-            if any(a.name == "simulate" for a in node.names):
-                return True
+        if (isinstance(node, ast.ImportFrom) and node.module == "jeugdstelsel.core.simulate"
+                and any(a.name == "simulate" for a in node.names)):
+            return True
     return False
 
 
