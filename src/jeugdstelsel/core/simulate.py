@@ -481,6 +481,35 @@ def _set_capacity(x: np.ndarray, par: np.ndarray, capacity: np.ndarray) -> None:
     capacity[:] = occupied * par[P_CAPACITY_MARGIN]
 
 
+# Where the kernel computes each declared flow of core.model.FLOWS: local variables of a compiled
+# function, or scratch rows (the overlays' leaving probabilities). tests/core/test_declaration.py
+# traces, through this file's source, every parameter row each of them depends on, and fails
+# when a flow depends on a parameter that neither it nor a flow competing for the same stock
+# declares. Births, ageing and migration use no parameter.
+FLOW_TERMS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "need_to_first_line": ("_age_block", ("to_first",)),
+    "need_to_waiting": ("_age_block", ("direct_gp", "direct_yd", "direct_ms", "direct_none")),
+    "gi_referral": ("_age_block", ("direct_gi",)),
+    "court_referral": ("_age_block", ("direct_court",)),
+    "first_line_escalates": ("_age_block", ("fl_escalated",)),
+    "first_line_resolves": ("_age_block", ("fl_resolved",)),
+    "intake": ("_age_block", ("intake_amb", "intake_res")),
+    "ambulatory_ends": ("_age_block", ("amb_end",)),
+    "step_up": ("_age_block", ("step_up",)),
+    "residential_ends": ("_age_block", ("res_end",)),
+    "step_down": ("_age_block", ("step_down",)),
+    "reentry": ("_age_block", ("reentry",)),
+    "after_care_ends": ("_age_block", ("ac_back",)),
+    "child_protection_in": ("_age_block", ("jb_in",)),
+    "child_protection_out": ("_age_block", ("Q_JB_OUT",)),
+    "probation_in": ("_age_block", ("jr_in",)),
+    "probation_out": ("_age_block", ("Q_JR_OUT",)),
+    "turning_18": ("_demography_block", ("keep", "kept18")),
+}
+# The competing split of the base's hazards (1 - exp(-sum), in proportion): a flow out of the
+# base depends on its own hazard and on this variable.
+BASE_SPLIT = "per_hazard"
+
 # Indices as compile-time constants for the kernel.
 _BASE, _FIRST, _WAIT = int(State.BASE), int(State.FIRST_LINE), int(State.WAITING)
 _AMB, _RES, _AFTER = int(State.AMBULATORY), int(State.RESIDENTIAL), int(State.AFTER_CARE)
