@@ -86,6 +86,10 @@ def cbs_import(
         str | None, typer.Option(help="CBS-tabelcode als die niet uit het bestand blijkt.")
     ] = None,
     door: Annotated[str, typer.Option(help="Wie importeert (voor het logboek).")] = "",
+    accepteer_uitschieters: Annotated[bool, typer.Option(
+        "--accepteer-uitschieters",
+        help="Sla cijfers die meer dan een factor 3 afwijken van de opslag toch op (gemeld).",
+    )] = False,
 ) -> None:
     """Importeer een tabel die elders met de hand van StatLine is gedownload (CSV of JSON)."""
     import hashlib
@@ -96,8 +100,15 @@ def cbs_import(
     ensure_store()
     table = read_export(bestand, table_id=tabel)
     digest = hashlib.sha256(bestand.read_bytes()).hexdigest()
-    result = store_service.save_table(table, file_name=bestand.name, sha256=digest, by=door)
+    result = store_service.save_table(table, file_name=bestand.name, sha256=digest, by=door,
+                                      accept_outliers=accepteer_uitschieters)
     _report_table(table.table_id, table.title, result.rows, result.unchanged)
+    _report_warnings(result.warnings)
+
+
+def _report_warnings(warnings) -> None:
+    for line in warnings:
+        console.print(f"[yellow]Uitschieter geaccepteerd:[/] {line}", highlight=False)
 
 
 def _report_table(table_id: str, title: str, rows: int, unchanged: bool) -> None:
@@ -131,24 +142,64 @@ def cbs_tabellen() -> None:
 
 # -- own figures ---------------------------------------------------------------------------------
 def import_own(
-    bestand: Annotated[Path, typer.Argument(help="CSV- of Excel-bestand met eigen cijfers.")],
+    bestand: Annotated[Path | None, typer.Argument(
+        help="CSV- of Excel-bestand met eigen cijfers.")] = None,
     door: Annotated[str, typer.Option(help="Wie importeert (voor het logboek).")] = "",
     definitie: Annotated[
         str | None, typer.Option(help="cbs of lokaal, als het bestand geen kolom definitie heeft.")
     ] = None,
+    accepteer_uitschieters: Annotated[bool, typer.Option(
+        "--accepteer-uitschieters",
+        help="Sla cijfers die meer dan een factor 3 afwijken van de opslag of van CBS toch op "
+             "(ze worden gemeld).",
+    )] = False,
+    lijst: Annotated[bool, typer.Option(
+        "--lijst", help="Toon alle imports met hun nummer.")] = False,
+    ongedaan: Annotated[int | None, typer.Option(
+        "--ongedaan", metavar="N", help="Maak import N ongedaan (zie --lijst).")] = None,
 ) -> None:
     """Importeer eigen geaggregeerde cijfers van de gemeente (alles of niets)."""
+    from jeugdstelsel.data import store_service
     from jeugdstelsel.data.importers import import_file
 
     ensure_store()  # before the importer touches the store's models (a fresh machine)
-    result = import_file(bestand, by=door, default_definition=definitie)
+    if lijst:
+        _list_imports(store_service.imports())
+        return
+    if ongedaan is not None:
+        done = store_service.undo_import(ongedaan)
+        console.print(f"Import {done['id']} ({done['file_name']}) ongedaan gemaakt: "
+                      f"{done['own']} eigen cijfers en {done['cbs']} CBS-cijfers verwijderd.")
+        return
+    if bestand is None:
+        raise DataError("Geef een bestand om te importeren, of --lijst / --ongedaan N.")
+    result = import_file(bestand, by=door, default_definition=definitie,
+                         accept_outliers=accepteer_uitschieters)
     if result.unchanged:
         console.print(f"{bestand.name} was al geïmporteerd; niets gewijzigd.")
         return
     console.print(
         f"[green]{bestand.name}[/]: {result.rows} regels geïmporteerd "
-        f"({result.created} nieuw, {result.updated} bijgewerkt)."
+        f"({result.created} nieuw, {result.updated} bijgewerkt; import {result.batch_id})."
     )
+    _report_warnings(str(w) for w in result.warnings)
+
+
+def _list_imports(rows) -> None:
+    if not rows:
+        console.print("Nog geen imports in de opslag.")
+        return
+    kinds = {"eigen": "eigen cijfers", "cbs": "CBS-tabel", "ingebouwd": "ingebouwd"}
+    table = Table(title="Imports (maak er een ongedaan met `jeugdstelsel import --ongedaan N`)")
+    for column in ("Nr", "Soort", "Bestand", "Regels", "Wanneer", "Door"):
+        table.add_column(column, justify="right" if column in ("Nr", "Regels") else "left",
+                         overflow="fold")
+    for r in rows:
+        table.add_row(str(r["id"]), kinds.get(r["kind"], r["kind"]),
+                      r["file_name"] + (f" ({r['table']})" if r["table"] else ""),
+                      nl_number(r["rows"], 0), f"{r['imported_at']:%d-%m-%Y %H:%M}",
+                      r["imported_by"] or "-")
+    console.print(table)
 
 
 def template(
