@@ -106,7 +106,7 @@ def test_partner_measurement_is_recorded_for_her_own_organisation(client, users,
             "goal": goal.pk,
             "kind": "indicator",
             "date": "2025-07-01",
-            "value": "10.8",
+            "value": "10,8",
             "organisation": workspace["team"].pk,
         },
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.db import models
 
+from jeugdstelsel.web.core.numbers import dutch
 from jeugdstelsel.web.kompas import models as m
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -44,14 +45,12 @@ class ItemForm(forms.ModelForm):
                 self.fields["organisation"].required = True
                 self.fields["organisation"].empty_label = None
             self.fields["organisation"].queryset = orgs
-        for field in self.fields.values():
+        for name, field in list(self.fields.items()):
             if isinstance(field.widget, forms.DateInput):
                 field.widget = DATE
-            elif isinstance(field, forms.FloatField):
-                # Dutch users type 12,5: a localized text field accepts comma and point.
-                field.localize = True
-                field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
-                field.widget.is_localized = True
+            elif isinstance(field, forms.FloatField | forms.DecimalField):
+                # Dutch users type 1.033 and 12,5: one parser for every form (core.numbers).
+                self.fields[name] = dutch(field)
 
 
 class IssueForm(ItemForm):

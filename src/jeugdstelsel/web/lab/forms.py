@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from django import forms
 
+from jeugdstelsel.web.core.numbers import DutchNumberField, NumberInput
 from jeugdstelsel.web.lab.models import MAX_END, MIN_END, Scenario
 
 FIRST_LEVER_YEAR, LAST_LEVER_YEAR = 2025, 2032
 
 
-def _decimal(label: str, help_text: str = "", **kwargs) -> forms.FloatField:
-    field = forms.FloatField(label=label, help_text=help_text, required=False, **kwargs)
-    field.localize = True
-    field.widget = forms.TextInput(attrs={"inputmode": "decimal", "size": 8})
-    field.widget.is_localized = True
+def _decimal(label: str, help_text: str = "", **kwargs) -> DutchNumberField:
+    field = DutchNumberField(label=label, help_text=help_text, required=False, **kwargs)
+    field.widget = NumberInput(attrs={"size": 8})
     return field
 
 
