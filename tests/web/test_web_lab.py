@@ -195,3 +195,56 @@ def test_goal_against_a_scenario(client, users, tiel, workspace, lab_model):
     late = modelbridge.goal_outlook(run.result, "specialistisch", 100.0, 2025, 2034, 95.0,
                                     True)
     assert not late.available and "loopt tot 2030" in late.reason
+
+
+def _running(tiel, users, *, worker="elders:1", beat_seconds_ago=0.0, attempts=1):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    plan = Scenario.objects.create(municipality=tiel, name=f"Plan {worker}",
+                                   owner=users["adviseur"], shared=True)
+    at = timezone.now() - dt.timedelta(seconds=beat_seconds_ago)
+    return Run.objects.create(municipality=tiel, plan=plan, spec={}, status=Run.Status.RUNNING,
+                              worker=worker, started_at=at, heartbeat_at=at, attempts=attempts,
+                              requested_by=users["adviseur"])
+
+
+def test_a_run_whose_worker_died_is_retried_once_then_failed(client, users, tiel):
+    """Issue 17: a run whose worker died showed "Wordt berekend…" until the server restarted."""
+    client.force_login(users["adviseur"])
+    alive = _running(tiel, users, worker="bezig:1", beat_seconds_ago=2)
+    first = _running(tiel, users, worker="weg:1", beat_seconds_ago=worker.DEAD_AFTER_SECONDS + 5)
+    status = client.get(reverse("lab:run_status", args=["GM0281", first.pk])).json()
+    assert status["status"] == Run.Status.QUEUED  # back in the queue for a second attempt
+    assert Run.objects.get(pk=alive.pk).status == Run.Status.RUNNING
+    second = _running(tiel, users, worker="weg:2", beat_seconds_ago=worker.DEAD_AFTER_SECONDS + 5,
+                      attempts=worker.MAX_ATTEMPTS)
+    html = client.get(reverse("lab:run", args=["GM0281", second.pk])).content.decode()
+    second.refresh_from_db()
+    assert second.status == Run.Status.FAILED and second.error == worker.DIED
+    assert worker.DIED in html
+
+
+def test_a_dead_worker_process_on_this_machine_is_noticed_at_once(users, tiel):
+    import os
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    run = _running(tiel, users, worker=f"{os.uname().nodename}:{gone}", beat_seconds_ago=1)
+    here = _running(tiel, users, worker=worker.worker_name(), beat_seconds_ago=1)
+    assert worker.reap_dead() == 1
+    assert Run.objects.get(pk=run.pk).status == Run.Status.QUEUED
+    assert Run.objects.get(pk=here.pk).status == Run.Status.RUNNING
+
+
+def test_the_heartbeat_keeps_a_long_run_alive(users, tiel, transactional_db):
+    import time
+
+    run = _running(tiel, users, worker="lang:1", beat_seconds_ago=100)
+    with worker.Heartbeat(run.pk, every=0.05):
+        time.sleep(0.3)
+    assert worker.reap_dead() == 0
+    assert Run.objects.get(pk=run.pk).status == Run.Status.RUNNING

@@ -440,6 +440,9 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         return RunSerializer if self.action == "retrieve" else RunSummarySerializer
 
     def get_queryset(self):
+        from jeugdstelsel.web.lab import worker
+
+        worker.reap_dead()  # a run whose worker died is queued again or failed, never "bezig"
         qs = _visible_runs(self.request.user)
         if self.action != "retrieve":
             qs = qs.defer("result", "details", "spec")

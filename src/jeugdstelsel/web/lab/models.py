@@ -99,6 +99,11 @@ class Run(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=40, blank=True)
+    #: Set by the worker every few seconds while it computes; a run whose heartbeat stopped
+    #: has lost its worker (``lab.worker.reap_dead``).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    #: How many times a worker took this run (a run is retried once after a dead worker).
+    attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     result = models.JSONField(null=True, blank=True)
     #: Second stage (per-lever cost-effectiveness and what drives the result).

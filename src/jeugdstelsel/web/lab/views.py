@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from jeugdstelsel.web import modelbridge
 from jeugdstelsel.web.kompas import models as km
 from jeugdstelsel.web.kompas import roles
-from jeugdstelsel.web.lab import access, results
+from jeugdstelsel.web.lab import access, results, worker
 from jeugdstelsel.web.lab.forms import CompareForm, ScenarioForm
 from jeugdstelsel.web.lab.models import Run, Scenario
 
@@ -201,6 +201,7 @@ def _position(run: Run) -> int:
 @login_required
 def run_detail(request, code: str, pk):
     municipality, role = access.municipality_for(request, code)
+    worker.reap_dead()  # a run whose worker died says so within a minute, not "bezig" forever
     run = access.run_for(municipality, role, pk)
     context = {"nav": "lab", "municipality": municipality, "run": run, "role": role,
                "draws": run.spec.get("draws"), "complete": run.complete}
@@ -226,6 +227,7 @@ def run_detail(request, code: str, pk):
 @login_required
 def run_status(request, code: str, pk):
     municipality, role = access.municipality_for(request, code)
+    worker.reap_dead()
     run = access.run_for(municipality, role, pk, light=True)
     has_details = Run.objects.filter(pk=run.pk, details__isnull=False).exists()
     complete = run.status == Run.Status.FAILED or (

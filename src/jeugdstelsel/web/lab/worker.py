@@ -9,8 +9,12 @@ nothing extra (broker, queue server) has to be installed; the worker polls it tw
 It runs at nice 10 and with one core fewer than the machine has (``NUMBA_NUM_THREADS``), so a
 busy lab slows runs down before it slows pages down.
 
-``jeugdstelsel serve`` starts the worker(s) and restarts one that dies. Runs that were being
-computed when a worker died are put back in the queue at start-up (``requeue_interrupted``).
+``jeugdstelsel serve`` starts the worker(s) and restarts one that dies. While a worker computes
+a run it sets the run's ``heartbeat_at`` every few seconds; a run whose heartbeat is older than
+``DEAD_AFTER_SECONDS`` (or whose worker process on this machine is gone) lost its worker and is
+put back in the queue once, or marked failed with a Dutch reason the second time
+(``reap_dead``, called by every worker's poll and by the run's status page and API). Runs left
+'bezig' at start-up go back in the queue (``requeue_interrupted``).
 Run it by hand with ``python -m jeugdstelsel.web.lab.worker``.
 """
 
@@ -24,6 +28,90 @@ import time
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
+HEARTBEAT_SECONDS = 5.0
+DEAD_AFTER_SECONDS = 30.0
+MAX_ATTEMPTS = 2
+DIED = ("De berekening is afgebroken doordat het rekenproces stopte, ook bij een tweede poging. "
+        "Vraag haar opnieuw aan; blijft het misgaan, meld het dan aan de beheerder.")
+
+
+def worker_name() -> str:
+    return f"{os.uname().nodename}:{os.getpid()}"
+
+
+def _process_gone(worker: str) -> bool:
+    """True when ``worker`` names a process on this machine that no longer exists."""
+    host, _, pid = worker.rpartition(":")
+    if host != os.uname().nodename or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def reap_dead(now=None) -> int:
+    """Runs whose worker died: back in the queue once, then failed. Returns how many."""
+    import datetime as dt
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from jeugdstelsel.web.lab.models import Run
+
+    now = now or timezone.now()
+    limit = now - dt.timedelta(seconds=DEAD_AFTER_SECONDS)
+    running = Run.objects.filter(status=Run.Status.RUNNING).only(
+        "pk", "worker", "heartbeat_at", "started_at", "attempts")
+    dead = [
+        run for run in running
+        if (run.heartbeat_at or run.started_at or now) < limit or _process_gone(run.worker)
+    ]
+    for run in dead:
+        still = Q(pk=run.pk, status=Run.Status.RUNNING, worker=run.worker)
+        if run.attempts < MAX_ATTEMPTS:
+            Run.objects.filter(still).update(status=Run.Status.QUEUED, started_at=None,
+                                             worker="", heartbeat_at=None)
+            log.warning("lab: run %s lost its worker %s; queued again", run.pk, run.worker)
+        else:
+            Run.objects.filter(still).update(status=Run.Status.FAILED, error=DIED,
+                                             finished_at=now)
+            log.error("lab: run %s lost its worker %s twice; failed", run.pk, run.worker)
+    return len(dead)
+
+
+class Heartbeat:
+    """Sets the run's ``heartbeat_at`` every few seconds while the block runs."""
+
+    def __init__(self, pk, every: float = HEARTBEAT_SECONDS):
+        self.pk, self.every, self.stop = pk, every, threading.Event()
+
+    def _beat(self) -> None:
+        from django.db import connection
+        from django.utils import timezone
+
+        from jeugdstelsel.web.lab.models import Run
+
+        try:
+            while not self.stop.wait(self.every):
+                try:
+                    Run.objects.filter(pk=self.pk).update(heartbeat_at=timezone.now())
+                except Exception:  # a busy database: the next beat tries again
+                    log.exception("lab worker: heartbeat of %s failed", self.pk)
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self.thread = threading.Thread(target=self._beat, daemon=True, name="heartbeat")
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc):
+        self.stop.set()
+        self.thread.join(timeout=self.every + 5)
 
 
 def requeue_interrupted() -> int:
@@ -31,12 +119,13 @@ def requeue_interrupted() -> int:
     from jeugdstelsel.web.lab.models import Run
 
     return Run.objects.filter(status=Run.Status.RUNNING).update(
-        status=Run.Status.QUEUED, started_at=None, worker=""
+        status=Run.Status.QUEUED, started_at=None, worker="", heartbeat_at=None
     )
 
 
 def claim(worker: str):
     """Take the oldest queued run, atomically (two workers never take the same run)."""
+    from django.db.models import F
     from django.utils import timezone
 
     from jeugdstelsel.web.lab.models import Run
@@ -44,8 +133,10 @@ def claim(worker: str):
     for pk in Run.objects.filter(status=Run.Status.QUEUED).order_by("created_at").values_list(
         "pk", flat=True
     )[:5]:
+        now = timezone.now()
         taken = Run.objects.filter(pk=pk, status=Run.Status.QUEUED).update(
-            status=Run.Status.RUNNING, started_at=timezone.now(), worker=worker
+            status=Run.Status.RUNNING, started_at=now, heartbeat_at=now, worker=worker,
+            attempts=F("attempts") + 1,
         )
         if taken:
             return Run.objects.select_related("municipality").get(pk=pk)
@@ -95,6 +186,12 @@ def execute(run) -> None:
         )
 
 
+def compute(run) -> None:
+    """``execute`` with the run's heartbeat going."""
+    with Heartbeat(run.pk):
+        execute(run)
+
+
 def run_pending(worker: str = "inline", limit: int | None = None) -> int:
     """Compute queued runs in this process until none is left (tests, maintenance)."""
     done = 0
@@ -113,6 +210,7 @@ def loop(stop: threading.Event, worker: str, poll: float = POLL_SECONDS) -> None
     while not stop.is_set():
         close_old_connections()
         try:
+            reap_dead()
             run = claim(worker)
         except Exception:
             log.exception("lab worker: cannot read the job table")
@@ -120,7 +218,7 @@ def loop(stop: threading.Event, worker: str, poll: float = POLL_SECONDS) -> None
         if run is None:
             stop.wait(poll)
             continue
-        execute(run)
+        compute(run)
 
 
 def warm_up() -> None:
@@ -147,7 +245,7 @@ def main() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    name = f"{os.uname().nodename}:{os.getpid()}"
+    name = worker_name()
     started = time.perf_counter()
     warm_up()
     log.info("ready after %.1f s", time.perf_counter() - started)
