@@ -248,3 +248,20 @@ def test_the_heartbeat_keeps_a_long_run_alive(users, tiel, transactional_db):
         time.sleep(0.3)
     assert worker.reap_dead() == 0
     assert Run.objects.get(pk=run.pk).status == Run.Status.RUNNING
+
+
+def test_a_shared_scenarios_run_list_does_not_name_unshared_scenarios(client, users, tiel):
+    """Issue 17: the names of unshared scenarios were visible in a shared scenario's runs."""
+    owner = users["adviseur"]
+    shared = Scenario.objects.create(municipality=tiel, name="Gedeeld plan", owner=owner,
+                                     shared=True)
+    secret = Scenario.objects.create(municipality=tiel, name="Geheim concept", owner=owner)
+    for reference in (secret, None):
+        Run.objects.create(municipality=tiel, plan=shared, reference=reference, spec={},
+                           requested_by=owner)
+    url = reverse("lab:scenario", args=["GM0281", shared.pk])
+    client.force_login(users["raadslid"])
+    html = client.get(url).content.decode()
+    assert "Geheim concept" not in html and "basis zonder hefbomen" in html
+    client.force_login(owner)
+    assert "Geheim concept" in client.get(url).content.decode()

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -104,7 +105,11 @@ def detail(request, code: str, pk: int):
     lever_rows = [(levers.get(x["naam"]), x) for x in scenario.levers]
     form = CompareForm(scenarios=access.visible(municipality, role), exclude=scenario)
     runs = scenario.runs.select_related("reference", "requested_by").defer(
-        "result", "details")[:10]
+        "result", "details")
+    if role not in access.WRITERS:  # a run against an unshared scenario would name it
+        runs = runs.filter(Q(reference__isnull=True) | Q(reference__shared=True,
+                                                          reference__deleted_at__isnull=True))
+    runs = runs[:10]
     return render(request, "lab/scenario_detail.html", {
         "nav": "lab", "municipality": municipality, "scenario": scenario, "role": role,
         "lever_rows": lever_rows, "form": form, "runs": runs,
