@@ -30,6 +30,7 @@ relative difference of the stocks after ten years.
 from __future__ import annotations
 
 import math
+import re
 import sys
 import warnings
 from collections.abc import Mapping
@@ -68,12 +69,52 @@ assert STOCK_NAMES[: len(State)] == tuple(s.name.lower() for s in State)
 assert (STOCK_NAMES[JB], STOCK_NAMES[JR]) == ("child_protection", "juvenile_probation")
 STATE_STOCKS = STOCK_NAMES[: len(State)]
 
-# Parameters the flows use, from the declaration; "plan_share" only splits ended trajectories
-# in the outputs (core.outputs), no stock depends on it, so the file leaves it out.
-OUTPUT_ONLY = {"plan_share"}
-FLOW_PARAMETERS = tuple(
-    dict.fromkeys(name for flow in FLOWS for name in flow.parameters if name not in OUTPUT_ONLY)
-)
+# Parameters the flows use, from the declaration (output-only parameters such as costs and
+# "plan_share" act on no stock, so the file leaves them out).
+FLOW_PARAMETERS = tuple(dict.fromkeys(name for flow in FLOWS for name in flow.parameters))
+
+# The Vensim variables (persons per month) of each declared flow of core.model.FLOWS, with the
+# stock each moves people into. The stocks' net flows are assembled from this table and the
+# declared sources; tests/core/test_pysd_equivalence.py traces every variable to the parameters
+# it depends on in the generated file and compares them with the declaration. Births, ageing,
+# migration and the 18-year boundary (turning_18: "care keep") are the demography's.
+VENSIM_FLOWS: dict[str, tuple[tuple[str, str], ...]] = {
+    "need_to_first_line": (("need to first line", "first_line"),),
+    "need_to_waiting": tuple(
+        (f"referral {r}", "waiting")
+        for r in ("gp", "youth doctor", "medical specialist", "no referrer")
+    ),
+    "first_line_escalates": (("first line escalates", "waiting"),),
+    "first_line_resolves": (("first line resolves", "after_care"),),
+    "intake": (("intake ambulatory", "ambulatory"), ("intake residential", "residential")),
+    "ambulatory_ends": (("ambulatory ends", "after_care"),),
+    "residential_ends": (("residential ends", "after_care"),),
+    "step_up": (("step up", "residential"),),
+    "step_down": (("step down", "ambulatory"),),
+    "reentry": (("reentry", "waiting"),),
+    "after_care_ends": (("after care ends", "base"),),
+    "child_protection_in": (("child protection in", "child_protection"),),
+    "child_protection_out": (("child protection out", "uit"),),
+    "gi_referral": (("gi referral", "waiting"),),
+    "probation_in": (("probation in", "juvenile_probation"),),
+    "probation_out": (("probation out", "uit"),),
+    "court_referral": (("court referral", "waiting"),),
+}
+DEMOGRAPHY_FLOWS = {"births": (), "ageing": (), "migration": (), "turning_18": ("care keep",)}
+BASE_SPLIT = "base leaving per hazard"  # the base's competing split (1 - exp(-sum), in proportion)
+assert set(VENSIM_FLOWS) | set(DEMOGRAPHY_FLOWS) == {f.name for f in FLOWS}, "flows drifted"
+
+
+def care_flows() -> dict[str, tuple[list[str], list[str]]]:
+    """Per stock, the Vensim flow variables into and out of it, from the declaration."""
+    out: dict[str, tuple[list[str], list[str]]] = {s: ([], []) for s in STOCK_NAMES}
+    for flow in FLOWS:
+        for variable, target in VENSIM_FLOWS.get(flow.name, ()):
+            if flow.source in out:  # overlays flow in from every state without leaving it
+                out[flow.source][1].append(variable)
+            if target in out:
+                out[target][0].append(variable)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -489,24 +530,8 @@ def vensim_model(
         "person/Month",
     )
 
-    # net care flows per stock: (inflows, outflows)
-    referrals = [f for f in base_out if f != "need to first line"]
-    care = {
-        "base": (["after care ends"], list(base_out)),
-        "first_line": (["need to first line"], ["first line escalates", "first line resolves"]),
-        "waiting": (
-            ["first line escalates", *referrals, "reentry"],
-            ["intake ambulatory", "intake residential"],
-        ),
-        "ambulatory": (["intake ambulatory", "step down"], ["ambulatory ends", "step up"]),
-        "residential": (["intake residential", "step up"], ["residential ends", "step down"]),
-        "after_care": (
-            ["first line resolves", "ambulatory ends", "residential ends"],
-            ["reentry", "after care ends"],
-        ),
-        "child_protection": (["child protection in"], ["child protection out"]),
-        "juvenile_probation": (["probation in"], ["probation out"]),
-    }
+    # net care flows per stock: (inflows, outflows), from the declared flows
+    care = care_flows()
     assert tuple(care) == STOCK_NAMES
 
     m.group("Ageing, births, migration (core.simulate._demography_cell) and the spin-up")
@@ -606,9 +631,84 @@ def vensim_model(
     m.eq("TIME STEP", "1", "Month", "the engine's monthly update; Euler")
     m.eq("SAVEPER", "TIME STEP", "Month", "")
     text = m.text()
-    missing = [n for n in FLOW_PARAMETERS if n not in text]
-    assert not missing, missing
+    defined = set(equations(text))
+    for variables in VENSIM_FLOWS.values():
+        assert all(v in defined for v, _ in variables), variables
     return text
+
+
+def equations(text: str) -> dict[str, str]:
+    """Vensim name -> right-hand side (subscripts dropped; element equations joined)."""
+    out: dict[str, str] = {}
+    for lhs, rhs in re.findall(r"^([^\s*~|{][^=\n]*?)(?:\[[^\]]*\])?=\n\t(.*?)\n\t~", text,
+                               flags=re.M | re.S):  # fmt: skip
+        name = lhs.strip()
+        out[name] = (out.get(name, "") + " " + re.sub(r"\[[^\]]*\]", "", rhs)).strip()
+    return out
+
+
+def dependencies(text: str, opaque: frozenset[str] = frozenset()) -> dict[str, set[str]]:
+    """Per Vensim variable, the declared parameters it depends on this month, directly or
+    through other variables. Stocks are the month's state (their ``INTEG`` reaches back in
+    time), so they count as depending on nothing, as do the ``opaque`` variables."""
+    opaque = opaque | set(STOCK_NAMES)
+    eqs = equations(text)
+    names = sorted(eqs, key=len, reverse=True)  # longest first: "safe population" before
+    pattern = re.compile("|".join(rf"(?<!\w){re.escape(n)}(?![\w])" for n in names))
+    direct = {}
+    for name, rhs in eqs.items():
+        direct[name] = set(pattern.findall(" " + rhs)) - {name}
+    params = set(PARAMETERS_BY_NAME)
+    memo: dict[str, set[str]] = {}
+
+    def visit(name: str, stack: tuple[str, ...] = ()) -> set[str]:
+        if name in memo:
+            return memo[name]
+        if name in opaque:
+            return set()
+        if name in stack:
+            raise ValueError(f"a cycle within the month: {' -> '.join((*stack, name))}")
+        out = {name} & params
+        for ref in direct.get(name, ()):
+            out |= visit(ref, (*stack, name))
+        memo[name] = out
+        return out
+
+    return {name: visit(name) for name in eqs}
+
+
+# The first-line share of the routing does not scale with the supply factor, which the routing
+# factor (and so the flow's declaration) includes for the direct referrals.
+DECLARED_NOT_USED = {"need_to_first_line": {"supply_induced", "fragmentation"}}
+
+
+def declaration_problems(text: str) -> dict[str, str]:
+    """Where the generated file and core.model disagree, per flow (empty: they agree).
+
+    A flow's variables must depend on every parameter the flow declares (except
+    :data:`DECLARED_NOT_USED`) and on no parameter that neither the flow nor a flow competing
+    for the same stock declares; the base's competing split is checked on its own.
+    """
+    traced = dependencies(text)
+    own = dependencies(text, frozenset({BASE_SPLIT}))
+    by_name = {f.name: f for f in FLOWS}
+    problems: dict[str, str] = {}
+    variables = {**{k: [v for v, _ in vs] for k, vs in VENSIM_FLOWS.items()},
+                 **{k: list(vs) for k, vs in DEMOGRAPHY_FLOWS.items()}}  # fmt: skip
+    for name, names in variables.items():
+        flow = by_name[name]
+        base = flow.source == "base"
+        used = set().union(set(), *((own if base else traced)[v] for v in names))
+        competing = [f for f in FLOWS if f.source == flow.source] if not base else [flow]
+        allowed = set().union(*(f.parameters for f in competing))
+        missing = set(flow.parameters) - used - DECLARED_NOT_USED.get(name, set())
+        extra = used - allowed
+        if missing or extra:
+            problems[name] = f"omits {sorted(missing)}, undeclared {sorted(extra)}"
+    base_params = set().union(*(f.parameters for f in FLOWS if f.source == "base"))
+    if traced[BASE_SPLIT] - base_params:
+        problems[BASE_SPLIT] = f"undeclared {sorted(traced[BASE_SPLIT] - base_params)}"
+    return problems
 
 
 # --------------------------------------------------------------------------------------------

@@ -4,6 +4,10 @@
 PySD translates and runs it. With the calibrated national point estimate both must give the
 same stocks per state and single age after the 48-month spin-up and ten years (Euler,
 TIME STEP one month, which is the engine's discrete monthly update).
+
+The file is also checked against the model declaration without running PySD: its parameters
+and flows come from ``core.model``, and tracing each flow's Vensim variables to the parameters
+they depend on must give what the flow declares (none omitted, none undeclared).
 """
 
 from __future__ import annotations
@@ -54,3 +58,54 @@ def test_pysd_and_engine_give_the_same_stocks_after_ten_years(tmp_path):
     nudged = dict(params, extension_share=params["extension_share"] * 1.01)
     other = pm.run_engine(nudged, inputs, n_months=pm.N_MONTHS)
     assert pm.max_relative_difference(pysd_stocks, other) > 100 * RTOL
+
+
+def _small_case():
+    from jeugdstelsel.core.model import PARAMETERS
+    from jeugdstelsel.core.population import PopulationInputs
+
+    rng = np.random.default_rng(0)
+    inputs = PopulationInputs(2015, rng.uniform(100, 5000, (1, 23)),
+                              rng.uniform(50, 3000, (2, 1)), rng.uniform(-0.03, 0.05, (1, 23)),
+                              np.array([1.1]), ("GM0001",))  # fmt: skip
+    return {p.name: p.default for p in PARAMETERS}, inputs
+
+
+def test_the_vensim_file_follows_the_model_declaration():
+    from jeugdstelsel.core.model import FLOWS, OUTPUT_PARAMETERS, PARAMETERS
+
+    pm = _load_generator()
+    params, inputs = _small_case()
+    text = pm.vensim_model(params, inputs, n_months=24)
+    assert pm.declaration_problems(text) == {}
+    # its parameter list is the declaration's flow parameters, each written as a constant
+    declared = {name for f in FLOWS for name in f.parameters}
+    assert set(pm.FLOW_PARAMETERS) == declared
+    assert declared | set(OUTPUT_PARAMETERS) == {p.name for p in PARAMETERS}
+    equations = pm.equations(text)
+    assert declared <= set(equations)
+    # every declared flow is in the file (or is the demography's)
+    assert set(pm.VENSIM_FLOWS) | set(pm.DEMOGRAPHY_FLOWS) == {f.name for f in FLOWS}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "flow", "message"),
+    [
+        # issue 13's drift: the residential end hazard without the supply factor
+        ("1 / (res_duration * supply factor)", "1 / res_duration", "residential_ends",
+         "omits ['fragmentation', 'supply_induced']"),
+        # a declared parameter left out of a flow
+        ("jb_rate * risk * EXP(jb_trend * years since reference)", "jb_rate * risk",
+         "child_protection_in", "omits ['jb_trend']"),
+        # a parameter the flow does not declare
+        ("1 - EXP(-1 / jr_duration)", "1 - EXP(-1 / (jr_duration * fl_duration))",
+         "probation_out", "undeclared ['fl_duration']"),
+    ],
+)
+def test_the_declaration_check_notices_a_drifted_vensim_file(old, new, flow, message):
+    pm = _load_generator()
+    params, inputs = _small_case()
+    text = pm.vensim_model(params, inputs, n_months=24)
+    assert old in text
+    problems = pm.declaration_problems(text.replace(old, new))
+    assert message in problems[flow]
