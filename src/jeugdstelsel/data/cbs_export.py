@@ -91,6 +91,12 @@ def _read_json(text: str, path: Path, table_id: str | None) -> CbsTable:
         message = f"'{path.name}' is geen geldige JSON: {exc}"
         raise ExportFormatError(message, file=str(path)) from exc
     context = ""
+    meta = _json_metadata(payload, path)
+    if isinstance(payload, dict) and not isinstance(payload.get("value"), list):
+        for name in ("TypedDataSet", "UntypedDataSet", "Observations", "data"):
+            if name in payload:  # a bundle: {"TableInfos": .., "DataProperties": .., ...}
+                payload = payload[name]
+                break
     if isinstance(payload, dict):
         context = str(payload.get("odata.metadata") or payload.get("@odata.context") or "")
         rows = payload.get("value")
@@ -102,7 +108,7 @@ def _read_json(text: str, path: Path, table_id: str | None) -> CbsTable:
             "'value' of een lijst van records).",
             file=str(path),
         )
-    tid = _table_id(path, table_id, context)
+    tid = _table_id(path, table_id, context, str(meta.get("table_id", "")))
     columns = list(dict.fromkeys(k for r in rows for k in r))
     if {"Measure", "Value"} <= set(columns):
         dims = _json_dimensions(rows, [c for c in columns if c not in
@@ -112,13 +118,79 @@ def _read_json(text: str, path: Path, table_id: str | None) -> CbsTable:
         data = observations_to_long(rows, measures, dims)
         api = "json"
     else:
+        known = meta.get("measures", {})
+        dim_keys = set(meta.get("dimensions", {}))
         numeric = [c for c in columns if c not in IGNORED_HEADERS and c != "ID"
-                   and _numeric_column([r.get(c) for r in rows])]
+                   and c not in dim_keys
+                   and (c in known or _numeric_column([r.get(c) for r in rows])
+                        or _untyped_measure(c, [r.get(c) for r in rows]))]
         dims = _json_dimensions(rows, [c for c in columns if c not in numeric and c != "ID"])
-        measures = {c: Measure(key=c, title=c, unit="") for c in numeric}
+        for key, dim in meta.get("dimensions", {}).items():
+            if key in dims:
+                dims[key] = Dimension(key=key, title=dim.title, kind=dims[key].kind,
+                                      labels=dim.labels, status=dim.status)
+        measures = {c: known.get(c) or Measure(key=c, title=c, unit="") for c in numeric}
         data = wide_to_long(rows, measures, dims)
         api = "json"
-    return _finish(tid, api, path, measures, dims, data)
+    if data.empty or data["value"].notna().sum() == 0:
+        raise ExportFormatError(
+            f"In '{path.name}' staan geen cijfers die te lezen zijn (geen kolom met getallen). "
+            "Download bij StatLine de TypedDataSet of UntypedDataSet, of een CSV.",
+            file=str(path),
+        )
+    table = _finish(tid, api, path, measures, dims, data)
+    if meta.get("title"):
+        table.title = f"{meta['title']} (geïmporteerd uit {path.name})"
+    return table
+
+
+def _untyped_measure(key: str, values: list[Any]) -> bool:
+    """An UntypedDataSet topic: a CBS key with a numeric suffix whose cells are numbers written
+    as padded text ('    639210', '  68.1') or a CBS symbol ('.', 'x', '-')."""
+    if not re.fullmatch(r"\w+_\d+", key):
+        return False
+    present = [str(v).strip() for v in values if v is not None]
+    present = [v for v in present if v not in {"", ".", "x", "-", "?", ".."}]
+    return all(re.fullmatch(r"-?\d+(\.\d+)?", v) for v in present)
+
+
+def _json_metadata(payload: Any, path: Path) -> dict[str, Any]:
+    """Units, titles and period status for a JSON export: from a bundle (``DataProperties``
+    etc. in the same file) or from the OData files saved beside it (``DataProperties.json``,
+    ``Perioden.json``, ``TableInfos.json``)."""
+    from jeugdstelsel.data.statline import _dimension, _v3_structure
+
+    parts: dict[str, Any] = {}
+    if isinstance(payload, dict):
+        parts.update({k: v for k, v in payload.items() if k in {"DataProperties", "TableInfos"}
+                      or k in {"Perioden", "RegioS"}})
+    for name in ("DataProperties", "TableInfos", "Perioden"):
+        sibling = path.with_name(f"{name}.json")
+        if name not in parts and sibling.exists() and sibling != path:
+            try:
+                parts[name] = json.loads(sibling.read_text(encoding="utf-8-sig"))
+            except ValueError:
+                continue
+
+    def values(item: Any) -> list[dict[str, Any]]:
+        if isinstance(item, dict):
+            item = item.get("value", [])
+        return [r for r in item if isinstance(r, dict)] if isinstance(item, list) else []
+
+    meta: dict[str, Any] = {}
+    props = values(parts.get("DataProperties"))
+    if props:
+        measures, dims = _v3_structure(props)
+        meta["measures"] = measures
+        meta["dimensions"] = {}
+        for key, (title, kind) in dims.items():
+            codes = values(parts.get(key)) if key in parts else []
+            meta["dimensions"][key] = _dimension(key, title, kind, codes, "Key")
+    infos = values(parts.get("TableInfos"))
+    if infos:
+        meta["title"] = str(infos[0].get("Title", ""))
+        meta["table_id"] = str(infos[0].get("Identifier", ""))
+    return meta
 
 
 def _json_dimensions(rows: list[dict[str, Any]], keys: list[str]) -> dict[str, Dimension]:
@@ -161,10 +233,21 @@ def _read_csv(text: str, path: Path, table_id: str | None) -> CbsTable:
     width = widths.most_common(1)[0][0]
     start = next(i for i, r in enumerate(rows) if len(r) == width)
     header = [h.strip() for h in rows[start]]
-    body = [r for r in rows[start + 1:] if len(r) == width and any(c.strip() for c in r)]
+    body = [r for r in rows[start + 1:] if len(r) == width and any(c.strip() for c in r)
+            and not _footer(r)]
+    stacked = []
+    while body and not _data_row(body[0]):  # classic StatLine CSV: topic and unit rows
+        stacked.append(body.pop(0))
+    if stacked:
+        header_rows = [r for r in [header, *stacked]
+                       if any(c.strip() for c in r[1:])]  # a title row fills only the first cell
+        preamble_rows = rows[: start + 1 + len(stacked)]
+        header = _stacked_header(header_rows)
+    else:
+        preamble_rows = rows[:start]
     if not body:
         raise ExportFormatError(f"'{path.name}' bevat geen rijen met cijfers.", file=str(path))
-    preamble = " ".join(";".join(r) for r in rows[:start])
+    preamble = " ".join(";".join(r) for r in preamble_rows)
     tid = _table_id(path, table_id, preamble)
     columns = {h: [r[i].strip() for r in body] for i, h in enumerate(header)}
     decimal_comma = any(re.fullmatch(r"-?[\d.]*,\d+", v) for vs in columns.values() for v in vs)
@@ -184,6 +267,39 @@ def _read_csv(text: str, path: Path, table_id: str | None) -> CbsTable:
             file=str(path),
         )
     return _csv_table(tid, path, columns, kinds, decimal_comma, len(body))
+
+
+_UNIT_WORDS = re.compile(
+    r"(?i)^(%|procent|aantal|aantallen|x\s?1\s?000|x\s?1000|euro|eur|mln euro|per 1\s?000.*|"
+    r"per \d+.*|jaar|maanden|weken|dagen|km|ha|personen|trajecten)$"
+)
+_LABEL_WORDS = {"onderwerp", "onderwerpen", "eenheid", "eenheden", "onderwerp eenheid"}
+
+
+def _footer(row: list[str]) -> bool:
+    first = row[0].strip().lower()
+    return first.startswith(("©", "(c)", "bron", "centraal bureau", "verklaring", "cbs,"))
+
+
+def _data_row(row: list[str]) -> bool:
+    """A row with figures: a label in front and at least one number or CBS symbol after it."""
+    if not row[0].strip():
+        return False
+    cells = [c.strip() for c in row[1:]]
+    figures = [c for c in cells if re.fullmatch(r"-?[\d.,]*\d|[.x-]", c)]
+    return bool(figures) and not any(_UNIT_WORDS.match(c) for c in cells if c)
+
+
+def _stacked_header(rows: list[list[str]]) -> list[str]:
+    """Title per column from StatLine's stacked header rows: topic, then unit ('(%)')."""
+    header = []
+    for cells in zip(*rows, strict=True):
+        texts = [c.strip() for c in cells if c.strip()]
+        units = [t for t in texts if _UNIT_WORDS.match(t)]
+        names = [t for t in texts if not _UNIT_WORDS.match(t) and fold(t) not in _LABEL_WORDS]
+        name = " ".join(names) if names else (texts[-1] if texts else "")
+        header.append(f"{name} ({units[-1]})" if units and names else name)
+    return header
 
 
 def _numeric_text(values: list[str], decimal_comma: bool) -> bool:

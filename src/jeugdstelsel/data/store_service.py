@@ -284,8 +284,8 @@ def save_table(
             for k, d in table.dimensions.items()
         },
     }
-    data = table.data
     with transaction.atomic(using=_alias()):
+        data = _align_measures(table)
         row, _ = TableRow.objects.update_or_create(
             table_id=table.table_id,
             defaults={
@@ -327,6 +327,58 @@ def save_table(
                            "comparable_since", "table", "batch"],
         )
     return SaveResult(batch.pk, len(data), unchanged=False, warnings=warnings)
+
+
+_CBS_KEY = re.compile(r"^\w+_\d+$")
+
+
+def _measure_norm(text: str) -> str:
+    """'JongerenMetJeugdhulpInNatura_1' and 'Jongeren met jeugdhulp in natura (%)' -> the same
+    compact form, so one table imported as JSON (keys) and as CSV (labels) is stored once."""
+    text = re.sub(r"_\d+$", "", str(text))
+    text = re.sub(r"\s*\([^()]*\)\s*$", "", text)
+    return re.sub(r"[^a-z0-9]", "", muni.fold(text))
+
+
+def _align_measures(table: CbsTable) -> pd.DataFrame:
+    """The table's figures under the measure keys already in the store for the same table.
+
+    A CSV export names a topic by its label, a JSON export by its CBS key: a label that matches
+    a stored key is stored under that key; a key that matches stored label rows replaces them
+    (same region, period and category) and takes over the rest. Nothing is stored twice.
+    """
+    from jeugdstelsel.store.models import Observation
+
+    data = table.data
+    if data.empty:
+        return data
+    stored = set(Observation.objects.filter(dataset=table.table_id)
+                 .values_list("measure", flat=True).distinct())
+    incoming = set(data["measure"])
+    if not stored or incoming <= stored:
+        return data
+    by_norm: dict[str, str] = {}
+    for key in stored:
+        by_norm.setdefault(_measure_norm(key), key)
+    rename: dict[str, str] = {}
+    for measure in incoming - stored:
+        old = by_norm.get(_measure_norm(measure))
+        if old is None:
+            continue
+        if _CBS_KEY.match(old) and not _CBS_KEY.match(measure):
+            rename[measure] = old  # a CSV label: store under the CBS key
+        elif _CBS_KEY.match(measure) and not _CBS_KEY.match(old):
+            rows = Observation.objects.filter(dataset=table.table_id, measure=old)
+            keys = set(zip(data["region"], data["period"], data["category"], strict=True))
+            replaced = [o.pk for o in rows if (o.region, o.period, o.category) in keys]
+            Observation.objects.filter(pk__in=replaced).delete()
+            rows.update(measure=measure, series=re.sub(r"_\d+$", "", measure))
+    if rename:
+        data = data.assign(measure=data["measure"].replace(rename))
+        series = {k: re.sub(r"_\d+$", "", v) for k, v in rename.items()}
+        data = data.assign(series=[series.get(m, s) for m, s in zip(
+            table.data["measure"], data["series"], strict=True)])
+    return data
 
 
 def _jsonable(value: Any) -> Any:
