@@ -5,6 +5,13 @@ are by ``uid``, areas and organisations by name, so a file can be read and check
 Deleted items are exported too (with ``deleted: true``): a backup must not lose what an
 administrator could still restore. An import is all or nothing: every problem is collected with
 its place in the file, in Dutch, and nothing is saved unless the whole file is valid.
+
+An import merges by identity (``uid``) and version (``updated_at``, kept from the file): an item
+the workspace changed (or deleted) after the file's version is left as it is, so re-importing an
+older export never overwrites newer edits or deletes newer items; items missing from the file
+are kept. Only an administrator's import un-deletes an item. ``import_workspace(...,
+dry_run=True)`` returns what an import would change without saving it (the page shows that
+first and asks to confirm).
 """
 
 from __future__ import annotations
@@ -12,19 +19,48 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from jeugdstelsel.web.kompas import history
 from jeugdstelsel.web.kompas import models as m
 from jeugdstelsel.web.kompas.registry import KINDS
 
 FORMAT = "jeugdstelsel-kwaliteitskompas"
-VERSION = 1
+VERSION = 2
+#: Version 1 files have no ``updated_at``: they only add items, never change existing ones.
+READABLE = (1, 2)
 SKIP = {"id", "created_at", "updated_at", "deleted_at", "deleted_by"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of what an import does (or would do)."""
+
+    kind: str  # singular, Dutch ("doel")
+    label: str
+    action: str  # nieuw, bijgewerkt, verwijderd, teruggezet, overgeslagen
+    reason: str = ""
+
+
+class ImportResult(dict):
+    """Items per kind in the file (a dict, as before) and the list of ``changes``."""
+
+    def __init__(self, counts: dict[str, int], changes: list[Change]):
+        super().__init__(counts)
+        self.changes = changes
+
+    def count(self, action: str) -> int:
+        return sum(1 for c in self.changes if c.action == action)
+
+
+NEWER_HERE = "in de werkplaats later gewijzigd dan in dit bestand; de nieuwere versie blijft"
+ADMIN_ONLY = "verwijderd in de werkplaats; alleen een beheerder kan het terugzetten"
 
 
 class ImportRefusedError(Exception):
@@ -75,6 +111,7 @@ def export_workspace(municipality: m.Municipality) -> dict[str, Any]:
         for item in items.select_related("area"):
             row = {f.name: _export_value(item, f) for f in _content_fields(kind.model)}
             row["deleted"] = item.is_deleted
+            row["updated_at"] = item.updated_at.isoformat()
             rows.append(row)
         data[kind.slug] = rows
     return data
@@ -85,9 +122,11 @@ def dumps(data: dict[str, Any]) -> str:
 
 
 class _Importer:
-    def __init__(self, municipality: m.Municipality, user):
+    def __init__(self, municipality: m.Municipality, user, may_restore: bool = False):
         self.municipality = municipality
         self.user = user
+        self.may_restore = may_restore
+        self.changes: list[Change] = []
         self.errors: list[str] = []
         self.areas: dict[str, m.Area] = {a.name: a for a in municipality.areas.all()}
         self.orgs: dict[str, m.Organisation] = {o.name: o for o in municipality.organisations.all()}
@@ -97,7 +136,7 @@ class _Importer:
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             self.errors.append("Dit is geen exportbestand van het Kwaliteitskompas.")
             return False
-        if data.get("version") != VERSION:
+        if data.get("version") not in READABLE:
             self.errors.append(
                 f"Versie {data.get('version')!r} van het bestandsformaat wordt niet ondersteund "
                 f"(verwacht: {VERSION})."
@@ -127,6 +166,7 @@ class _Importer:
                 if self._valid(area, f"gebieden, nr. {i} ({name})"):
                     area.save()
                     self.areas[name] = area
+                    self.changes.append(Change("gebied", name, "nieuw"))
         for i, row in enumerate(data.get("organisations") or [], start=1):
             name = (row or {}).get("name")
             if not name:
@@ -141,6 +181,7 @@ class _Importer:
                 if self._valid(org, f"organisaties, nr. {i} ({name})"):
                     org.save()
                     self.orgs[name] = org
+                    self.changes.append(Change("organisatie", name, "nieuw"))
 
     def _valid(self, obj: models.Model, where: str) -> bool:
         try:
@@ -184,12 +225,31 @@ class _Importer:
         except ValueError:
             self.errors.append(f"{where}: 'uid' ontbreekt of is ongeldig.")
             return
-        item = kind.model.all_objects.filter(uid=uid).select_related("area").first()
-        if item is not None and item.area.municipality_id != self.municipality.id:
+        stored = kind.model.all_objects.filter(uid=uid).select_related("area").first()
+        if stored is not None and stored.area.municipality_id != self.municipality.id:
             self.errors.append(f"{where}: dit onderdeel bestaat al bij een andere gemeente.")
             return
-        item = item or kind.model(uid=uid)
         label = f"{where} ({row.get('title') or row.get('name') or uid})"
+        name = str(row.get("title") or row.get("name") or uid)
+        version = parse_datetime(str(row.get("updated_at") or "")) if row.get(
+            "updated_at") else None
+        if version is not None and timezone.is_naive(version):
+            version = timezone.make_aware(version, dt.UTC)
+        deleted = bool(row.get("deleted"))
+        if stored is not None:
+            if version is None or stored.updated_at > version:
+                # the workspace's version is newer (or the file has none): keep it
+                self.items[uid] = stored
+                if self._differs(kind, stored, row):
+                    self.changes.append(Change(kind.singular, name, "overgeslagen", NEWER_HERE))
+                return
+            if stored.is_deleted and not deleted and not self.may_restore:
+                self.items[uid] = stored
+                self.changes.append(Change(kind.singular, name, "overgeslagen", ADMIN_ONLY))
+                return
+        item = stored or kind.model(uid=uid)
+        before = history.snapshot(stored) if stored is not None else None
+        was_deleted = stored is not None and stored.is_deleted
         for field in _content_fields(kind.model):
             if field.name == "uid":
                 continue
@@ -216,21 +276,44 @@ class _Importer:
             self._add(exc, item, label)
             return
         history.save_item(item, self.user, action=m.AuditEntry.Action.IMPORT)
-        deleted = bool(row.get("deleted"))
         if deleted and not item.is_deleted:
             history.soft_delete(item, self.user)
         elif not deleted and item.is_deleted:
             history.restore(item, self.user)
+        if version is not None:  # the item keeps the version it has in the file
+            type(item).all_objects.filter(pk=item.pk).update(updated_at=version)
+            item.updated_at = version
         self.items[uid] = item
+        if stored is None:
+            action = "nieuw"
+        elif deleted and not was_deleted:
+            action = "verwijderd"
+        elif was_deleted and not deleted:
+            action = "teruggezet"
+        elif before != history.snapshot(item):
+            action = "bijgewerkt"
+        else:
+            return
+        self.changes.append(Change(kind.singular, name, action))
+
+    def _differs(self, kind, stored, row: dict) -> bool:
+        """Would the file's row change the stored item (content or deleted state)?"""
+        if bool(row.get("deleted")) != stored.is_deleted:
+            return True
+        mine = {f.name: _export_value(stored, f) for f in _content_fields(kind.model)}
+        return any(k in row and row[k] != v for k, v in mine.items())
 
 
-def import_workspace(municipality: m.Municipality, data: Any, user) -> dict[str, int]:
-    """Merge a file into the workspace by ``uid``; returns counts per kind, or raises
-    ImportRefusedError.
+def import_workspace(
+    municipality: m.Municipality, data: Any, user, *, may_restore: bool = False,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Merge a file into the workspace by ``uid`` and version; returns counts per kind and the
+    changes, or raises ImportRefusedError. ``dry_run``: the same answer, nothing saved.
 
     Items in the workspace that are not in the file are kept: an import never silently deletes.
     """
-    importer = _Importer(municipality, user)
+    importer = _Importer(municipality, user, may_restore)
     if not importer.check_header(data):
         raise ImportRefusedError(importer.errors)
     counts: dict[str, int] = {}
@@ -247,7 +330,9 @@ def import_workspace(municipality: m.Municipality, data: Any, user) -> dict[str,
         if importer.errors:
             transaction.set_rollback(True)
             raise ImportRefusedError(importer.errors)
-    return counts
+        if dry_run:
+            transaction.set_rollback(True)
+    return ImportResult(counts, importer.changes)
 
 
 def parse(raw: bytes) -> Any:
