@@ -20,6 +20,7 @@ from importlib.metadata import PackageNotFoundError, version
 import typer
 
 from jeugdstelsel.cli import (
+    backtest_cmds,
     boundary,
     data_cmds,
     lever_cmds,
@@ -47,7 +48,7 @@ app = typer.Typer(
     subcommand_metavar="OPDRACHT [ARGUMENTEN]...",
 )
 
-for _module in (model_cmds, data_cmds, lever_cmds, web_cmds, sweep_cmds):
+for _module in (model_cmds, data_cmds, lever_cmds, web_cmds, sweep_cmds, backtest_cmds):
     _module.register(app)
 
 #: registered (old) name -> Dutch name shown in the help; the old name stays as a hidden alias

@@ -186,7 +186,8 @@ class _Problem:
     def __init__(self, last_year: int):
         self.last_year = last_year
         self.targets = national_targets(last_year)
-        self.inputs, _ = national_inputs(FIRST_YEAR, last_year)
+        # demography too only from figures up to the last fitted year: nothing later leaks in
+        self.inputs, _ = national_inputs(FIRST_YEAR, last_year, data_through=last_year)
         self.months = (last_year - FIRST_YEAR + 1) * 12
         self.params = [PARAMETERS_BY_NAME[n] for n in CALIBRATED]
         self.z0 = np.array([p.to_unit(p.default) for p in self.params])

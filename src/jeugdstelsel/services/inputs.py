@@ -56,9 +56,15 @@ def start_population() -> np.ndarray:
     return pop
 
 
-def births_by_year(first: int, last: int) -> tuple[np.ndarray, DemographyNotes]:
-    """Live births per calendar year ``first..last``: published, interpolated or held."""
-    known = {y: v for y, (v, _) in annual("births").items()}
+def births_by_year(first: int, last: int, data_through: int | None = None
+                   ) -> tuple[np.ndarray, DemographyNotes]:
+    """Live births per calendar year ``first..last``: published, interpolated or held.
+
+    ``data_through``: use only figures of years up to it (a backtest's origin), as if nothing
+    later were published yet.
+    """
+    known = {y: v for y, (v, _) in annual("births").items()
+             if data_through is None or y <= data_through}
     years = np.arange(first, last + 1)
     out, interp, held = [], [], []
     published = sorted(known)
@@ -89,16 +95,26 @@ def _project(pop0: np.ndarray, births: np.ndarray, rates: np.ndarray, years: int
     return np.array(out)
 
 
-def fit_migration(pop0: np.ndarray, births: np.ndarray) -> np.ndarray:
-    """Net migration per year by age (two bands: under 18, 18-22) fitted to band totals."""
-    targets = [(v, y, "0_17") for y, (v, _) in annual("population_0_17").items() if y > 2015]
+def fit_migration(pop0: np.ndarray, births: np.ndarray,
+                  data_through: int | None = None) -> np.ndarray:
+    """Net migration per year by age (two bands: under 18, 18-22) fitted to band totals.
+
+    ``data_through``: only band totals describing years up to it (a backtest's origin).
+    """
+    def known(period_year: int) -> bool:  # published by the data cut-off (a backtest origin)
+        return data_through is None or period_year <= data_through
+
+    targets = [(v, y, "0_17") for y, (v, _) in annual("population_0_17").items()
+               if y > 2015 and known(y)]
+    # a band on 1 January Y describes the end of year Y-1 but is published in Y
     targets += [
-        (_point("population_0_19", p), int(p[:4]) - 1, "0_19") for p in ("2018-01-01", "2019-01-01")
+        (_point("population_0_19", p), int(p[:4]) - 1, "0_19")
+        for p in ("2018-01-01", "2019-01-01") if known(int(p[:4]))
     ]
     # 20-24 counts 20, 21, 22 in the model: three fifths of the band (aanname: even spread)
     targets += [
         (_point("population_20_24", p) * 3 / 5, int(p[:4]) - 1, "20_22")
-        for p in ("2018-01-01", "2022-01-01")
+        for p in ("2018-01-01", "2022-01-01") if known(int(p[:4]))
     ]
     targets = [t for t in targets if t[1] - 2015 < len(births)]
 
@@ -125,13 +141,14 @@ def fit_migration(pop0: np.ndarray, births: np.ndarray) -> np.ndarray:
 
 
 def national_inputs(
-    start_year: int = 2015, end_year: int = 2030
+    start_year: int = 2015, end_year: int = 2030, data_through: int | None = None
 ) -> tuple[PopulationInputs, DemographyNotes]:
     """Inputs for the Netherlands as one area (risk index 1 by definition).
 
-    The arrays are fresh copies, so a caller may change them without touching the cache.
+    ``data_through`` restricts the demographic figures to years up to it (the backtest). The
+    arrays are fresh copies, so a caller may change them without touching the cache.
     """
-    pop0, births, rates, notes = _demography(start_year, end_year)
+    pop0, births, rates, notes = _demography(start_year, end_year, data_through)
     inputs = PopulationInputs(
         start_year, pop0[None, :].copy(), births[:, None].copy(), rates[None, :].copy(),
         np.ones(1), ("NL01",),
@@ -140,12 +157,12 @@ def national_inputs(
 
 
 @lru_cache(maxsize=16)
-def _demography(start_year: int, end_year: int):
+def _demography(start_year: int, end_year: int, data_through: int | None = None):
     """Start population, births and the fitted migration: the fit takes ~0.1 s and every run,
     sweep chunk and calibration step needs the same result, so it is computed once."""
     pop0 = start_population()
-    births, notes = births_by_year(start_year, end_year)
-    rates = fit_migration(pop0, births)
+    births, notes = births_by_year(start_year, end_year, data_through)
+    rates = fit_migration(pop0, births, data_through)
     notes = DemographyNotes(
         notes.interpolated_births,
         notes.held_births,

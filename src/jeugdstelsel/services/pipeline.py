@@ -118,18 +118,22 @@ def specify(scenario: Scenario, source: str = "<scenario>", *,
                 tuple("Nederland" if c == "NL01" else lookup[c] for c in codes))
 
 
-def build_inputs(spec: Spec, risk: Mapping[str, float] | None = None) -> PopulationInputs:
+def build_inputs(spec: Spec, risk: Mapping[str, float] | None = None, *,
+                 data_through: int | None = None) -> PopulationInputs:
     """Population inputs for the spec's areas from 2015 to its end year.
 
     A municipality with a stored calibration (``jeugdstelsel kalibreer <gemeente>``) gets its
     calibrated risk index; one without keeps the indicator-based index. An explicit ``risk``
-    wins over both. Which one was used is in the result's provenance.
+    wins over both. Which one was used is in the result's provenance. ``data_through`` (the
+    national backtest) uses only demographic figures of years up to it.
     """
     from jeugdstelsel.services.municipal_calibration import stored_for_run
 
     end = spec.scenario.periode.eind
     if spec.national:
-        inputs, _ = national_inputs(FIRST_YEAR, end)
+        inputs, _ = national_inputs(FIRST_YEAR, end, data_through)
+    elif data_through is not None:
+        raise ValueError("data_through is only defined for the national inputs")
     else:
         calibrated = {c: s.risk for c, s in stored_for_run(list(spec.codes)).items()}
         inputs = municipal_inputs(list(spec.codes), FIRST_YEAR, end,
