@@ -90,3 +90,30 @@ def test_lab_dose_uses_the_same_parser(tiel, users):
     unbound = ScenarioForm(instance=Scenario(municipality=tiel, owner=users["adviseur"]),
                            levers=[lever], municipality=tiel)
     assert 'value="1.000"' in str(unbound["dosis_kosten"])  # shown as it is read back
+
+
+def test_implausible_values_and_dates_are_refused_next_to_the_field(advisor):  # noqa: F811
+    response = post_goal(advisor, baseline_value="-1.000.000.000.000")
+    assert [e.code for e in response.context["form"].errors.as_data()["baseline_value"]] == [
+        "onaannemelijk"]
+    response = post_goal(advisor, deadline="2999-01-01")
+    assert [e.code for e in response.context["form"].errors.as_data()["deadline"]] == [
+        "onaannemelijk"]
+    assert not m.Goal.objects.exists()
+
+
+def test_a_measurement_in_2999_is_refused_also_through_the_api(client, users, workspace):
+    from tests.web.test_web_api import as_user
+
+    client.force_login(users["adviseur"])
+    response = client.post(reverse("kompas:create", args=["GM0281", "metingen"]), {
+        "goal": workspace["goal"].pk, "kind": "indicator", "date": "2999-01-01", "value": "3"})
+    assert [e.code for e in response.context["form"].errors.as_data()["date"]] == [
+        "onaannemelijk"]
+    from rest_framework.test import APIClient
+
+    api = as_user(APIClient(), users["adviseur"])
+    body = api.post("/api/v1/metingen", {"goal": workspace["goal"].pk, "kind": "indicator",
+                                         "date": "2025-01-02", "value": -1e12}).json()
+    assert {(p["name"], p["code"]) for p in body["invalidParams"]} == {("value", "onaannemelijk")}
+    assert not m.Measurement.objects.filter(value=-1e12).exists()

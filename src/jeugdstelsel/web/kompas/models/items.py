@@ -7,6 +7,7 @@ export can be imported elsewhere, and is soft-deleted: ``objects`` shows live it
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -15,6 +16,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 
 from jeugdstelsel.web.kompas.models.base import Area, Organisation
+
+MAX_ABS_VALUE = 1e10
+EARLIEST_DATE = dt.date(1990, 1, 1)
 
 
 class LiveManager(models.Manager):
@@ -42,9 +46,45 @@ class WorkspaceItem(models.Model):
 
     #: Items a partner may edit carry the partner's organisation (see ``kompas.roles``).
     partner_editable = False
+    #: Dates of something that happened (a measurement, a baseline): at most a year ahead.
+    past_date_fields: tuple[str, ...] = ()
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude=None) -> None:
+        """Plausibility for every item: no number beyond ten billion, no date before 1990 or
+        more than 30 years ahead (a typo such as 2999 or -10^12 is refused next to the field)."""
+        errors: dict[str, list[str]] = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as exc:
+            errors = exc.error_dict
+        today = dt.date.today()
+        for field in self._meta.concrete_fields:
+            if field.name in errors or (exclude and field.name in exclude):
+                continue
+            value = getattr(self, field.attname, None)
+            if value is None:
+                continue
+            if isinstance(field, models.FloatField) and not abs(value) <= MAX_ABS_VALUE:
+                errors[field.name] = [ValidationError(
+                    "Dit getal is niet aannemelijk (meer dan tien miljard); controleer de "
+                    "invoer.", code="onaannemelijk")]
+            elif (
+                isinstance(field, models.DateField)
+                and not isinstance(field, models.DateTimeField)
+                and isinstance(value, dt.date)
+            ):
+                ahead = 1 if field.name in self.past_date_fields else 30
+                latest = today.replace(year=today.year + ahead, day=min(today.day, 28))
+                if not EARLIEST_DATE <= value <= latest:
+                    errors[field.name] = [ValidationError(
+                        f"Deze datum is niet aannemelijk; kies een datum van "
+                        f"{EARLIEST_DATE:%d-%m-%Y} tot en met {latest:%d-%m-%Y}.",
+                        code="onaannemelijk")]
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def municipality(self):
@@ -139,6 +179,8 @@ class Goal(WorkspaceItem):
     direction = models.CharField(
         "richting", max_length=8, choices=Direction.choices, default=Direction.DOWN
     )
+    past_date_fields = ("baseline_date",)
+
     baseline_value = models.FloatField("nulmeting")
     baseline_date = models.DateField("datum nulmeting")
     target_value = models.FloatField("streefwaarde")
@@ -274,6 +316,8 @@ class Measurement(WorkspaceItem):
     goal = models.ForeignKey(
         Goal, on_delete=models.PROTECT, related_name="measurements", verbose_name="doel"
     )
+    past_date_fields = ("date",)
+
     kind = models.CharField("soort", max_length=20, choices=Kind.choices, default=Kind.INDICATOR)
     date = models.DateField("datum")
     value = models.FloatField("waarde")
