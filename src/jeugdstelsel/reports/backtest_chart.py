@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from jeugdstelsel.core.outputs import SERIES_BY_KEY
 from jeugdstelsel.numbers import nl_number
@@ -50,6 +51,9 @@ def chart(cases: pd.DataFrame, published: dict[str, dict[int, tuple[float, str]]
                 if method == "model":
                     ax.vlines(part["jaar"], part["p10"], part["p90"], color=colour,
                               linewidth=2.5, alpha=0.35)
+        shown = [*years, *g["jaar"].tolist()]
+        ax.set_xlim(min(shown) - 0.5, max(shown) + 0.5)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(SERIES_BY_KEY[key].label_nl, fontsize=9, loc="left")
         ax.yaxis.set_major_formatter(lambda v, _p: nl_number(v, 0))
         ax.tick_params(labelsize=7)
