@@ -114,6 +114,20 @@ def test_import_log_and_undo(store, tmp_path):
         store_service.undo_import(result.batch_id)
 
 
+def test_undo_restores_the_figures_an_import_overwrote(store, tmp_path):
+    from jeugdstelsel.store.models import LocalFigure
+
+    first = importers.import_file(_csv(tmp_path, ["Tiel;2023;totaal;jongeren;;;;1200;lokaal;"],
+                                       "a.csv"))
+    second = importers.import_file(_csv(tmp_path, ["Tiel;2023;totaal;jongeren;;;;1300;lokaal;",
+                                                   "Tiel;2022;totaal;jongeren;;;;1100;lokaal;"],
+                                        "b.csv"))
+    done = store_service.undo_import(second.batch_id)
+    assert done["restored"] == 1
+    figure = LocalFigure.objects.get()
+    assert (figure.value, figure.batch_id, figure.period) == (1200, first.batch_id, "2023")
+
+
 def test_reimport_with_another_definition_is_not_silently_ignored(store, tmp_path):
     path = tmp_path / "zonder.csv"
     path.write_text("gemeente;periode;vorm;maat;aantal\nTiel;2023;totaal;jongeren;12\n", "utf-8")

@@ -168,8 +168,11 @@ def import_own(
         return
     if ongedaan is not None:
         done = store_service.undo_import(ongedaan)
+        restored = (f"; {done['restored']} eerdere cijfers teruggezet" if done["restored"]
+                    else "")
         console.print(f"Import {done['id']} ({done['file_name']}) ongedaan gemaakt: "
-                      f"{done['own']} eigen cijfers en {done['cbs']} CBS-cijfers verwijderd.")
+                      f"{done['own']} eigen cijfers en {done['cbs']} CBS-cijfers verwijderd"
+                      f"{restored}.")
         return
     if bestand is None:
         raise DataError("Geef een bestand om te importeren, of --lijst / --ongedaan N.")

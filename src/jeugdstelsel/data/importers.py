@@ -480,7 +480,7 @@ def _nl(value: float) -> str:
 def check_plausibility(
     figures: list[ParsedFigure],
     *,
-    stored: dict[tuple[str, ...], tuple[float | None, str]] | None = None,
+    stored: dict[tuple[str, ...], tuple] | None = None,
     accept_outliers: bool = False,
     file: str | None = None,
 ) -> list[Problem]:
@@ -609,8 +609,11 @@ def import_file(
         header, rows, resolve_gemeente=_resolver(), default_definition=default_definition,
         file=path.name,
     )
-    warnings = check_plausibility(figures, stored=_stored(figures),
-                                  accept_outliers=accept_outliers, file=path.name)
+    stored = _stored(figures)
+    warnings = check_plausibility(figures, stored=stored, accept_outliers=accept_outliers,
+                                  file=path.name)
+    replaced = [[*key, old[0], old[2]] for key in map(natural_key, figures)
+                if (old := stored.get(key)) is not None]
     definitions = {f.definition for f in figures}
     with transaction.atomic(using=store_service._alias()):
         before = LocalFigure.objects.count()
@@ -621,6 +624,7 @@ def import_file(
             rows=len(figures),
             imported_by=by,
             definition="lokaal" if definitions == {"lokaal"} else "cbs",
+            replaced=replaced,
         )
         _upsert(figures, batch.pk, store_service._alias())
         created = LocalFigure.objects.count() - before
@@ -628,8 +632,8 @@ def import_file(
                         warnings=tuple(warnings))
 
 
-def _stored(figures: list[ParsedFigure]) -> dict[tuple[str, ...], tuple[float | None, str]]:
-    """The stored figures under the natural keys of ``figures`` (value, 'import N, file')."""
+def _stored(figures: list[ParsedFigure]) -> dict[tuple[str, ...], tuple[float | None, str, int]]:
+    """The stored figures under the natural keys of ``figures``: (value, 'import N, file', N)."""
     from jeugdstelsel.store.models import LocalFigure
 
     codes = {f.gemeente for f in figures}
@@ -638,7 +642,7 @@ def _stored(figures: list[ParsedFigure]) -> dict[tuple[str, ...], tuple[float | 
     for r in rows:
         key = (r.gemeente_id, r.period, r.vorm, r.measure, r.verwijzer, r.wijk, r.aanbieder,
                r.definition)
-        result[key] = (r.value, f"import {r.batch_id}, {r.batch.file_name}")
+        result[key] = (r.value, f"import {r.batch_id}, {r.batch.file_name}", r.batch_id)
     return result
 
 

@@ -611,9 +611,10 @@ def imports() -> list[dict[str, Any]]:
 def undo_import(batch_id: int) -> dict[str, Any]:
     """Remove one import and every figure it stored (one transaction); Dutch error otherwise.
 
-    Own figures of the batch go; CBS figures whose latest import it was go as well (an earlier
-    version of the same figures is not restored: import that file again). The embedded default
-    cannot be undone (it would return on the next start).
+    Own figures of the batch go, and the own figures it had overwritten get their earlier value
+    back (when that earlier import still exists). CBS figures whose latest import it was go as
+    well (an earlier version of a CBS table is not restored: import that file again). The
+    embedded default cannot be undone (it would return on the next start).
     """
     from django.db import transaction
 
@@ -631,8 +632,17 @@ def undo_import(batch_id: int) -> dict[str, Any]:
         own = LocalFigure.objects.filter(batch=batch).count()
         cbs, _ = Observation.objects.filter(batch=batch).delete()
         table = batch.table_id
-        summary = {"id": batch.pk, "file_name": batch.file_name, "own": own, "cbs": cbs}
+        summary = {"id": batch.pk, "file_name": batch.file_name, "own": own, "cbs": cbs,
+                   "restored": 0}
+        replaced = list(batch.replaced or [])
         batch.delete()  # own figures go with it (cascade)
+        alive = set(ImportBatch.objects.filter(pk__in={r[9] for r in replaced})
+                    .values_list("pk", flat=True))
+        restore = [LocalFigure(gemeente_id=r[0], period=r[1], vorm=r[2], measure=r[3],
+                               verwijzer=r[4], wijk=r[5], aanbieder=r[6], definition=r[7],
+                               value=r[8], batch_id=r[9]) for r in replaced if r[9] in alive]
+        LocalFigure.objects.bulk_create(restore)
+        summary["restored"] = len(restore)
         if table and not Observation.objects.filter(table_id=table).exists():
             TableRow.objects.filter(pk=table).delete()
     return summary

@@ -80,6 +80,9 @@ class ImportBatch(models.Model):
     imported_by = models.CharField(max_length=120, blank=True, default="")
     definition = models.CharField(max_length=8, choices=Definition.choices, default=Definition.CBS)
     table = models.ForeignKey(CbsTable, null=True, blank=True, on_delete=models.SET_NULL)
+    #: own figures this import overwrote: [[gemeente, period, vorm, measure, verwijzer, wijk,
+    #: aanbieder, definition, old value, old batch id], ...], restored when it is undone
+    replaced = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ("-imported_at",)
