@@ -221,6 +221,15 @@ CASES = [
     Case("terugzetten", ADMIN, _page_post(
         lambda w: reverse("kompas:restore", args=["GM0281", "verbeteracties", w["deleted"].pk]),
         lambda w, who: {}, lambda w: live(m.ImprovementAction, pk=w["deleted"].pk))),
+    Case("beheer", ADMIN, _page_get(KOMPAS("manage"), "Wie heeft welke rol")),
+    Case("beheer-wijk-toevoegen", ADMIN, _page_post(
+        KOMPAS("manage"), lambda w, who: {"soort": "wijk", "wijk-name": "Nieuwe wijk"},
+        lambda w: m.Area.objects.filter(name="Nieuwe wijk").exists())),
+    Case("beheer-rol-geven", ADMIN, _page_post(
+        KOMPAS("manage"), lambda w, who: {"soort": "lid", "lid-username": "urk",
+                                          "lid-role": "beheerder"},
+        lambda w: m.Membership.objects.filter(user__username="urk",
+                                              municipality__code="GM0281").exists())),
     # -- scenario lab pages
     Case("lab", VIEW, _page_get(lambda w: reverse("lab:overview", args=["GM0281"]), "Gedeeld")),
     Case("lab-concept-zichtbaar", WRITE,

@@ -154,3 +154,86 @@ class ImportForm(forms.Form):
         help_text="Een bestand dat met 'Exporteren' van deze gemeente is gemaakt.",
         error_messages={"required": "Kies een bestand om te importeren."},
     )
+
+
+class MemberForm(forms.Form):
+    """A municipal administrator gives a (new or existing) user a role in her municipality."""
+
+    username = forms.CharField(label="Gebruikersnaam", max_length=150)
+    email = forms.EmailField(label="E-mailadres", required=False,
+                             help_text="Alleen voor een nieuwe gebruiker.")
+    role = forms.ChoiceField(label="Rol", choices=m.Role.choices)
+    organisation = forms.ModelChoiceField(
+        label="Organisatie", queryset=m.Organisation.objects.none(), required=False,
+        help_text="Verplicht voor een partner: de organisatie waarvoor hij of zij invoert.")
+    password = forms.CharField(
+        label="Eerste wachtwoord", required=False, widget=forms.PasswordInput(render_value=False),
+        help_text="Alleen voor een nieuwe gebruiker: ten minste 10 tekens. Laat de gebruiker "
+        "het na de eerste keer inloggen veranderen.")
+
+    def __init__(self, *args, municipality: m.Municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality = municipality
+        self.fields["organisation"].queryset = m.Organisation.objects.filter(
+            municipality=municipality)
+
+    def clean(self):
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.password_validation import validate_password
+
+        data = super().clean()
+        username = (data.get("username") or "").strip()
+        user = get_user_model().objects.filter(username=username).first()
+        self.user = user
+        if data.get("role") == m.Role.PARTNER and not data.get("organisation"):
+            self.add_error("organisation", "Kies de organisatie van deze partner.")
+        if user is not None:
+            if m.Membership.objects.filter(user=user, municipality=self.municipality).exists():
+                self.add_error("username", "Deze gebruiker heeft al een rol in deze gemeente; "
+                               "wijzig die rol in de lijst.")
+        elif not data.get("password"):
+            self.add_error("password", "Geef een nieuwe gebruiker een eerste wachtwoord.")
+        else:
+            try:
+                validate_password(data["password"], get_user_model()(username=username))
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = m.Membership
+        fields = ("role", "organisation")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = m.Organisation.objects.filter(
+            municipality=self.instance.municipality)
+
+
+class _UniqueNameInMunicipality(forms.ModelForm):
+    """Why: the unique (municipality, name) constraint is not checked by a form without the
+    municipality field; it would end as a database error."""
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        model = type(self.instance)
+        clash = model.objects.filter(municipality=self.instance.municipality, name__iexact=name)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("Deze naam bestaat al in deze gemeente.")
+        return name
+
+
+class AreaForm(_UniqueNameInMunicipality):
+    class Meta:
+        model = m.Area
+        fields = ("name", "cbs_code")
+        labels = {"name": "Naam van de wijk"}  # noqa: RUF012
+
+
+class OrganisationForm(_UniqueNameInMunicipality):
+    class Meta:
+        model = m.Organisation
+        fields = ("name", "kind")
+        labels = {"name": "Naam van de organisatie"}  # noqa: RUF012

@@ -98,6 +98,11 @@ def can_restore(user, municipality: Municipality) -> bool:
     return role_in(user, municipality) == Role.ADMIN
 
 
+def can_manage(user, municipality: Municipality) -> bool:
+    """Users and their roles, partner organisations and wijken of this municipality."""
+    return role_in(user, municipality) == Role.ADMIN
+
+
 def can_transfer(user, municipality: Municipality) -> bool:
     """Export and import of the whole workspace: administrator and policy advisor."""
     return role_in(user, municipality) in (Role.ADMIN, Role.ADVISOR)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jeugdstelsel.web.kompas.views import items, transfer, workspace
+from jeugdstelsel.web.kompas.views import items, manage, transfer, workspace
 
 app_name = "kompas"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("<str:code>", workspace.overview, name="overview"),
     path("<str:code>/geschiedenis", workspace.history, name="history"),
     path("<str:code>/prullenbak", workspace.trash, name="trash"),
+    path("<str:code>/beheer", manage.manage, name="manage"),
+    path("<str:code>/beheer/leden/<int:pk>", manage.membership, name="membership"),
     path("<str:code>/exporteren", transfer.export, name="export"),
     path("<str:code>/importeren", transfer.import_view, name="import"),
     path("<str:code>/doelen/<int:pk>", workspace.goal_detail, name="goal"),
