@@ -49,8 +49,10 @@ from jeugdstelsel.core.dimensions import (  # noqa: E402
     AGE_BANDS,
     MONTHS_PER_YEAR,
     N_AGES,
+    PROBATION_MIN_AGE,
     State,
 )
+from jeugdstelsel.core.flows import MAX_ESCALATION  # noqa: E402
 from jeugdstelsel.core.model import FLOWS, PARAMETERS, PARAMETERS_BY_NAME, STOCKS  # noqa: E402
 from jeugdstelsel.core.population import PopulationInputs  # noqa: E402
 from jeugdstelsel.core.simulate import JB, JR, N_STOCKS, REFERENCE_YEAR, simulate  # noqa: E402
@@ -60,7 +62,6 @@ OUT = ROOT / "benchmarks" / "out"
 MODEL_FILE = OUT / "jeugdstelsel.mdl"
 N_MONTHS = 120  # ten years, monthly
 SPINUP_MONTHS = 48  # the engine's default
-JR_MIN_AGE = 12  # juvenile probation from 12: the engine's constant (simulate._JR_MIN_AGE)
 
 # Vensim names of the stocks, in the engine's stock order (State, then JB, JR).
 STOCK_NAMES = tuple(s.name for s in STOCKS)
@@ -225,7 +226,7 @@ def vensim_model(
     m.eq("adult age", _num(ADULT_AGE), "year", "Jeugdwet: youth help and measures end at 18")
     m.eq("young band high", _num(AGE_BANDS["0_3"][1]), "year", "last age of the 0-3 band")
     m.eq("teen band low", _num(AGE_BANDS["12_17"][0]), "year", "first age of the 12-17 band")
-    m.eq("probation min age", _num(JR_MIN_AGE), "year", "juvenile probation applies from 12")
+    m.eq("probation min age", _num(PROBATION_MIN_AGE), "year", "juvenile probation applies from 12")
     m.eq("months per year", _num(MONTHS_PER_YEAR), "Month/year", "")
 
     m.group("Area inputs")
@@ -376,7 +377,7 @@ def vensim_model(
     m.eq("first line leave probability", "1 - EXP(-1 / fl_duration)", "dmnl")
     m.eq(
         "escalation share",
-        "MIN(MAX(fl_escalation * defensive_factor, 0), 0.95)",
+        f"MIN(MAX(fl_escalation * defensive_factor, 0), {_num(MAX_ESCALATION)})",
         "dmnl",
         "flows.escalation_share",
     )

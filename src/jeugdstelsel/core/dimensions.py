@@ -14,6 +14,8 @@ from jeugdstelsel.errors import ShapeError
 N_AGES = 23  # single years 0..22 (CBS reports youth care for "jongeren tot 23 jaar")
 AGES = np.arange(N_AGES)
 ADULT_AGE = 18  # Jeugdwet: specialist youth help and child protection end at 18
+PROBATION_MIN_AGE = 12  # juvenile probation applies from 12 (Wetboek van Strafrecht, art. 77a)
+REFERENCE_YEAR = 2015  # trends (threshold, routing, tariffs, overlays) run from 1 January 2015
 MONTHS_PER_YEAR = 12
 
 
@@ -84,7 +86,6 @@ AGE_BANDS: dict[str, tuple[int, int]] = {
 def age_mask(low: int, high: int) -> np.ndarray:
     """Boolean mask over single ages ``low..high`` inclusive."""
     return (low <= AGES) & (high >= AGES)
-
 
 
 

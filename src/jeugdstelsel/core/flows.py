@@ -23,6 +23,7 @@ from jeugdstelsel.core.dimensions import ADULT_AGE, AGE_BANDS
 # however draws are chunked (docs/sweep.md).
 FASTMATH = {"nnan", "ninf", "nsz"}
 
+MAX_ESCALATION = 0.95  # at most this share of first-line episodes escalates
 _YOUNG_HIGH = AGE_BANDS["0_3"][1]
 _TEEN_LOW = AGE_BANDS["12_17"][0]
 
@@ -87,7 +88,7 @@ def routing(
 def escalation_share(fl_escalation: float, defensive: float) -> float:
     """Flow 3: share of first-line episodes referred to specialist care (defensive decisions
     raise it; team decisions and outcome monitoring lower it)."""
-    return min(max(fl_escalation * defensive, 0.0), 0.95)
+    return min(max(fl_escalation * defensive, 0.0), MAX_ESCALATION)
 
 
 @njit(cache=True, fastmath=FASTMATH)

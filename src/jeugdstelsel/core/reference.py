@@ -25,7 +25,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from jeugdstelsel.core.dimensions import ADULT_AGE, AGE_BANDS, MONTHS_PER_YEAR, N_AGES, N_STATES
+from jeugdstelsel.core.dimensions import (
+    ADULT_AGE,
+    AGE_BANDS,
+    MONTHS_PER_YEAR,
+    N_AGES,
+    N_STATES,
+    PROBATION_MIN_AGE,
+    REFERENCE_YEAR,
+)
+from jeugdstelsel.core.flows import MAX_ESCALATION
 from jeugdstelsel.core.model import (
     FACTORS_BY_NAME,
     FLOWS_BY_NAME,
@@ -37,10 +46,6 @@ from jeugdstelsel.core.model import (
 from jeugdstelsel.core.parameters import ParameterSet
 from jeugdstelsel.core.population import PopulationInputs
 from jeugdstelsel.errors import ParameterError
-
-REFERENCE_YEAR = 2015  # trends run from 1 January 2015 (as core.simulate.REFERENCE_YEAR)
-JR_MIN_AGE = 12  # juvenile probation from 12 (as the engine)
-MAX_ESCALATION = 0.95  # core.flows.escalation_share caps the escalation share
 
 S = {s.name: i for i, s in enumerate(STOCKS)}
 BASE, FIRST, WAIT = S["base"], S["first_line"], S["waiting"]
@@ -257,7 +262,7 @@ def hazard_child_protection_out(values):
 def hazard_probation_in(values, t: Month, age: int):
     p = _p(values, "probation_in")
     rate = p["jr_rate"] * t.risk * np.exp(p["jr_trend"] * t.years)
-    if age < JR_MIN_AGE:
+    if age < PROBATION_MIN_AGE:
         return np.zeros_like(rate)
     return rate if age < ADULT_AGE else rate * p["jr_age_rel_18_22"]
 

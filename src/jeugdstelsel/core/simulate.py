@@ -29,6 +29,8 @@ from jeugdstelsel.core.dimensions import (
     MONTHS_PER_YEAR,
     N_AGES,
     N_STATES,
+    PROBATION_MIN_AGE,
+    REFERENCE_YEAR,
     Referrer,
     State,
     check_shape,
@@ -37,7 +39,6 @@ from jeugdstelsel.core.model import KERNEL_PARAMS
 from jeugdstelsel.core.parameters import ParameterSet
 
 PERIOD_MONTHS = 6
-REFERENCE_YEAR = 2015  # trends (threshold, tariffs) run from 1 January 2015
 BREAK_YEAR = 2021  # CBS trend break: many more providers report from 2021 (DESIGN section 5)
 
 # The kernel's parameter rows and stock positions, generated from the declaration
@@ -515,7 +516,7 @@ _BASE, _FIRST, _WAIT = int(State.BASE), int(State.FIRST_LINE), int(State.WAITING
 _AMB, _RES, _AFTER = int(State.AMBULATORY), int(State.RESIDENTIAL), int(State.AFTER_CARE)
 _ADULT = ADULT_AGE
 _NA = N_AGES
-_JR_MIN_AGE = 12  # juvenile probation applies from 12 (Wetboek van Strafrecht, art. 77a)
+_JR_MIN_AGE = PROBATION_MIN_AGE
 _R_LOCAL, _R_GP, _R_YD, _R_MS, _R_GI, _R_COURT, _R_NONE = (
     int(Referrer.LOCAL_TEAM),
     int(Referrer.GP),
