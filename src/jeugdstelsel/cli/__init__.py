@@ -25,6 +25,7 @@ from jeugdstelsel.cli import (
     data_cmds,
     lever_cmds,
     model_cmds,
+    routekaart_cmds,
     sweep_cmds,
     texts,
     web_cmds,
@@ -48,7 +49,8 @@ app = typer.Typer(
     subcommand_metavar="OPDRACHT [ARGUMENTEN]...",
 )
 
-for _module in (model_cmds, data_cmds, lever_cmds, web_cmds, sweep_cmds, backtest_cmds):
+for _module in (model_cmds, data_cmds, lever_cmds, web_cmds, sweep_cmds, backtest_cmds,
+                routekaart_cmds):
     _module.register(app)
 
 #: registered (old) name -> Dutch name shown in the help; the old name stays as a hidden alias

@@ -299,7 +299,7 @@ def compare_scenarios(scenarios: Sequence[tuple[str, Scenario]], *,
                 parents.append(name)
     outcomes = pipeline.run_specs(specs, calibration=calibration)
     first = specs[0].first
-    results = _scenario_results(labels, outcomes, first)
+    results = scenario_results(labels, outcomes, first)
     singles: dict[str, list[ScenarioResult]] = {}
     for parent, res in zip(parents[len(scenarios):], results[len(scenarios):], strict=True):
         singles.setdefault(parent, []).append(res)
@@ -314,7 +314,7 @@ def compare_scenarios(scenarios: Sequence[tuple[str, Scenario]], *,
                       {k: tuple(v) for k, v in singles.items()}, origin)
 
 
-def _scenario_results(labels: Sequence[str], outcomes: Sequence[pipeline.Outcome],
+def scenario_results(labels: Sequence[str], outcomes: Sequence[pipeline.Outcome],
                       first: int) -> list[ScenarioResult]:
     """Each scenario's indicators and flows for area 0, from its share of the engine call.
 
