@@ -1,8 +1,20 @@
-"""The model declared as data: stocks, flows and parameters.
+"""The model declared once, as data: parameters (with checked units), stocks, factors and flows.
 
-Documentation (``jeugdstelsel model``), the stock-and-flow diagram, the Algoritmeregister text and
-the checks that every parameter is used all read these declarations. The numbered flows follow
-shared/DESIGN.md section 2.
+Everything else is generated from or checked against these declarations:
+
+* the engine's parameter rows and stock positions (:mod:`jeugdstelsel.core.layout` writes them
+  into core/simulate.py; :data:`KERNEL_PARAMS` is their order);
+* docs/model.md, the stock-and-flow diagram and ``jeugdstelsel model``
+  (:mod:`jeugdstelsel.services.modeldoc`), and the Algoritmeregister text;
+* the plain NumPy reference of a month (:mod:`jeugdstelsel.core.reference`), which reads
+  parameters only through each flow's declaration;
+* the PySD/Vensim cross-check (benchmarks/pysd_model.py);
+* tests/core/test_declaration.py, which traces the kernel's source and fails when a flow depends
+  on a parameter its declaration does not name.
+
+A :class:`Flow` names the parameters its rate reads directly and the :class:`Factor` s it builds
+on (need, routing, supply factor, threshold, risk index, capacity, ...); ``Flow.parameters``
+is everything it depends on. The numbered flows follow shared/DESIGN.md section 2.
 """
 
 from __future__ import annotations
