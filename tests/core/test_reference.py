@@ -53,14 +53,20 @@ def _relative(a: np.ndarray, b: np.ndarray) -> float:
 
 
 @pytest.mark.parametrize(
-    ("seed", "spinup_months", "n_months"),
-    [(0, 0, 6), (1, 1, 6), (2, 12, 36), (3, 48, 12)],
+    ("seed", "n_draws", "n_areas", "spinup_months", "n_months"),
+    [
+        (0, 3, 2, 0, 6),  # no spin-up: the first months from everyone in the base
+        (1, 3, 2, 1, 6),
+        (2, 3, 2, 12, 36),
+        (3, 3, 2, 48, 12),  # the default spin-up
+        (4, 70, 1, 6, 12),  # two blocks of 64 lanes, the second one short
+    ],
 )
-def test_kernel_matches_the_reference(seed, spinup_months, n_months):
+def test_kernel_matches_the_reference(seed, n_draws, n_areas, spinup_months, n_months):
     """Stocks per draw, area, state and age after the spin-up and ``n_months``."""
     rng = np.random.default_rng(seed)
-    inputs = _inputs(rng, 2, n_months // 12 + 1)
-    params = _random_params(rng, 3, 2)
+    inputs = _inputs(rng, n_areas, n_months // 12 + 1)
+    params = _random_params(rng, n_draws, n_areas)
     engine = simulate(params, inputs, n_months, spinup_months=spinup_months).final_stocks
     reference = R.run(params, inputs, n_months, spinup_months=spinup_months)
     assert engine.shape == reference.shape
