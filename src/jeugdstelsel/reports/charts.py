@@ -2,17 +2,20 @@
 
 Scenarios are told apart by line style, marker and a label, not by colour alone (readable in
 black and white and for colour-blind readers); colours follow the Okabe-Ito palette.
+
+Speed: figures are bare :class:`~matplotlib.figure.Figure` objects on the Agg canvas (no
+pyplot: no GUI backend, no global figure registry, a lighter import) with fixed margins instead
+of ``tight_layout`` (which measures every tick label once more), and PNGs are compressed at
+level 3: a comparison's three charts take about a third of the time they took.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MPath
 
@@ -24,6 +27,21 @@ STYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 1)), (0, (8, 2)))
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 BAND_PANELS = ("specialistisch", "eerste_lijn", "wachttijd_weken", "herhaald_beroep_pct",
                "verblijf_plaatsingen", "uitgaven")
+
+
+PNG = {"compress_level": 3}
+
+
+def _subplots(rows: int, cols: int, figsize: tuple[float, float], **kwargs):
+    """Like ``plt.subplots`` but without pyplot: a Figure on its own Agg canvas."""
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(rows, cols, **kwargs)
+
+
+def _save(fig: Figure, path: Path, dpi: int = 130) -> Path:
+    fig.savefig(path, dpi=dpi, pil_kwargs=PNG)
+    return path
 
 
 def _style(i: int) -> dict:
@@ -49,7 +67,7 @@ def _nl(x: float, _pos=None) -> str:
 def bands(comp: Comparison, path: Path, *, differences: bool = False,
           panels: tuple[str, ...] = BAND_PANELS) -> Path:
     """Median and 80% band per scenario over the years (or paired differences vs reference)."""
-    fig, axes = plt.subplots(2, 3, figsize=(12, 6.8), sharex=True)
+    fig, axes = _subplots(2, 3, (12, 6.8), sharex=True)
     results = comp.results[1:] if differences else comp.results
     offset = 1 if differences else 0
     for ax, key in zip(axes.flat, panels, strict=False):
@@ -77,10 +95,10 @@ def bands(comp: Comparison, path: Path, *, differences: bool = False,
     fig.suptitle(f"{title} — {comp.area_name}; lijn: mediaan, band: 80%-interval", fontsize=11)
     fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 3), fontsize=8,
                frameon=False)
-    fig.tight_layout(rect=(0, 0.07 + 0.03 * (len(labels) > 3), 1, 0.95))
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-    return path
+    rows = -(-len(labels) // 3)  # legend rows
+    fig.subplots_adjust(left=0.065, right=0.985, top=0.9, bottom=0.075 + 0.035 * rows,
+                        wspace=0.3, hspace=0.22)
+    return _save(fig, path)
 
 
 # -- flows (alluvial / Sankey-style) -----------------------------------------------------------
@@ -121,7 +139,7 @@ def flows(comp: Comparison, path: Path, year: int | None = None) -> Path:
     year = int(year if year is not None else comp.years[min(5, len(comp.years) - 1)])
     j = int(np.searchsorted(comp.years, year))
     n = len(comp.results)
-    fig, axes = plt.subplots(1, n, figsize=(4.6 * n, 5.4), squeeze=False)
+    fig, axes = _subplots(1, n, (4.6 * n, 5.4), squeeze=False)
     meds = [{k: float(np.median(v[:, j])) for k, v in r.flows.items()} for r in comp.results]
     total = max(sum(m[k] for k, _ in LEFT) for m in meds)
     gap = 0.03 * total
@@ -168,10 +186,8 @@ def flows(comp: Comparison, path: Path, year: int | None = None) -> Path:
         ax.axis("off")
     fig.suptitle(f"Stromen door de lagen in {year} — {comp.area_name} (jongeren per jaar, "
                  "mediaan)", fontsize=11)
-    fig.tight_layout(rect=(0, 0, 1, 0.94))
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-    return path
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.89, bottom=0.02, wspace=0.04)
+    return _save(fig, path)
 
 
 # -- sensitivity -------------------------------------------------------------------------------
@@ -179,7 +195,7 @@ def flows(comp: Comparison, path: Path, year: int | None = None) -> Path:
 def tornado(table, path: Path, top: int = 10) -> Path:
     """One panel per output: low/high swing of each input around the central value."""
     outputs = list(dict.fromkeys(table["uitkomst"]))
-    fig, axes = plt.subplots(len(outputs), 1, figsize=(9, 3.1 * len(outputs)), squeeze=False)
+    fig, axes = _subplots(len(outputs), 1, (9, 3.1 * len(outputs)), squeeze=False)
     for ax, out in zip(axes[:, 0], outputs, strict=True):
         sub = table[table["uitkomst"] == out].nlargest(top, "bereik").iloc[::-1]
         centre = float(sub["centraal"].iloc[0]) if len(sub) else 0.0
@@ -197,15 +213,13 @@ def tornado(table, path: Path, top: int = 10) -> Path:
     fig.suptitle("Tornado: één aanname tegelijk naar de onder- en bovengrens", fontsize=11)
     fig.subplots_adjust(left=0.36, right=0.97, top=1 - 0.75 / fig.get_figheight(), bottom=0.05,
                         hspace=0.45)
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def sobol(table, path: Path) -> Path:
     """First-order and total Sobol indices with their confidence intervals, per output."""
     outputs = list(dict.fromkeys(table["uitkomst"]))
-    fig, axes = plt.subplots(len(outputs), 1, figsize=(9, 3.1 * len(outputs)), squeeze=False)
+    fig, axes = _subplots(len(outputs), 1, (9, 3.1 * len(outputs)), squeeze=False)
     for ax, out in zip(axes[:, 0], outputs, strict=True):
         sub = table[table["uitkomst"] == out].sort_values("ST").iloc[-10:]
         y = np.arange(len(sub))
@@ -221,6 +235,4 @@ def sobol(table, path: Path) -> Path:
     fig.suptitle("Sobol-indices: aandeel van de onzekerheid per aanname (SALib)", fontsize=11)
     fig.subplots_adjust(left=0.36, right=0.97, top=1 - 0.75 / fig.get_figheight(), bottom=0.05,
                         hspace=0.45)
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-    return path
+    return _save(fig, path)

@@ -29,6 +29,8 @@ from reportlab.platypus import (
 
 from jeugdstelsel.numbers import nl_number
 from jeugdstelsel.services.compare import INDICATORS_BY_KEY, Comparison
+from jeugdstelsel.services.provenance import Provenance
+from jeugdstelsel.services.provenance import of as provenance_of
 from jeugdstelsel.services.sensitivity import SensitivityResult
 
 QUESTION = ("Als we in elke huisartsenpraktijk een POH-jeugd zetten, op elke school jeugdhulp "
@@ -124,8 +126,13 @@ def _answer(comp: Comparison, term: pd.DataFrame, eff: pd.DataFrame, st) -> list
 
 def write_report(comp: Comparison, path: Path, *, term: pd.DataFrame, effectiveness: pd.DataFrame,
                  sensitivity: SensitivityResult | None, charts: dict[str, Path],
-                 question: str = QUESTION) -> Path:
-    """Write the PDF; ``charts`` maps 'verschillen', 'banden', 'stromen', 'tornado', 'sobol'."""
+                 question: str = QUESTION, provenance: Provenance | None = None) -> Path:
+    """Write the PDF; ``charts`` maps 'verschillen', 'banden', 'stromen', 'tornado', 'sobol'.
+
+    The last section (colophon) names the tool version, calibration, data vintage and seed
+    (``provenance``; by default the comparison's own, see :func:`provenance.of`).
+    """
+    prov = provenance or provenance_of(comp)
     st = _styles()
     doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=1.8 * cm, rightMargin=1.8 * cm,
                             topMargin=1.6 * cm, bottomMargin=1.6 * cm,
@@ -135,7 +142,8 @@ def write_report(comp: Comparison, path: Path, *, term: pd.DataFrame, effectiven
     story: list = []
     term_label = term["raadsperiode"].iloc[0]
     story += [Paragraph(f"Scenariovergelijking jeugdzorg — {escape(comp.area_name)}", st["title"]),
-              Paragraph(f"Gemaakt op {dt.date.today():%d-%m-%Y} met jeugdstelsel; "
+              Paragraph(f"Gemaakt op {dt.date.today():%d-%m-%Y} met jeugdstelsel "
+                        f"{escape(prov.tool_version)}; "
                         f"{comp.n_draws} trekkingen met gemeenschappelijke toevalsgetallen, "
                         f"zaad {comp.base.scenario.simulatie.zaad}; referentie: "
                         f"{escape(comp.base.name)}.", st["small"]),
@@ -275,8 +283,25 @@ def write_report(comp: Comparison, path: Path, *, term: pd.DataFrame, effectiven
         "kandidaten om lokaal te meten (Kwaliteitskompas, seed 003). Kosten buiten het "
         "jeugdbudget (onderwijs, Wmo, justitie) en baten buiten de jeugdzorg vallen buiten het "
         "model.", st["body"]))
+    story += colophon(prov, st)
     doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
     return path
+
+
+def colophon(prov: Provenance, st: dict[str, ParagraphStyle] | None = None) -> list:
+    """The colophon: where every number in the report comes from (issue 13, item 5)."""
+    st = st or _styles()
+    out: list = [Paragraph("Verantwoording", st["h1"]),
+                 Paragraph("Dit rapport is gemaakt met:", st["small"])]
+    for line in prov.lines_nl():
+        indent = line.startswith("  ")
+        out.append(Paragraph(("&nbsp;&nbsp;&nbsp;&nbsp;" if indent else "")
+                             + escape(line.strip()), st["small"]))
+    out.append(Paragraph(
+        "Met dezelfde versie, kalibratie, gegevens (hash), scenario's en hetzelfde zaad geeft "
+        "het model dezelfde getallen. Dezelfde gegevens staan in meta.json en in de Excel-"
+        "werkmap (blad 'toelichting').", st["small"]))
+    return out
 
 
 def _footer(canvas, doc) -> None:

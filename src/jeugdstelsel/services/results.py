@@ -27,6 +27,7 @@ import pandas as pd
 
 from jeugdstelsel.numbers import nl_number, no_negative_zero
 from jeugdstelsel.reports.files import RUN_FILES, OutputFolder, prepare_output
+from jeugdstelsel.reports.tables import write_excel_csv
 from jeugdstelsel.services import provenance as prov
 from jeugdstelsel.services.run import RunResult, observed_national
 from jeugdstelsel.services.scenario import dumps
@@ -124,16 +125,6 @@ def _wide_from_ordered(frame: pd.DataFrame, stats: list[str]) -> pd.DataFrame:
         if col in frame.columns:
             wide[col] = first[col].to_numpy()
     return wide
-
-
-def write_excel_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """A CSV that Dutch Excel opens as is: ``;``, decimal comma, UTF-8 with BOM, no -0."""
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_float_dtype(out[col]):
-            out[col] = no_negative_zero(out[col].to_numpy())
-    out.to_csv(path, index=False, sep=";", decimal=",", encoding="utf-8-sig")
-    return Path(path)
 
 
 def chart(result: RunResult, frame: pd.DataFrame, path: Path) -> None:
