@@ -23,6 +23,7 @@ from jeugdstelsel.cli import (
     backtest_cmds,
     boundary,
     data_cmds,
+    doelzoeker_cmds,
     lever_cmds,
     model_cmds,
     routekaart_cmds,
@@ -50,7 +51,7 @@ app = typer.Typer(
 )
 
 for _module in (model_cmds, data_cmds, lever_cmds, web_cmds, sweep_cmds, backtest_cmds,
-                routekaart_cmds):
+                routekaart_cmds, doelzoeker_cmds):
     _module.register(app)
 
 #: registered (old) name -> Dutch name shown in the help; the old name stays as a hidden alias
