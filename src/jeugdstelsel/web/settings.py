@@ -162,6 +162,20 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 #: An API token expires this many days after it was made (``jeugdstelsel token`` renews it).
 API_TOKEN_DAYS = int(os.environ.get("JEUGDSTELSEL_TOKEN_DAGEN", "90"))
 
+# Sign-in through OpenID Connect (web/core/oidc.py), on when a client and endpoints are set.
+OIDC_RP_CLIENT_ID = os.environ.get("JEUGDSTELSEL_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("JEUGDSTELSEL_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("JEUGDSTELSEL_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("JEUGDSTELSEL_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("JEUGDSTELSEL_OIDC_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("JEUGDSTELSEL_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("JEUGDSTELSEL_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_CREATE_USER = _flag("JEUGDSTELSEL_OIDC_NIEUWE_GEBRUIKERS")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and OIDC_OP_AUTHORIZATION_ENDPOINT)
+LOGIN_REDIRECT_URL_FAILURE = "/inloggen/organisatie/mislukt"
+AUTHENTICATION_BACKENDS.append("jeugdstelsel.web.core.oidc.MunicipalOIDCBackend")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "kompas:index"
 LOGOUT_REDIRECT_URL = "home"

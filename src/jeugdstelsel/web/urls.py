@@ -4,12 +4,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from jeugdstelsel.web.core import oidc
 from jeugdstelsel.web.core import views as core
 
 urlpatterns = [
     path("", core.home, name="home"),
     path("inloggen", auth_views.LoginView.as_view(extra_context={"nav": "login"}), name="login"),
     path("uitloggen", auth_views.LogoutView.as_view(), name="logout"),
+    path("inloggen/organisatie", oidc.authentication_init, name="oidc_authentication_init"),
+    path("inloggen/organisatie/terug", oidc.authentication_callback,
+         name="oidc_authentication_callback"),
+    path("inloggen/organisatie/mislukt", oidc.failed, name="oidc_failed"),
     path("staat-van-het-jeugdstelsel", include("jeugdstelsel.web.dashboard.urls")),
     path("kompas/", include("jeugdstelsel.web.kompas.urls")),
     path("scenariolab/", include("jeugdstelsel.web.lab.urls")),

@@ -6,4 +6,6 @@ SITE_NAME = "Jeugdstelsel"
 
 
 def site(request) -> dict:
-    return {"site_name": SITE_NAME}
+    from django.conf import settings
+
+    return {"site_name": SITE_NAME, "oidc_enabled": getattr(settings, "OIDC_ENABLED", False)}
