@@ -145,22 +145,45 @@ def _municipal_info(codes: tuple[str, ...], calibration: Calibration | None) -> 
     return info
 
 
+NEWS_PREFIX = "Nieuwsbericht:"
+
+
+def source_kind(title: str) -> str:
+    """Who published a figure: ``cbs``, ``nji``, ``nieuwsbericht`` or ``overig``.
+
+    A figure from a news article is labelled as such wherever it is shown, never as CBS.
+    """
+    text = str(title)
+    if text.startswith(NEWS_PREFIX):
+        return "nieuwsbericht"
+    if "NJi" in text or "Nederlands Jeugdinstituut" in text:
+        return "nji"
+    if "CBS" in text or "StatLine" in text:
+        return "cbs"
+    return "overig"
+
+
 def observed_national() -> pd.DataFrame:
-    """Published national figures beside the model's series (key, year, value, status)."""
-    from jeugdstelsel.data.refdata import annual
+    """Published national figures beside the model's series: key, year, value, status, the
+    publication it comes from (``bron``) and who published it (``soort_bron``)."""
+    from jeugdstelsel.data.refdata import annual, series
 
     rows = []
     for s in SERIES:
         if s.observed is None:
             continue
+        table = series(s.observed)
+        titles = dict(zip(table["period"], table["source_title"], strict=True))
         for year, (value, status) in annual(s.observed).items():
+            title = titles.get(str(year), s.observed)
             rows.append(
                 {
                     "reeks": s.key,
                     "jaar": year,
                     "waargenomen": value,
                     "status": status,
-                    "bron": s.observed,
+                    "bron": title,
+                    "soort_bron": source_kind(title),
                 }
             )
     return pd.DataFrame(rows)
