@@ -18,6 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MPath
+from matplotlib.ticker import MaxNLocator
 
 from jeugdstelsel.numbers import nl_number
 from jeugdstelsel.services.compare import INDICATORS_BY_KEY, Comparison
@@ -87,6 +88,7 @@ def bands(comp: Comparison, path: Path, *, differences: bool = False,
         ax.set_title(INDICATORS_BY_KEY[key].label_nl, fontsize=9)
         ax.set_ylabel(("verschil, " if differences else "") + unit, fontsize=8)
         ax.yaxis.set_major_formatter(_nl)
+        ax.yaxis.set_major_locator(MaxNLocator(6))
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
     handles, labels = axes.flat[0].get_legend_handles_labels()
@@ -98,7 +100,7 @@ def bands(comp: Comparison, path: Path, *, differences: bool = False,
     rows = -(-len(labels) // 3)  # legend rows
     fig.subplots_adjust(left=0.065, right=0.985, top=0.9, bottom=0.075 + 0.035 * rows,
                         wspace=0.3, hspace=0.22)
-    return _save(fig, path)
+    return _save(fig, path, dpi=115)
 
 
 # -- flows (alluvial / Sankey-style) -----------------------------------------------------------

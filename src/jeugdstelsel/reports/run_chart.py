@@ -54,13 +54,13 @@ def run_chart(result, frame: pd.DataFrame, path: Path,
     """Draw ``series`` ((key, title) pairs, six of them) of the run's first area into ``path``."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     fig = Figure(figsize=(11, 10))
     FigureCanvasAgg(fig)
-    axes = fig.subplots(3, 2)
+    axes = fig.subplots(3, 2, sharex=True)  # one set of year labels per column
     fig.subplots_adjust(left=0.075, right=0.985, top=0.93, bottom=0.085, wspace=0.16,
-                        hspace=0.25)
+                        hspace=0.2)
     area = result.areas[0]
     cols = _columns(frame)
     legend: dict[str, object] = {}
@@ -98,6 +98,7 @@ def run_chart(result, frame: pd.DataFrame, path: Path,
         ax.set_title(title, fontsize=11)
         ax.grid(alpha=0.3)
         ax.yaxis.set_major_formatter(FuncFormatter(_tick))
+        ax.yaxis.set_major_locator(MaxNLocator(6))
         for h in handles:
             legend.setdefault(h.get_label(), h)
     fig.legend(list(legend.values()), list(legend), loc="lower center", ncol=5,
