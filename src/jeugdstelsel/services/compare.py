@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from jeugdstelsel.core import units as U
 from jeugdstelsel.core.dimensions import Referrer
 from jeugdstelsel.core.parameters import ParameterSet
 from jeugdstelsel.levers import LeverPlan, Library, load_library
@@ -38,32 +39,37 @@ class Indicator:
 
     key: str
     label_nl: str
-    unit: str
+    unit: U.Unit
     term: str  # "gemiddelde" (per year over the term) or "som" (total over the term)
     headline: bool = False
 
 
+# Units of the indicators: checked types (core.units); branch on ``.dimension``, never on text.
+PERSONS_PER_YEAR = U.Unit(U.Dimension.COUNT, "jongeren per jaar")
+YOUNG_PEOPLE = U.Unit(U.Dimension.COUNT, "jongeren")
+EURO_PER_YOUNG_PERSON = U.Unit(U.Dimension.EURO, "jongere")
+
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("eerste_lijn", "Jongeren in de eerste lijn (wijkteam, POH-jeugd, school)",
-              "jongeren per jaar", "gemiddelde", True),
+              PERSONS_PER_YEAR, "gemiddelde", True),
     Indicator("specialistisch_zonder_verblijf", "Specialistische jeugdhulp zonder verblijf",
-              "jongeren per jaar", "gemiddelde", True),
-    Indicator("specialistisch_met_verblijf", "Jeugdhulp met verblijf", "jongeren per jaar",
+              PERSONS_PER_YEAR, "gemiddelde", True),
+    Indicator("specialistisch_met_verblijf", "Jeugdhulp met verblijf", PERSONS_PER_YEAR,
               "gemiddelde", True),
-    Indicator("specialistisch", "Jongeren in specialistische jeugdhulp", "jongeren per jaar",
+    Indicator("specialistisch", "Jongeren in specialistische jeugdhulp", PERSONS_PER_YEAR,
               "gemiddelde", True),
-    Indicator("jeugdzorg", "Jongeren met jeugdzorg (CBS-definitie)", "jongeren per jaar",
+    Indicator("jeugdzorg", "Jongeren met jeugdzorg (CBS-definitie)", PERSONS_PER_YEAR,
               "gemiddelde"),
-    Indicator("trajecten_specialistisch", "Gestarte specialistische trajecten", "trajecten",
+    Indicator("trajecten_specialistisch", "Gestarte specialistische trajecten", U.TRAJECTORIES,
               "som"),
-    Indicator("herhaald_beroep_pct", "Herhaald beroep", "% van gestarte trajecten",
+    Indicator("herhaald_beroep_pct", "Herhaald beroep", U.PERCENT_OF_STARTS,
               "gemiddelde", True),
-    Indicator("wachttijd_weken", "Wachttijd specialistische hulp", "weken", "gemiddelde", True),
-    Indicator("wachtlijst", "Wachtlijst (eind jaar)", "jongeren", "gemiddelde"),
-    Indicator("verblijf_plaatsingen", "Nieuwe plaatsingen met verblijf", "jongeren", "som", True),
-    Indicator("uitgaven", "Uitgaven jeugdzorg incl. hefbomen", "euro", "som", True),
-    Indicator("uitgaven_hefbomen", "Kosten van de hefbomen", "euro", "som"),
-    Indicator("uitgaven_per_jongere", "Uitgaven per jongere met jeugdzorg", "euro per jongere",
+    Indicator("wachttijd_weken", "Wachttijd specialistische hulp", U.WEEKS, "gemiddelde", True),
+    Indicator("wachtlijst", "Wachtlijst (eind jaar)", YOUNG_PEOPLE, "gemiddelde"),
+    Indicator("verblijf_plaatsingen", "Nieuwe plaatsingen met verblijf", YOUNG_PEOPLE, "som", True),
+    Indicator("uitgaven", "Uitgaven jeugdzorg incl. hefbomen", U.EURO, "som", True),
+    Indicator("uitgaven_hefbomen", "Kosten van de hefbomen", U.EURO, "som"),
+    Indicator("uitgaven_per_jongere", "Uitgaven per jongere met jeugdzorg", EURO_PER_YOUNG_PERSON,
               "gemiddelde", True),
 )
 INDICATORS_BY_KEY = {i.key: i for i in INDICATORS}

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from jeugdstelsel.core import units as U
 from jeugdstelsel.core.model import PARAMETERS, PARAMETERS_BY_NAME
 from jeugdstelsel.levers import LeverPlan, Library
 from jeugdstelsel.services import pipeline
@@ -142,7 +143,7 @@ class _Evaluator:
 def _label(key: str, effect: bool, term: str) -> str:
     ind = INDICATORS_BY_KEY[key]
     how = "totaal" if ind.term == "som" else "gemiddeld per jaar"
-    unit = "mln euro" if ind.unit == "euro" else ind.unit
+    unit = "mln euro" if ind.unit == U.EURO else ind.unit
     return f"{'Effect op ' if effect else ''}{ind.label_nl.lower()} ({unit}, {how} {term})"
 
 
@@ -173,7 +174,7 @@ def sensitivity(scenario: Scenario, source: str = "<scenario>", *, term_start: i
     Y = ev(fs, X)
     rows = []
     for key in OUTPUTS:
-        div = 1e6 if INDICATORS_BY_KEY[key].unit == "euro" else 1.0
+        div = 1e6 if INDICATORS_BY_KEY[key].unit == U.EURO else 1.0
         y = Y[key] / div
         for j, f in enumerate(fs):
             lo, hi = y[1 + 2 * j], y[2 + 2 * j]

@@ -47,6 +47,7 @@ from jeugdstelsel.core.simulate import (
     START_STOCKS,
     TOTAL_ACCUMULATORS,
 )
+from jeugdstelsel.core.units import Dimension
 from jeugdstelsel.errors import SweepError
 from jeugdstelsel.services.scenario import FIRST_YEAR, Scenario, ScenarioError
 
@@ -54,8 +55,8 @@ HEADLINE = tuple(s.key for s in SERIES if s.headline)
 # Series summed per draw over the municipalities for the national total: the additive headline
 # series (shares and mean waiting times do not add up), re-entries for the national share and
 # the population for rates.
-NATIONAL_KEYS = (*(k for k in HEADLINE if SERIES_BY_KEY[k].unit not in ("% van gestarte trajecten",
-                                                                         "weken")),
+NATIONAL_KEYS = (*(k for k in HEADLINE if SERIES_BY_KEY[k].unit.dimension
+                    not in (Dimension.PERCENT, Dimension.WEEKS)),
                  "trajecten_gestart_herhaald", "bevolking_0_22")
 # Effects summarised over the period: flows are summed over the years, levels taken at the end.
 SUMMED_OVER_PERIOD = frozenset({"trajecten_gestart", "uitgaven"})
