@@ -158,3 +158,21 @@ def test_database_and_key_files_are_private_to_the_user(tmp_path):
     (tmp_path / "jeugdstelsel.sqlite3").chmod(0o644)  # an older installation
     _settings_value(tmp_path, "settings.DEBUG")
     assert (tmp_path / "jeugdstelsel.sqlite3").stat().st_mode & 0o077 == 0
+
+
+def test_a_user_makes_renews_and_revokes_her_own_api_token(client, users, workspace):
+    url = reverse("api_token")
+    assert client.get(url).status_code == 302  # sign in first
+    client.force_login(users["raadslid"])
+    assert "geen API-sleutel" in client.get(url).content.decode()
+    first = client.post(url, {"nieuw": "1"}).context["new_key"]
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {first}")
+    assert api.get("/api/v1/doelen").status_code == 200
+    second = client.post(url, {"nieuw": "1"}).context["new_key"]
+    assert second != first and api.get("/api/v1/doelen").status_code == 401
+    assert "verloopt op" in client.get(url).content.decode()
+    assert client.post(url, {"intrekken": "1"}).status_code == 302
+    api.credentials(HTTP_AUTHORIZATION=f"Token {second}")
+    assert api.get("/api/v1/doelen").status_code == 401
+    assert not Token.objects.filter(user=users["raadslid"]).exists()

@@ -25,6 +25,7 @@ urlpatterns = [
         name="transparantie_download",
     ),
     path("toegankelijkheid", core.accessibility, name="toegankelijkheid"),
+    path("account/api-sleutel", core.api_token, name="api_token"),
     path("beheer/", admin.site.urls),
     path("api/v1/", include("jeugdstelsel.web.api.urls")),
 ]

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import logging
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from jeugdstelsel.web.core import transparency
 
@@ -94,3 +97,28 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return _problem(
         request, 403, "csrf", "Het formulier is verlopen; laad de pagina opnieuw."
     ) or _page(request, "403_csrf.html", 403)
+
+
+@login_required
+def api_token(request: HttpRequest) -> HttpResponse:
+    """Her own API token: see when it expires, make a new one (shown once) or revoke it."""
+    from rest_framework.authtoken.models import Token
+
+    from jeugdstelsel.web.api.auth import expires_at
+
+    new_key = None
+    if request.method == "POST":
+        Token.objects.filter(user=request.user).delete()
+        if "nieuw" in request.POST:
+            new_key = Token.objects.create(user=request.user).key
+            messages.success(request, "Uw nieuwe API-sleutel staat hieronder; de oude werkt niet "
+                             "meer.")
+        else:
+            messages.success(request, "Uw API-sleutel is ingetrokken.")
+            return redirect("api_token")
+    token = Token.objects.filter(user=request.user).first()
+    return render(request, "core/api_token.html", {
+        "nav": "", "token": token, "new_key": new_key,
+        "expires": expires_at(token) if token else None,
+        "expired": bool(token) and expires_at(token) <= timezone.now(),
+    })
