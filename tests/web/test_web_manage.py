@@ -88,3 +88,49 @@ def test_administrator_adds_partners_and_wijken(client, users, tiel):
     assert response.status_code == 200 and "name" in response.context["area_form"].errors
     response = post(client, "partner", name="Wijkteam Tiel-Oost", kind="wijkteam")
     assert response.status_code == 200 and "name" in response.context["org_form"].errors
+
+
+def test_grant_role_is_the_one_function_for_page_and_command_line(users, tiel, urk):
+    import pytest
+
+    from jeugdstelsel.errors import code_of
+    from jeugdstelsel.web.kompas.members import grant_role
+
+    membership, created = grant_role("c.de.vries", "gm0281", "partner",
+                                     organisation="basisschool de brug",
+                                     password="Een-Goed-Wachtwoord-1")
+    assert created and membership.organisation.name == "Basisschool De Brug"
+    membership, created = grant_role("c.de.vries", "GM0281", "raadslid")  # replaced
+    assert not created and roles.role_in(membership.user, tiel) == m.Role.COUNCIL
+    for args, kwargs in (
+        (("x", "GM9999", "raadslid"), {"password": "Een-Goed-Wachtwoord-1"}),
+        (("x", "GM0281", "koning"), {"password": "Een-Goed-Wachtwoord-1"}),
+        (("x", "GM0281", "partner"), {"password": "Een-Goed-Wachtwoord-1"}),
+        (("x", "GM0281", "partner"), {"organisation": "Urker school",
+                                      "password": "Een-Goed-Wachtwoord-1"}),
+        (("x", "GM0281", "raadslid"), {}),
+        (("x", "GM0281", "raadslid"), {"password": "kort"}),
+    ):
+        with pytest.raises(Exception) as info:
+            grant_role(*args, **kwargs)
+        assert code_of(info.value) == "rol_ongeldig", (args, kwargs)
+    assert not get_user_model().objects.filter(username="x").exists()
+
+
+def test_issue_token_never_hands_out_an_expired_key(users, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from jeugdstelsel.web.api.auth import issue_token, revoke_token
+
+    user = users["adviseur"]
+    first = issue_token(user)
+    assert issue_token(user).key == first.key
+    Token.objects.filter(pk=first.pk).update(
+        created=timezone.now() - dt.timedelta(days=settings.API_TOKEN_DAYS + 1))
+    second = issue_token(user)
+    assert second.key != first.key
+    assert issue_token(user, renew=True).key != second.key
+    assert revoke_token(user) and not revoke_token(user)

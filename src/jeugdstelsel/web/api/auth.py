@@ -29,3 +29,24 @@ class ExpiringTokenAuthentication(TokenAuthentication):
                 code="token_verlopen",
             )
         return user, token
+
+
+def issue_token(user, *, renew: bool = False):
+    """The user's valid token, or a new one when she has none, hers expired or ``renew``.
+
+    For ``jeugdstelsel token`` and the account page: never hands out an expired key.
+    """
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.filter(user=user).first()
+    if token is not None and (renew or timezone.now() >= expires_at(token)):
+        token.delete()
+        token = None
+    return token or Token.objects.create(user=user)
+
+
+def revoke_token(user) -> bool:
+    """Delete the user's token; True when she had one."""
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.filter(user=user).delete()[0] > 0

@@ -104,13 +104,13 @@ def api_token(request: HttpRequest) -> HttpResponse:
     """Her own API token: see when it expires, make a new one (shown once) or revoke it."""
     from rest_framework.authtoken.models import Token
 
-    from jeugdstelsel.web.api.auth import expires_at
+    from jeugdstelsel.web.api.auth import expires_at, issue_token, revoke_token
 
     new_key = None
     if request.method == "POST":
-        Token.objects.filter(user=request.user).delete()
+        revoke_token(request.user)
         if "nieuw" in request.POST:
-            new_key = Token.objects.create(user=request.user).key
+            new_key = issue_token(request.user).key
             messages.success(request, "Uw nieuwe API-sleutel staat hieronder; de oude werkt niet "
                              "meer.")
         else:

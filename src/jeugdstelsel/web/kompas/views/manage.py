@@ -6,14 +6,12 @@ another municipality: every membership, organisation and area is looked up withi
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 
+from jeugdstelsel.web.kompas import members, roles
 from jeugdstelsel.web.kompas import models as m
-from jeugdstelsel.web.kompas import roles
 from jeugdstelsel.web.kompas.forms import AreaForm, MemberForm, MembershipForm, OrganisationForm
 from jeugdstelsel.web.kompas.views.access import municipality_for
 
@@ -44,16 +42,14 @@ def manage(request, code: str):
                            instance=m.Organisation(municipality=municipality), prefix="partner")
     if which == "lid" and member.is_valid():
         data = member.cleaned_data
-        with transaction.atomic():
-            user = member.user
-            if user is None:
-                user = get_user_model().objects.create_user(
-                    username=data["username"].strip(), email=data.get("email") or "",
-                    password=data["password"])
-            m.Membership.objects.create(user=user, municipality=municipality, role=data["role"],
-                                        organisation=data.get("organisation"))
-        role = str(dict(m.Role.choices)[data["role"]]).lower()
-        messages.success(request, f"{user.username} is nu {role} in {municipality.name}.")
+        org = data.get("organisation")
+        membership, _ = members.grant_role(
+            data["username"].strip(), municipality.code, data["role"],
+            organisation=org.name if org else None, email=data.get("email") or "",
+            password=data.get("password") or None)
+        role = membership.get_role_display().lower()
+        messages.success(request, f"{membership.user.username} is nu {role} in "
+                         f"{municipality.name}.")
         return redirect("kompas:manage", municipality.code)
     for form, noun in ((area, "Wijk"), (org, "Organisatie")):
         if which and form.is_bound and form.is_valid():
