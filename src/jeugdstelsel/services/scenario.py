@@ -121,9 +121,15 @@ _TYPE_WORDS = {
 
 def _explain(error: dict[str, Any]) -> str:
     """One pydantic error -> Dutch text (key path, what came, what is allowed)."""
-    loc = ".".join(str(p) for p in error["loc"] if not isinstance(p, int) or True)
+    loc = ""
+    for part in error["loc"]:  # hefbomen.0.naam -> hefbomen[0].naam, as the lever checks say
+        loc += f"[{part}]" if isinstance(part, int) else (f".{part}" if loc else str(part))
     kind, ctx = error["type"], error.get("ctx", {})
     given = error.get("input")
+    if kind == "missing":
+        return f"'{loc}' ontbreekt: deze sleutel is verplicht"
+    if kind == "int_from_float":
+        return f"'{loc}': {given!r} is geen geheel getal"
     if kind == "extra_forbidden":
         parent = error["loc"][:-1]
         allowed = _allowed_keys(parent)
@@ -144,7 +150,8 @@ def _explain(error: dict[str, Any]) -> str:
         return f"'{loc}': tekst heeft de verkeerde lengte ({given!r})"
     if kind == "value_error":
         return f"'{loc}': {ctx.get('error', error['msg'])}" if loc else str(ctx.get("error"))
-    return f"'{loc}': {error['msg']}"
+    # pydantic's own (English) text is never shown: the value and the kind of problem in Dutch
+    return f"'{loc}': waarde {given!r} is niet toegestaan ({kind})"
 
 
 def _allowed_keys(parent: tuple) -> list[str]:
