@@ -75,6 +75,8 @@ def _header(loaded, comp=None) -> None:
 
 
 OUT_TABLES = typer.Option("--uit", "--out", help="Map voor tabellen en grafieken.")
+OVERWRITE = typer.Option("--overschrijf", help="Overschrijf bestanden met dezelfde naam in de "
+                         "uitvoermap (standaard: weigeren).")
 DRAWS = typer.Option("--trekkingen", "--draws", min=1, max=100_000,
                      help="Aantal trekkingen voor alle scenario's (standaard: uit de "
                      "referentie).")
@@ -167,15 +169,18 @@ def compare(
                                                    "(kosteneffectiviteit per hefboom).")] = True,
     draws: Annotated[int | None, DRAWS] = None,
     seed: Annotated[int | None, SEED] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
     """Vergelijk scenario's met gemeenschappelijke trekkingen (verschillen met de eerste)."""
     from jeugdstelsel.reports.bundle import write_comparison
-    from jeugdstelsel.reports.files import atomic_dir
+    from jeugdstelsel.reports.files import COMPARE_FILES, atomic_dir, prepare_output
     from jeugdstelsel.services.compare import compare_scenarios
     from jeugdstelsel.services.effectiveness import cost_effectiveness
 
     loaded = _load(scenarios, draws, seed)
     _header(loaded)
+    folder = (prepare_output(out, overwrite=overwrite, names=COMPARE_FILES)
+              if out is not None else None)
     with console.status("Scenario's doorrekenen…"):
         comp = compare_scenarios(loaded, per_lever=per_hefboom)
         comp.term_years(raadsperiode)
@@ -198,8 +203,8 @@ def compare(
              "€ hefbomen per vermeden traject", "Kans besparing", "Terugverdiend"]
     print_table(console, "Kosteneffectiviteit (raadsperiode)", heads, rows,
                 right=tuple(heads[1:]))
-    if out is not None:
-        with atomic_dir(out) as tmp:
+    if folder is not None:
+        with atomic_dir(folder) as tmp:
             write_comparison(comp, tmp, raadsperiode)
         console.print(f"Resultaten geschreven naar {out}")
 
@@ -211,14 +216,17 @@ def gevoeligheid(
                                               "van 2).")] = 64,
     out: Annotated[Path | None, OUT_TABLES] = None,
     draws: Annotated[int | None, DRAWS] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
     """Welke aannames bepalen de uitkomst: tornado en Sobol-indices (SALib)."""
     from jeugdstelsel.reports import charts
-    from jeugdstelsel.reports.files import atomic_dir
+    from jeugdstelsel.reports.files import SENSITIVITY_FILES, atomic_dir, prepare_output
     from jeugdstelsel.services.sensitivity import sensitivity
 
     (src, sc), = _load([scenario], draws)
     print_header(console, spec_line(sc, src))
+    folder = (prepare_output(out, overwrite=overwrite, names=SENSITIVITY_FILES)
+              if out is not None else None)
     with console.status("Gevoeligheid berekenen…"):
         res = sensitivity(sc, src, term_start=raadsperiode, sobol_n=sobol_n)
     for _, g in res.tornado.groupby("indicator", sort=False):
@@ -237,8 +245,8 @@ def gevoeligheid(
         for _, r in top.iterrows():
             table.add_row(r["indicator"], r["label"], _nl(r["S1"], 2), _nl(r["ST"], 2))
         console.print(table)
-    if out is not None:
-        with atomic_dir(out) as tmp:
+    if folder is not None:
+        with atomic_dir(folder) as tmp:
             res.tornado.to_csv(tmp / "tornado.csv", index=False, sep=";", decimal=",")
             res.sobol.to_csv(tmp / "sobol.csv", index=False, sep=";", decimal=",")
             charts.tornado(res.tornado, tmp / "tornado.png")
@@ -257,18 +265,20 @@ def report(
                                               "van 2).")] = 32,
     draws: Annotated[int | None, DRAWS] = None,
     seed: Annotated[int | None, SEED] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
     """Schrijf een raadsrapport (PDF) en een Excel-werkmap met alle reeksen."""
     from jeugdstelsel.reports import charts
     from jeugdstelsel.reports.bundle import write_comparison
     from jeugdstelsel.reports.excel import write_workbook
-    from jeugdstelsel.reports.files import atomic_dir
+    from jeugdstelsel.reports.files import REPORT_FILES, atomic_dir, prepare_output
     from jeugdstelsel.reports.pdf import write_report
     from jeugdstelsel.services.compare import compare_scenarios
     from jeugdstelsel.services.sensitivity import sensitivity
 
     loaded = _load(scenarios, draws, seed)
     _header(loaded)
+    folder = prepare_output(out, overwrite=overwrite, names=REPORT_FILES)
     with console.status("Scenario's doorrekenen…"):
         comp = compare_scenarios(loaded, per_lever=True)
         comp.term_years(raadsperiode)
@@ -276,7 +286,7 @@ def report(
     src, plan = max(loaded[1:], key=lambda p: len(p[1].hefbomen))
     with console.status("Gevoeligheid berekenen…"):
         sens = sensitivity(plan, src, term_start=raadsperiode, sobol_n=sobol_n)
-    with atomic_dir(out) as tmp:
+    with atomic_dir(folder) as tmp:
         paths, term, eff = write_comparison(comp, tmp, raadsperiode)
         paths["tornado"] = charts.tornado(sens.tornado, tmp / "tornado.png")
         if len(sens.sobol):

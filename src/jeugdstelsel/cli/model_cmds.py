@@ -141,25 +141,6 @@ def summary_years(years, spec=None) -> list[int]:
     return sorted(y for y in keep if y in years)
 
 
-def prepare_output(out: Path, overwrite: bool):
-    """Check the output folder before the simulation (``reports.files.prepare_output``)."""
-    try:
-        from jeugdstelsel.reports.files import prepare_output as prepare
-    except ImportError:  # older reports module: checked when writing
-        return out
-    return prepare(out, overwrite=overwrite)
-
-
-def write_results(result, out, overwrite: bool) -> list[Path]:
-    import inspect
-
-    from jeugdstelsel.services import results
-
-    if "overwrite" in inspect.signature(results.write).parameters:
-        return results.write(result, out, overwrite=overwrite)
-    return results.write(result, out)
-
-
 def run_cmd(
     scenario: Annotated[
         Path | None, typer.Argument(help="Scenariobestand (TOML); zonder: Nederland 2015-2030.")
@@ -190,6 +171,7 @@ def run_cmd(
     ] = False,
 ) -> None:
     """Simuleer het jeugdstelsel (standaard: Nederland 2015-2030, maandelijks)."""
+    from jeugdstelsel.reports.files import RUN_FILES, prepare_output
     from jeugdstelsel.services import results
     from jeugdstelsel.services.run import run
     from jeugdstelsel.services.scenario import parse
@@ -203,7 +185,7 @@ def run_cmd(
     if updates:
         spec = spec.model_copy(update={"simulatie": spec.simulatie.model_copy(update=updates)})
     print_header(console, spec_line(spec, str(scenario) if scenario else None))
-    folder = prepare_output(out, overwrite)
+    folder = prepare_output(out, overwrite=overwrite, names=RUN_FILES)  # refused before running
     n_months = (spec.periode.eind - 2015 + 1) * 12
     show = spec.simulatie.trekkingen >= 2000
     with Progress(
@@ -220,7 +202,7 @@ def run_cmd(
         result = run(spec, progress=lambda done, total: bar.update(task, completed=done),
                      **kwargs)
     print_provenance(console, result)
-    written = write_results(result, folder, overwrite)
+    written = results.write(result, folder, overwrite=overwrite)
     if not quiet:
         years = list(result.years) if all_years else summary_years(result.years, spec)
         print_tables(results.table(result), years)

@@ -132,6 +132,8 @@ _VALUE_PATTERNS = [
     (re.compile(r"(.+) is not one of (.+)\."), "{0} is niet toegestaan; kies uit {1}"),
 ]
 
+_OPTION_LIST = re.compile(r"(?:--?[\w-]+,)+--?[\w-]+")
+
 _USAGE_PATTERNS = [
     (re.compile(r"No such command '(.+)'\.(?: Did you mean (.+)\?)?"), None),
     (re.compile(r"Got unexpected extra arguments? \((.+)\)"), "Onverwacht extra argument: {0}."),
@@ -193,7 +195,18 @@ def install() -> None:
     usage = r"(?P<usage>Gebruik: )"
     if usage not in rich_utils.OptionHighlighter.highlights:
         rich_utils.OptionHighlighter.highlights = [*rich_utils.OptionHighlighter.highlights, usage]
-        rich_utils.highlighter = rich_utils.OptionHighlighter()
+
+    class WrappingHighlighter(rich_utils.OptionHighlighter):
+        """Option names that wrap (``--rekenprocessen, --workers``) instead of being cut."""
+
+        def __call__(self, text):
+            if isinstance(text, str) and _OPTION_LIST.fullmatch(text):
+                text = text.replace(",", ", ")
+            out = super().__call__(text)
+            out.overflow = "fold"
+            return out
+
+    rich_utils.highlighter = WrappingHighlighter()
 
     write_usage = formatting.HelpFormatter.write_usage
 
