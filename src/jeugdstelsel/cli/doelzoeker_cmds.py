@@ -38,8 +38,10 @@ def doelzoeker_cmd(
     overwrite: Annotated[bool, typer.Option("--overschrijf",
                                             help="Overschrijf doelzoeker.csv.")] = False,
 ) -> None:
-    """Zoek het goedkoopste pakket hefbomen (dosis en startjaar) dat een doel van de
-    Routekaart met de gevraagde kans haalt, en toon de afweging kosten tegen kans."""
+    """Zoek het goedkoopste pakket hefbomen dat een doel van de Routekaart haalt.
+
+    Doses en startjaren, met de gevraagde kans; toont de afweging kosten tegen kans.
+    """
     from jeugdstelsel.services.doelzoeker import search
 
     folder = None

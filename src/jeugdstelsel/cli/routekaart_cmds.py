@@ -51,8 +51,10 @@ def routekaart_cmd(
     overwrite: Annotated[bool, typer.Option("--overschrijf",
                                             help="Overschrijf routekaart.csv.")] = False,
 ) -> None:
-    """Halen we de doelen van de Hervormingsagenda? Pad naar 2028 en 2030 met banden en kans,
-    onder ongewijzigd beleid en onder een plan (op dezelfde trekkingen)."""
+    """Halen we de doelen van de Hervormingsagenda? Pad naar 2028/2030 met band en kans.
+
+    Onder ongewijzigd beleid en onder een plan, op dezelfde trekkingen.
+    """
     from jeugdstelsel.errors import ScenarioError
     from jeugdstelsel.services.routekaart import routekaart
     from jeugdstelsel.services.scenario import load
