@@ -22,8 +22,8 @@ def toets_cmd(
     ] = None,
     horizon: Annotated[int, typer.Option("--horizon", min=1, max=5,
                                          help="Jaren vooruit vanaf elke oorsprong.")] = 2,
-    niveau: Annotated[str, typer.Option("--niveau", help="land (gemeente en wijk volgen).")
-                      ] = "land",
+    niveau: Annotated[str, typer.Option(
+        "--niveau", help="land, gemeente (alle gemeenten, 2022 voorspeld) of wijk.")] = "land",
     draws: Annotated[int, typer.Option("--trekkingen", "--draws", min=20, max=5000,
                                        help="Trekkingen per voorspelling.")] = 400,
     seed: Annotated[int, typer.Option("--zaad", "--seed", min=0,
@@ -33,8 +33,10 @@ def toets_cmd(
     overwrite: Annotated[bool, typer.Option(
         "--overschrijf", help="Overschrijf bestanden in een bestaande map.")] = False,
 ) -> None:
-    """Toets de voorspelling: kalibreer op wat tot elk jaar bekend was, voorspel de jaren erna
-    en vergelijk met wat daarna gepubliceerd werd (naast trendlijn en vorig jaar herhaald)."""
+    """Toets de voorspelling tegen wat daarna gepubliceerd werd (naast trend en vorig jaar).
+
+    Per oorsprongsjaar: kalibreren op wat tot dat jaar bekend was, de jaren erna voorspellen.
+    """
     import json
 
     from jeugdstelsel.errors import PeriodError
@@ -42,9 +44,15 @@ def toets_cmd(
     from jeugdstelsel.reports.files import prepare_output
     from jeugdstelsel.services import backtest as B
 
-    if niveau != "land":
-        raise PeriodError(f"niveau '{niveau}' is (nog) niet beschikbaar: alleen 'land'. De "
-                          "toets per gemeente en per wijk staat in issue 15.")
+    level = niveau.strip().lower()
+    if level == "gemeente":
+        _toets_municipal(out, overwrite, seed)
+        return
+    if level == "wijk":
+        _toets_wijk(out, overwrite, tot, horizon, seed)
+        return
+    if level != "land":
+        raise PeriodError(f"niveau '{niveau}' bestaat niet: kies land, gemeente of wijk.")
     folder = prepare_output(out, overwrite=overwrite, names=FILES)
     origins = [tot] if tot is not None else None
     print_header(console, f"Toets van de landelijke voorspelling: {horizon} jaar vooruit, "
@@ -100,6 +108,78 @@ def _print_summary(fair, labels: dict[str, str], result) -> None:
     if missing:
         console.print("[dim]Alleen het model (te weinig eerdere cijfers voor een trend): "
                       + ", ".join(missing) + "; zie toets.csv.[/]")
+
+
+MUNICIPAL_FILES = ("toets.csv", "toets_samenvatting.csv", "toets.json")
+MUNICIPAL_METHOD_NL = {"model": "model", "model_zonder_eigen_cijfers": "zonder eigen",
+                       "vorig_jaar": "vorig jaar", "landelijk_aandeel": "landelijk"}
+MUNICIPAL_SERIES_NL = {"jeugdzorg_natura_0_22_pct": "Jeugdzorg in natura, 0-22",
+                       "jeugdhulp_natura_0_17_pct": "Jeugdhulp in natura, 0-17",
+                       "jeugdbescherming_0_17_pct": "Jeugdbescherming, 0-17",
+                       "jeugdreclassering_12_22_pct": "Jeugdreclassering, 12-22",
+                       "jeugdhulp_met_verblijf_aandeel": "Met verblijf (% jeugdhulp)"}
+
+
+def _toets_municipal(out: Path, overwrite: bool, seed: int) -> None:
+    """``--niveau gemeente``: every municipality's 2022 figures, model against naive."""
+    import json
+
+    from jeugdstelsel.reports.files import prepare_output
+    from jeugdstelsel.services import backtest_municipal as BM
+
+    folder = prepare_output(out, overwrite=overwrite, names=MUNICIPAL_FILES)
+    print_header(console, "Toets per gemeente: 2022 voorspeld uit de cijfers t/m 2021 (model), "
+                          f"en zonder eigen cijfers ({BM.FOLDS} delen gemeenten weggelaten)")
+    with console.status("Toets per gemeente…") as status:
+        result = BM.backtest(seed=seed, progress=status.update)
+    summary = result.summary()
+    rows = []
+    for r in summary.itertuples():
+        rows.append([MUNICIPAL_SERIES_NL.get(r.reeks, r.reeks),
+                     MUNICIPAL_METHOD_NL.get(r.methode, r.methode), str(r.n),
+                     fmt_number(r.mae_pp, 2), fmt_number(r.verhouding_beste_naief, 2),
+                     "–" if r.dekking_80 != r.dekking_80 else fmt_number(100 * r.dekking_80, 0)])
+    print_table(console, "Gemiddelde absolute fout in procentpunten (2022)",
+                ["Reeks", "Methode", "n", "Fout", "x naïef", "80%"], rows,
+                right=("n", "Fout", "x naïef", "80%"))
+    console.print("[dim]x naïef = fout gedeeld door die van de beste naïeve voorspelling (vorig "
+                  f"jaar of landelijk aandeel); doel: ten hoogste {fmt_number(BM.GOAL, 1)}. "
+                  "80% = aandeel cijfers binnen de 80%-band. Vorig jaar bestaat alleen waar "
+                  "hetzelfde cijfer voor 2021 gepubliceerd is.[/]")
+    with folder.writing() as tmp:
+        result.cases.to_csv(tmp / "toets.csv", index=False)
+        summary.to_csv(tmp / "toets_samenvatting.csv", index=False)
+        (tmp / "toets.json").write_text(json.dumps(
+            {"niveau": "gemeente", "oorsprong": BM.ORIGIN, "jaar": BM.TARGET,
+             "delen": result.folds, "zaad": seed, "tijden": result.seconds},
+            indent=1, ensure_ascii=False), encoding="utf-8")
+    console.print(f"[green]Geschreven:[/] {', '.join(str(p) for p in folder.written)}")
+
+
+def _toets_wijk(out: Path, overwrite: bool, tot: int | None, horizon: int, seed: int) -> None:
+    """``--niveau wijk``: wijk forecasts of young people with jeugdzorg in natura."""
+    import json
+
+    from jeugdstelsel.reports.files import prepare_output
+    from jeugdstelsel.services import wijken as W
+
+    folder = prepare_output(out, overwrite=overwrite, names=MUNICIPAL_FILES)
+    origin = W.ORIGIN if tot is None else tot
+    print_header(console, f"Toets per wijk: jongeren met jeugdzorg in natura, t/m {origin}, "
+                          f"{horizon} jaar vooruit")
+    with console.status("Wijken voorspellen…"):
+        cases, summary = W.backtest(origin, horizon, seed=seed)
+    rows = [[r.methode, str(r.n), "–" if r.mae != r.mae else fmt_number(r.mae, 1)]
+            for r in summary.itertuples()]
+    print_table(console, "Wijken: gemiddelde absolute fout (personen), waar gepubliceerd",
+                ["Methode", "n", "Fout"], rows, right=("n", "Fout"))
+    with folder.writing() as tmp:
+        cases.to_csv(tmp / "toets.csv", index=False)
+        summary.to_csv(tmp / "toets_samenvatting.csv", index=False)
+        (tmp / "toets.json").write_text(json.dumps(
+            {"niveau": "wijk", "oorsprong": origin, "horizon": horizon, "zaad": seed},
+            indent=1, ensure_ascii=False), encoding="utf-8")
+    console.print(f"[green]Geschreven:[/] {', '.join(str(p) for p in folder.written)}")
 
 
 def register(app: typer.Typer) -> None:

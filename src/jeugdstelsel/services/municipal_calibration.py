@@ -1,1128 +1,852 @@
-"""Calibration of one municipality (or all of them) to its own figures, with the country as prior.
+"""One hierarchical model of every municipality: the risk index and two municipal parameters,
+partially pooled over all 342 municipalities and fitted jointly (issue 15, item 2).
 
-Why: a policy advisor needs a model of *her* municipality. Its own CBS figures are few, rounded
-to multiples of 5 and partly suppressed, so a fit on them alone would be unstable for a small
-municipality. The national calibration therefore acts as a prior (partial pooling):
+Why: a municipality's own CBS figures are few (two years of counts, one year of 85098NED
+shares), rounded to 5 or to 0.1 and sometimes suppressed. Fitting each municipality alone with
+an ad-hoc prior (the first version) let one press-rounded count move Rotterdam's risk index from
+1.58 to 0.72. Here the municipalities inform each other:
 
-* the municipal risk index (flow 1 multiplier: need level) gets a log-normal prior centred on the
-  indicator-based index of :func:`jeugdstelsel.services.inputs.municipal_risk` with sd
-  ``RISK_PRIOR_SD``;
-* the municipal parameters (child-protection and probation inflow, routing weights, residential
-  share, cost level) get a Gaussian prior on the logit scale: mean = the national posterior mean,
-  covariance = the national posterior covariance plus a between-municipality variance ``tau**2``
-  (the national posterior describes the national mean, not how much municipalities differ);
-* every other parameter stays at the national calibration (point and posterior).
+* per municipality ``theta = (log risk index, jb_rate offset, residential_share offset)``, the
+  offsets on the parameters' calibration (logit) scale relative to the national point;
+* prior (the pool): ``theta_k ~ N(x_m' beta_k, tau_k^2)``, a regression on the CBS indicators
+  (bijstand, one-parent households, Wmo clients, share of children, size); ``beta`` and ``tau``
+  are estimated from all municipalities together (empirical Bayes, marginal likelihood);
+* data: the log of each published share equals the model's log share (the engine, linearised in
+  ``theta`` per municipality by finite differences) times the national definition factor, plus
+  noise: publication rounding (counts to 5, shares to 0.1), count noise ``phi / count``, a
+  year shock shared by a municipality's figures of one year, and a series-specific term;
+* posterior per municipality: Gaussian (conjugate given the hyperparameters), so a municipality
+  with few, small or suppressed figures stays near the regression and its weight on its own
+  figures (``gewicht_eigen_cijfers``) says so.
 
-The fit is maximum a posteriori with a Levenberg-Marquardt loop written here so that it runs for
-many municipalities at once: municipalities are independent cells of one ``simulate`` call, and the
-Jacobian is batched over municipalities x parameters (each perturbed vector is one more cell).
-The Laplace approximation at the optimum is the municipal posterior. A municipality without
-figures keeps the prior, and the report says so in Dutch.
+The engine is called through :func:`jeugdstelsel.services.pipeline.execute`, all municipalities
+and their perturbations as cells of one call (plus the country for the definition factors),
+twice: at the indicator prior and again at the posterior (relinearisation). Everything else is
+closed-form linear algebra, batched over municipalities.
 
-Observed figures are mapped to model outputs through :data:`MAPPINGS`. CBS definitions differ
-from the model's (in natura only vs incl. PGB, persons vs measures): each mapping has a *national
-anchor*, the ratio of the national published figure in the same definition to the national model
-value in the same year (or the nearest year on the same side of the 2021 trend break). The
-municipal model value is multiplied by that definition factor, so the municipal data inform how
-the municipality deviates from the country, not the national level again.
+The result ships as package data (``data/calibration/gemeenten.json``); ``jeugdstelsel
+kalibreer alle`` refits it and writes the user's copy (``$JEUGDSTELSEL_HOME/kalibratie/
+gemeenten.json``), which then takes precedence. Scenario runs read it via :func:`stored_for_run`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
-import re
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import minimize
+from scipy.stats import norm
 
-from jeugdstelsel.core import parameters as P
-from jeugdstelsel.core.model import PARAMETERS, PARAMETERS_BY_NAME
-from jeugdstelsel.core.outputs import aggregate
-from jeugdstelsel.core.population import PopulationInputs
-from jeugdstelsel.core.simulate import BREAK_YEAR
-from jeugdstelsel.data import refdata
-from jeugdstelsel.services.calibration import (
-    FIRST_YEAR,
-    Calibration,
-    Target,
-    _residuals,
-    fit_table,
-    load_shipped,
-)
-from jeugdstelsel.services.pipeline import simulate_draws
-
-RISK = "risk_index"  # the pseudo-parameter: log of the municipal risk index (an input, not a
-# model parameter); the others are declared model parameters on their logit scale
-RISK_PRIOR_SD = 0.3  # aanname: CBS municipal shares with jeugdzorg range ~4%-17% around ~10%
-# Between-municipality spread (logit units) of each municipal parameter, added to the national
-# posterior variance. Aanname: municipal referrer mixes and residential shares in 85097NED/85098NED
-# differ by factors of about 1.5-2 between municipalities; 0.5 logit units allows that.
-TAU = {
-    "jb_rate": 0.5,
-    "jr_rate": 0.5,
-    "route_first_line": 0.5,
-    "route_gp": 0.5,
-    "route_youth_doctor": 0.5,
-    "route_medical_specialist": 0.5,
-    "residential_share": 0.5,
-    "cost_scale": 0.3,
-}
-FREE = (RISK, *TAU)
-VOORLOPIG_FACTOR = 1.5  # provisional figures: tolerance x 1.5 (final ones came out 1-2% higher)
-EPS = 1e-4  # finite-difference step (logit / log units)
-MAX_ITER = 25
+RISK = "risk_index"
+FREE = (RISK, "jb_rate", "residential_share")
+FIRST_YEAR = 2015
+LAST_YEAR = 2022
+STEP = 0.2  # finite-difference step of the linearisation (log / logit units)
+MAX_ROUNDS = 6  # engine calls of the joint fit at most (each: all municipalities at once)
+CONVERGED = 0.02  # stop relinearising when no log risk index moves more than this
+DAMPING = 0.5  # step towards the posterior from the second relinearisation on
+POOLED_FILE = "gemeenten.json"
+MODEL_NAME = "hiërarchisch model (empirisch Bayes), alle gemeenten tegelijk"
+#: aanname: the year shock when only one year of figures is available (the fit on 2021-2022
+#: estimates it at 0.03; see ``hyper['sigma_jaar']`` in gemeenten.json). With one year the
+#: count noise is taken as Poisson (phi = 1): one cross-section cannot tell it from the spread
+#: between municipalities.
+YEAR_SHOCK_DEFAULT = 0.03
+TAU_DEFAULT = 0.5  # aanname (as before: 0.5 logit units): spread of a parameter without figures
+MISFIT_Z = 3.0  # a figure more than 3 sd from the pool's prediction is flagged
+SWING = 0.15  # a single figure that moves the risk index by more than 15% is flagged
 LABELS_NL = {
     RISK: "risico-index (hulpvraag t.o.v. landelijk)",
     "jb_rate": "instroom jeugdbescherming",
-    "jr_rate": "instroom jeugdreclassering",
-    "route_first_line": "routering naar eerste lijn / gemeentelijke toegang",
-    "route_gp": "verwijzing door huisarts",
-    "route_youth_doctor": "verwijzing door jeugdarts",
-    "route_medical_specialist": "verwijzing door medisch specialist",
     "residential_share": "aandeel met verblijf bij start",
-    "cost_scale": "kostenniveau",
 }
 
 
-# -- mapping of observed series to model outputs -------------------------------------------------
-def _nat(*names: str) -> Callable[[int], float | None]:
-    """National published value of a sum of reference series in one year (None when missing)."""
-
-    def value(year: int) -> float | None:
-        parts = [refdata.annual(n).get(year) for n in names]
-        if any(p is None for p in parts):
-            return None
-        return float(sum(p[0] for p in parts))
-
-    return value
-
-
-def _nat_share(num: Callable[[int], float | None], den: Callable[[int], float | None]):
-    def value(year: int) -> float | None:
-        a, b = num(year), den(year)
-        return None if a is None or not b else 100.0 * a / b
-
-    return value
-
-
-def _nat_referrer(label: str) -> Callable[[int], float | None]:
-    def value(year: int) -> float | None:
-        rows = refdata.series("jh_trajecten_begonnen_by_verwijzer")
-        rows = rows[rows["period"] == str(year)]
-        cats = dict(zip(rows["category"], rows["value"].astype(float), strict=False))
-        total = cats.get("Totaal verwijzer")
-        return 100.0 * cats[label] / total if total and label in cats else None
-
-    return value
-
-
-def _nat_spending(year: int) -> float | None:
-    low = refdata.annual("muni_spending_jeugd_range_low").get(year)
-    high = refdata.annual("muni_spending_jeugd_range_high").get(year)
-    return None if low is None or high is None else (low[0] + high[0]) / 2
-
-
-_NATURA = _nat("youth_jeugdhulp_only_natura", "youth_jeugdhulp_natura_and_pgb")
-
-
 @dataclass(frozen=True)
-class Mapping:
-    """How one kind of observed figure compares with the model, and which parameter it informs."""
+class SeriesDef:
+    """One published municipal series and the model quantity it is compared with."""
 
-    kind: str
+    key: str  # the reeks name in toets.csv
     label_nl: str
-    unit: str  # "%", "personen", "trajecten", "euro", "% van jeugdhulp", "% van gestart"
-    model: tuple[str, ...]  # one output key, or (numerator, denominator) for a share
-    target_kind: str  # "rel" (relative error) or "pp" (percentage points)
-    sigma: float  # base tolerance (relative, or pp)
-    anchor: Callable[[int], float | None] | None  # national published value, same definition
-    informs: tuple[str, ...]
-    definition_nl: str
-
-    def value(self, out: dict[str, np.ndarray], bucket: int, keys: tuple[str, ...] = ()):
-        """Model value per cell (first draw) in one bucket (year or half-year)."""
-        keys = keys or self.model
-        first = out[keys[0]][0, :, bucket]
-        if len(keys) == 1:
-            return first
-        den = out[keys[1]][0, :, bucket]
-        return 100.0 * first / np.where(den > 0, den, 1.0)
-
-    @property
-    def anchor_model(self) -> tuple[str, ...]:
-        """The national model series the anchor compares with: counts, never percentages of
-        the model's own population (the national anchors are published counts)."""
-        if len(self.model) == 1 and self.model[0].endswith("_pct") and self.unit == "%":
-            return (self.model[0].removesuffix("_pct"),)
-        return self.model
+    dataset: str
+    cbs_key: str
+    year: int
+    model: tuple[str, ...]  # model output key, or (numerator, denominator)
+    risk_type: bool  # shares the municipality's year shock (driven by the risk index)
+    pop: str  # which population the share is of (implied count for the count noise)
 
 
-REFERRER_LABELS = {
-    "gemeentelijke_toegang": ("Gemeentelijke toegang", ("gemeente", "toegang", "wijkteam")),
-    "huisarts": ("Huisarts", ("huisarts",)),
-    "jeugdarts": ("Jeugdarts", ("jeugdarts",)),
-    "medisch_specialist": ("Medisch specialist", ("medisch specialist", "medisch_specialist")),
-    "gecertificeerde_instelling": (
-        "Gecertificeerde instelling",
-        ("gecertificeerde", "gecertificeerde_instelling"),
-    ),
-    "rechter": ("Rechter, Officier van Justitie", ("rechter", "justitie", "officier")),
-    "geen_verwijzer": ("Geen verwijzer", ("geen verwijzer", "geen")),
-}
-_ROUTING = ("route_first_line", "route_gp", "route_youth_doctor", "route_medical_specialist")
-
-
-def _mappings() -> dict[str, Mapping]:
-    natura_def = (
-        "CBS 85098NED telt jeugdhulp in natura (zonder alleen-PGB); het model telt incl. PGB: "
-        "definitiefactor = landelijk in natura / landelijk model"
-    )
-    items = [
-        Mapping("jeugdhulp_natura_pct", "Jongeren met jeugdhulp in natura (% 0-22 jaar)", "%",
-                ("jeugdhulp_0_22_pct",), "rel", 0.04, _NATURA, (RISK,), natura_def),
-        Mapping("jeugdbescherming_pct", "Jongeren met jeugdbescherming (% 0-22 jaar)", "%",
-                ("jeugdbescherming_0_22_pct",), "rel", 0.06,
-                _nat("youth_jeugdbescherming"), (RISK, "jb_rate"),
-                "personen met een maatregel; factor t.o.v. landelijk CBS-cijfer"),
-        Mapping("jeugdreclassering_pct", "Jongeren met jeugdreclassering (% 0-22 jaar)", "%",
-                ("jeugdreclassering_0_22_pct",), "rel", 0.10,
-                _nat("youth_jeugdreclassering"), (RISK, "jr_rate"),
-                "CBS telt personen, het model maatregelen: factor t.o.v. landelijk CBS-cijfer"),
-        Mapping("met_verblijf_aandeel", "Jeugdhulp met verblijf (% van jongeren met jeugdhulp)",
-                "% van jeugdhulp", ("jeugdhulp_met_verblijf_0_22", "jeugdhulp_0_22"), "rel", 0.08,
-                _nat_share(_nat("youth_jeugdhulp_met_verblijf"), _NATURA),
-                ("residential_share",),
-                "85098NED: aandeel met verblijf in natura; factor t.o.v. landelijk aandeel"),
-        Mapping("jeugdzorg_pct", "Jongeren met jeugdzorg (% 0-22 jaar)", "%",
-                ("jeugdzorg_0_22_pct",), "rel", 0.04,
-                _nat("youth_with_jeugdzorg_total_incl_pgb"), (RISK,),
-                "jeugdhulp incl. PGB, jeugdbescherming en jeugdreclassering (personen)"),
-        Mapping("jeugdzorg_0_17_pct", "Jongeren met jeugdzorg (% 0-17 jaar)", "%",
-                ("jeugdzorg_0_17_pct",), "rel", 0.04, _nat("youth_0_17_with_jeugdzorg"), (RISK,),
-                "jeugdzorg, jongeren tot 18 jaar"),
-        Mapping("jeugdhulp_0_17_pct", "Jongeren met jeugdhulp (% 0-17 jaar)", "%",
-                ("jeugdhulp_0_17_pct",), "rel", 0.08, None, (RISK,),
-                "geen landelijk cijfer in dezelfde definitie: factor 1, ruimere marge"),
-        Mapping("jeugdzorg_0_17", "Jongeren met jeugdzorg, 0-17 jaar", "personen",
-                ("jeugdzorg_0_17",), "rel", 0.08, _nat("youth_0_17_with_jeugdzorg"), (RISK,),
-                "aantal; de gemeentelijke leeftijdsopbouw is een aanname, vandaar ruimere marge"),
-        Mapping("jeugdzorg", "Jongeren met jeugdzorg, 0-22 jaar", "personen",
-                ("jeugdzorg_0_22",), "rel", 0.08, _nat("youth_with_jeugdzorg_total_incl_pgb"),
-                (RISK,), "aantal (eigen cijfers, CBS-definitie: vorm 'totaal')"),
-        Mapping("jeugdhulp", "Jongeren met jeugdhulp, 0-22 jaar", "personen",
-                ("jeugdhulp_0_22",), "rel", 0.08, _nat("youth_jeugdhulp_total_incl_pgb"),
-                (RISK,), "aantal incl. PGB"),
-        Mapping("met_verblijf", "Jongeren met jeugdhulp met verblijf", "personen",
-                ("jeugdhulp_met_verblijf_0_22",), "rel", 0.10,
-                _nat("youth_jeugdhulp_met_verblijf"), (RISK, "residential_share"), "aantal"),
-        Mapping("jeugdbescherming", "Jongeren met jeugdbescherming", "personen",
-                ("jeugdbescherming_0_22",), "rel", 0.10, _nat("youth_jeugdbescherming"),
-                (RISK, "jb_rate"), "aantal"),
-        Mapping("jeugdreclassering", "Jongeren met jeugdreclassering", "personen",
-                ("jeugdreclassering_0_22",), "rel", 0.12, _nat("youth_jeugdreclassering"),
-                (RISK, "jr_rate"), "aantal"),
-        Mapping("trajecten_gestart", "Begonnen jeugdhulptrajecten", "trajecten",
-                ("trajecten_gestart",), "rel", 0.08, _nat("jh_trajecten_begonnen"), (RISK,),
-                "85097NED, totaal verwijzers"),
-        Mapping("uitgaven", "Gerealiseerde kosten jeugdzorg", "euro", ("uitgaven",), "rel",
-                0.08, _nat_spending, ("cost_scale",),
-                "CBS 83454NED; factor t.o.v. landelijke uitgaven (midden van de bandbreedte)"),
-    ]
-    informs = {
-        "gemeentelijke_toegang": ("route_first_line",),
-        "huisarts": ("route_gp",),
-        "jeugdarts": ("route_youth_doctor",),
-        "medisch_specialist": ("route_medical_specialist",),
-    }
-    for key, (label, _) in REFERRER_LABELS.items():
-        items.append(
-            Mapping(f"verwijzer_{key}", f"Verwijzer {label.lower()} (% van gestarte trajecten)",
-                    "% van gestart", (f"verwijzer_{key}_pct",), "pp", 1.5, _nat_referrer(label),
-                    informs.get(key, _ROUTING),
-                    "85097NED begonnen trajecten; verschil t.o.v. landelijk in procentpunten")
-        )
-    return {m.kind: m for m in items}
-
-
-MAPPINGS = _mappings()
-# What a profile should have; a missing one is reported (the prior fills the gap).
-CORE_KINDS = {
-    "jeugdhulp_natura_pct": RISK,
-    "jeugdbescherming_pct": "jb_rate",
-    "jeugdreclassering_pct": "jr_rate",
-    "met_verblijf_aandeel": "residential_share",
-    "verwijzer_huisarts": "route_gp",
-    "uitgaven": "cost_scale",
+SERIES_DEFS = (
+    SeriesDef("jeugdzorg_natura_0_22_pct", "Jongeren met jeugdzorg in natura (% 0-22 jaar)",
+              "85039NED_2021", "pct_jeugdzorg_natura", 2021, ("jeugdzorg_0_22_pct",), True,
+              "0_22"),
+    SeriesDef("jeugdzorg_natura_0_22_pct", "Jongeren met jeugdzorg in natura (% 0-22 jaar)",
+              "85318NED_2022", "pct_jeugdzorg_natura", 2022, ("jeugdzorg_0_22_pct",), True,
+              "0_22"),
+    SeriesDef("jeugdhulp_natura_0_17_pct", "Jongeren met jeugdhulp in natura (% 0-17 jaar)",
+              "85098NED_2022_voorlopig", "pct_jeugdhulp_natura_0_17", 2022,
+              ("jeugdhulp_0_17_pct",), True, "0_17"),
+    SeriesDef("jeugdbescherming_0_17_pct", "Jongeren met jeugdbescherming (% 0-17 jaar)",
+              "85098NED_2022_voorlopig", "pct_jeugdbescherming", 2022,
+              ("jeugdbescherming_0_17_pct",), True, "0_17"),
+    SeriesDef("jeugdreclassering_12_22_pct", "Jongeren met jeugdreclassering (% 12-22 jaar)",
+              "85098NED_2022_voorlopig", "pct_jeugdreclassering", 2022,
+              ("jeugdreclassering_0_22_pct",), True, "12_22"),
+    SeriesDef("jeugdhulp_met_verblijf_aandeel",
+              "Jeugdhulp met verblijf (% van jongeren met jeugdhulp in natura)",
+              "85098NED_2022_voorlopig", "pct_met_verblijf", 2022,
+              ("jeugdhulp_met_verblijf_0_17", "jeugdhulp_0_17"), False, "verblijf"),
+)
+N_SERIES = len(SERIES_DEFS)
+KWB_2021, KWB_2022 = 0, 1
+#: series-specific noise terms (log scale) estimated by the fit, by series index; the others
+#: are 0 (a single-year share is confounded with the parameter it informs)
+KAPPA_SERIES = {"kappa_kwb": (0, 1), "kappa_jeugdhulp": (2,), "kappa_jr": (4,)}
+COVARIATES = {
+    "bijstand": "bijstand per 1.000 inwoners (CBS 2020)",
+    "eenouder": "aandeel eenoudergezinnen (CBS 2022)",
+    "wmo": "Wmo-cliënten per 1.000 inwoners (KWB 2021)",
+    "kinderen": "aandeel 0-14 jaar (CBS 2020)",
+    "omvang": "inwoners (CBS 2020)",
 }
 
 
-# -- observed figures ----------------------------------------------------------------------------
+# -- data ----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Figure:
-    """One observed municipal figure, already in the unit of its :class:`Mapping`."""
+class Data:
+    """Everything the fit needs, aligned on the 342 municipalities of the 2024 division."""
 
-    kind: str
-    period: str  # "2022" or "2020H1"
-    value: float
-    status: str
-    source: str
-    rounding: float = 0.0  # half width of the publication rounding, in the figure's unit
-    bound: str = ""  # "", "min", "max"
-    count: float | None = None  # the count behind a share (binomial noise), when known
-
-    @property
-    def year(self) -> int:
-        return int(self.period[:4])
+    codes: tuple[str, ...]
+    names: tuple[str, ...]
+    value: np.ndarray  # (M, S) published share in %, NaN = missing or suppressed
+    meas_var: np.ndarray  # (M, S) publication rounding, log scale
+    count: np.ndarray  # (M, S) implied count behind the share (count noise phi / count)
+    national: np.ndarray  # (S,) the country's published share
+    x: np.ndarray  # (M, p) standardised covariates with intercept
+    covariate_names: tuple[str, ...]
+    risk_indicator: np.ndarray  # (M,) the indicator-based index of services.inputs
 
     @property
-    def half(self) -> int | None:
-        return int(self.period[-1]) if "H" in self.period else None
-
-    @property
-    def comparable_since(self) -> int:
-        return BREAK_YEAR if self.year >= BREAK_YEAR else FIRST_YEAR
-
-
-@dataclass
-class Missing:
-    """A figure that is absent or suppressed; the national prior fills the gap."""
-
-    kind: str
-    reason: str  # Dutch
-
-
-def _round_half(decimals: int) -> float:
-    """Half the last published digit: CBS percentages have one decimal."""
-    return 0.5 * 10.0 ** (-decimals)
-
-
-_STORE_SERIES = {
-    "JongerenMetJeugdhulpInNatura": "jeugdhulp_natura_pct",
-    "JongerenMetJeugdbescherming": "jeugdbescherming_pct",
-    "JongerenMetJeugdreclassering": "jeugdreclassering_pct",
-    "JongerenMetJeugdhMetVerblInNat": "met_verblijf_aandeel",
-}
-_STARTED = "BegonnenJeugdhulptrajecten"
-
-
-def _period(text: str) -> str | None:
-    """CBS/own period -> "2022" or "2022H1"; other periods are not used."""
-    text = str(text).strip()
-    if m := re.fullmatch(r"(\d{4})(JJ00)?", text):
-        return m.group(1)
-    if m := re.fullmatch(r"(\d{4})\s*-?\s*H[JA]?0?([12])", text, flags=re.I):
-        return f"{m.group(1)}H{m.group(2)}"
-    return None
-
-
-def _referrer_key(label: str) -> str | None:
-    text = label.lower()
-    if "totaal" in text:
-        return "totaal"
-    for key, (_, needles) in REFERRER_LABELS.items():
-        if any(n in text for n in needles):
-            return key
-    return None
-
-
-def cbs_style(figures: list[Figure], suppress: tuple[str, str] | None, source: str
-              ) -> list[Figure]:
-    """Publish model figures the way CBS does, to test and benchmark recovery honestly.
-
-    Percentages to one decimal, trajectory counts to multiples of 5 (referrer shares recomputed
-    from the rounded counts) and the cell ``(kind, period)`` suppressed ('.', i.e. missing).
-    """
-    started = {f.period: f.value for f in figures if f.kind == "trajecten_gestart"}
-    out, rows = [], []
-    for f in figures:
-        if (f.kind, f.period) == suppress:
-            continue
-        if f.kind == "trajecten_gestart":
-            rows.append((f.period, "totaal", 5 * round(f.value / 5), f.status))
-        elif f.kind.startswith("verwijzer_"):
-            count = 5 * round(f.value / 100 * started[f.period] / 5)
-            rows.append((f.period, f.kind.removeprefix("verwijzer_"), count, f.status))
-        else:
-            out.append(Figure(f.kind, f.period, round(f.value, 1), f.status, source,
-                              rounding=0.05))
-    return out + _started_shares(rows, source, 2.5)
-
-
-def _started_shares(rows: Iterable[tuple[str, str, float, str]], source: str, rounding: float):
-    """Referrer shares from started-trajectory counts: (period, referrer key, count, status)."""
-    by_period: dict[str, dict[str, tuple[float, str]]] = {}
-    for period, key, value, status in rows:
-        by_period.setdefault(period, {})[key] = (value, status)
-    figures: list[Figure] = []
-    for period, cats in sorted(by_period.items()):
-        total = cats.get("totaal")
-        if total is None:
-            parts = [v for k, (v, _) in cats.items() if k in REFERRER_LABELS]
-            if len(parts) < len(REFERRER_LABELS):
-                continue
-            total = (float(sum(parts)), next(iter(cats.values()))[1])
-        if not total[0] or total[0] <= 0:
-            continue
-        figures.append(Figure("trajecten_gestart", period, total[0], total[1], source, rounding))
-        for key in REFERRER_LABELS:
-            if key in cats and not math.isnan(cats[key][0]):
-                share = 100.0 * cats[key][0] / total[0]
-                figures.append(
-                    Figure(f"verwijzer_{key}", period, share, cats[key][1], source,
-                           100.0 * rounding / total[0], count=total[0])
-                )
-    return figures
-
-
-def store_figures(code: str) -> tuple[list[Figure], list[Missing]]:
-    """The municipality's CBS figures and own (CBS-definition) counts from the store."""
-    from jeugdstelsel.data import store_service
-
-    figures: list[Figure] = []
-    missing: list[Missing] = []
-    frame = store_service.observations(code)
-    if not frame.empty:
-        base = frame["series"].str.replace(r"_\d+$", "", regex=True)
-        for row, series in zip(frame.itertuples(), base, strict=True):
-            kind = _STORE_SERIES.get(series)
-            period = _period(row.period)
-            if kind is None or period is None:
-                continue
-            if row.category not in ("", None) and "totaal" not in str(row.category_label).lower():
-                continue
-            if pd.isna(row.value):
-                missing.append(Missing(kind, f"{row.dataset} {row.period}: geheim of niet "
-                                             "gepubliceerd (CBS '.')"))
-                continue
-            figures.append(Figure(kind, period, float(row.value), row.status,
-                                  f"CBS {row.dataset} {row.period}", _round_half(1)))
-        started = frame[base == _STARTED]
-        rows = []
-        for r in started.itertuples():
-            key = _referrer_key(str(r.category_label) or str(r.category))
-            period = _period(r.period)
-            if key is None or period is None or pd.isna(r.value):
-                continue
-            rows.append((period, key, float(r.value), r.status))
-        figures += _started_shares(rows, f"CBS {started['dataset'].iloc[0]}"
-                                   if not started.empty else "CBS", 2.5)
-    local = store_service.local_figures(code)
-    used_local = local[local["definition"] == "cbs"]
-    if len(local) > len(used_local):
-        missing.append(Missing("eigen_cijfers", "eigen cijfers in lokale definitie worden "
-                                                "getoond maar niet gekalibreerd"))
-    vorm_kind = {"totaal": "jeugdzorg", "met_verblijf": "met_verblijf",
-                 "jeugdbescherming": "jeugdbescherming",
-                 "jeugdreclassering": "jeugdreclassering"}
-    people = used_local[(used_local["measure"] == "jongeren") & (used_local["wijk"] == "")
-                        & (used_local["aanbieder"] == "") & (used_local["verwijzer"] == "")]
-    for r in people.itertuples():
-        period = _period(r.period)
-        if r.vorm in vorm_kind and period and "H" not in period and not pd.isna(r.value):
-            figures.append(Figure(vorm_kind[r.vorm], period, float(r.value), "definitief",
-                                  f"eigen cijfers {r.period}"))
-    started = used_local[(used_local["measure"] == "trajecten_gestart")
-                         & (used_local["wijk"] == "") & (used_local["aanbieder"] == "")]
-    rows = []
-    local_ref = {"gemeente": "gemeentelijke_toegang", "huisarts": "huisarts",
-                 "jeugdarts": "jeugdarts", "medisch_specialist": "medisch_specialist",
-                 "gecertificeerde_instelling": "gecertificeerde_instelling",
-                 "justitie": "rechter", "geen": "geen_verwijzer", "": "totaal"}
-    sums = started.groupby(["period", "verwijzer"], as_index=False)["value"].sum(min_count=1)
-    for r in sums.itertuples():
-        period = _period(r.period)
-        if period and r.verwijzer in local_ref and not pd.isna(r.value):
-            rows.append((period, local_ref[r.verwijzer], float(r.value), "definitief"))
-    figures += _started_shares(rows, "eigen cijfers", 0.0)
-    return figures, missing
+    def n(self) -> int:
+        return len(self.codes)
 
 
 @lru_cache(maxsize=1)
-def _embedded_sample() -> pd.DataFrame:
-    path = resources.files("jeugdstelsel.data") / "refdata" / "85098NED_2022_gemeente_sample10.csv"
-    with path.open("rb") as fh:
-        return pd.read_csv(fh, dtype=str, keep_default_na=False)
+def load_data() -> Data:
+    """The embedded CBS figures of every municipality as the fit's arrays."""
+    from jeugdstelsel.data import municipal_figures as mf
+    from jeugdstelsel.data.municipalities import municipality_table
+    from jeugdstelsel.services.inputs import municipal_risk
+
+    table = municipality_table()
+    codes = tuple(table["gm_code"])
+    frame = mf.all_figures()
+    wide = frame[frame["level"] == "gemeente"].pivot_table(
+        index="region", columns=["dataset", "key"], values="value", aggfunc="first")
+    wide = wide.reindex(list(codes))
+
+    def col(dataset: str, key: str) -> np.ndarray:
+        if (dataset, key) not in wide.columns:
+            return np.full(len(codes), np.nan)
+        return wide[(dataset, key)].to_numpy(dtype=float)
+
+    pops = {}
+    for year, dataset in ((2021, "85075NED_2021"), (2022, "85335NED_2022")):
+        young, older = col(dataset, "inwoners_0_14"), col(dataset, "inwoners_15_24")
+        pops[year] = {"0_22": young + 0.8 * older, "0_17": young + 0.3 * older,
+                      "12_22": 0.2 * young + 0.8 * older}
+    counts = {2021: col("85075NED_2021", "jongeren_natura"),
+              2022: col("85335NED_2022", "jongeren_natura")}
+    m, s = len(codes), N_SERIES
+    value = np.full((m, s), np.nan)
+    meas = np.zeros((m, s))
+    count = np.ones((m, s))
+    rounding_pct = (0.05 / math.sqrt(3)) ** 2
+    for j, sd in enumerate(SERIES_DEFS):
+        published = col(sd.dataset, sd.cbs_key)
+        if sd.pop == "0_22":
+            c = counts[sd.year]
+            pop = pops[sd.year]["0_22"]
+            derived = 100.0 * c / pop
+            v = np.where(np.isfinite(published), published, derived)
+            meas[:, j] = np.where(np.isfinite(published), rounding_pct / published**2,
+                                  (2.5 / math.sqrt(3)) ** 2 / c**2 + 0.03**2)
+            count[:, j] = c
+        else:
+            v = published
+            meas[:, j] = rounding_pct / np.where(v > 0, v, np.nan) ** 2
+            if sd.pop == "verblijf":
+                jh = col("85098NED_2022_voorlopig", "pct_jeugdhulp_natura_0_17")
+                count[:, j] = v / 100.0 * jh / 100.0 * pops[2022]["0_17"]
+            else:
+                count[:, j] = v / 100.0 * pops[2022][sd.pop]
+        v = np.where(v > 0, v, np.nan)  # a published 0,0 says "below 0,05": left out
+        value[:, j] = v
+    count = np.where(np.isfinite(count) & (count > 0), count, 1.0)
+    meas = np.where(np.isfinite(meas), meas, 0.0)
+    national = np.zeros(s)
+    country = mf.country_figures()
+    for j, sd in enumerate(SERIES_DEFS):
+        if sd.pop == "0_22":
+            ok = np.isfinite(value[:, j]) & np.isfinite(counts[sd.year])
+            national[j] = 100.0 * counts[sd.year][ok].sum() / (
+                100.0 * counts[sd.year][ok] / value[ok, j]).sum()
+        else:
+            row = country[(country["dataset"] == sd.dataset) & (country["key"] == sd.cbs_key)]
+            national[j] = float(row["value"].iloc[0])
+    x, names = _covariates(table, col("85039NED_2021", "wmo_per_1000"))
+    risk = municipal_risk(table)
+    return Data(codes, tuple(table["name"]), value, meas, count, national, x, names,
+                np.asarray(risk, dtype=float))
 
 
-def embedded_figures(code: str, name: str) -> list[Figure]:
-    """Figures shipped in the package: the 85098NED residential share and ``figures.csv`` rows.
-
-    The store's seed holds only three 85098NED measures; the residential share (``_2``: % of
-    young people with jeugdhulp in natura who have it with residence, judged by its size, see
-    docs/calibration.md) is read from the same embedded file. ``figures.csv`` holds municipal
-    figures from CBS news and press (percentages, counts, bounds such as "meer dan 17%").
-    """
-    from jeugdstelsel.data.municipalities import fold
-
-    figures: list[Figure] = []
-    sample = _embedded_sample()
-    for row in sample[sample["RegioS"].str.strip() == code].itertuples():
-        cell = row.JongerenMetJeugdhMetVerblInNat_2.strip()
-        period = _period(row.Perioden)
-        if cell and period:
-            figures.append(Figure("met_verblijf_aandeel", period, float(cell), "onbekend",
-                                  f"CBS 85098NED {row.Perioden} (ingebouwd)", 0.05))
-    table = refdata.load_figures()
-    wanted = fold(name)
-    rules = {
-        "muni_youth_0_17_jeugdzorg_pct": ("jeugdzorg_0_17_pct", "", 0.05),
-        "muni_youth_0_17_jeugdzorg_count": ("jeugdzorg_0_17", "", 0.0),
-        "muni_youth_jeugdzorg_pct_gt": ("jeugdzorg_pct", "min", 0.0),
-        "muni_youth_jeugdzorg_pct_lt": ("jeugdzorg_pct", "max", 0.0),
-        "muni_youth_0_17_jeugdzorg_pct_low": ("jeugdzorg_0_17_pct", "max", 0.0),
-        "muni_youth_0_17_jeugdhulp_pct_gt": ("jeugdhulp_0_17_pct", "min", 0.0),
-        "muni_youth_jeugdzorg_pct_range_high": ("jeugdzorg_pct", "min", 0.0),
-        "muni_youth_jeugdzorg_pct_range_low": ("jeugdzorg_pct", "min", 0.0),
-        "muni_youth_jeugdhulp_count": ("jeugdhulp", "", 500.0),  # press: rounded to thousands
-        "muni_cost_jeugdzorg_realised": ("uitgaven", "", 500.0),
+def _covariates(table: pd.DataFrame, wmo: np.ndarray) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Standardised logs of the indicators, a missing one at the mean; intercept first."""
+    raw = {
+        "bijstand": table["bijstand_per_1000_2020"].to_numpy(dtype=float),
+        "eenouder": table["one_parent_share_2022"].to_numpy(dtype=float),
+        "wmo": wmo,
+        "kinderen": table["share_0_14_2020"].to_numpy(dtype=float),
+        "omvang": table["inhabitants_2020"].to_numpy(dtype=float),
     }
-    rows = table[table["series"].isin(rules)]
-    for r in rows.itertuples():
-        if wanted not in {fold(part) for part in str(r.geo).split("/")}:
-            continue
-        period = _period(r.period)
-        if period is None:
-            continue
-        kind, bound, rounding = rules[r.series]
-        figures.append(Figure(kind, period, float(r.value), str(r.status),
-                              f"{r.source_title} ({r.period})", rounding, bound))
-    return figures
+    columns = [np.ones(len(table))]
+    for values in raw.values():
+        logs = np.log(np.where(values > 0, values, np.nan))
+        mean, sd = np.nanmean(logs), np.nanstd(logs)
+        columns.append(np.nan_to_num((logs - mean) / sd, nan=0.0))
+    return np.column_stack(columns), ("constante", *raw)
 
 
-def gather(code: str, name: str, *, use_store: bool = True) -> tuple[list[Figure], list[Missing]]:
-    """All usable figures of a municipality; the first source of a (kind, period, bound) wins.
+# -- the engine's response ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Response:
+    """Log model values at ``theta0`` and their derivatives, per municipality and series."""
 
-    Order: the store (CBS tables, imported own figures), then the embedded figures. Without a
-    working store (no Django, no database) only the embedded figures are used.
-    """
-    figures: list[Figure] = []
-    missing: list[Missing] = []
-    if use_store:
-        try:
-            figures, missing = store_figures(code)
-        except Exception:  # no store: the embedded figures still count
-            figures, missing = [], []
-    figures += embedded_figures(code, name)
-    seen: set[tuple[str, str, str]] = set()
-    unique = []
-    for f in figures:
-        key = (f.kind, f.period, f.bound)
-        if key not in seen:
-            seen.add(key)
-            unique.append(f)
-    present = {f.kind for f in unique}
-    missing = [m for m in missing if m.kind not in present]
-    return unique, missing
+    theta0: np.ndarray  # (M, K)
+    level: np.ndarray  # (M, S) log model share at theta0 (definition factor applied)
+    jac: np.ndarray  # (M, S, K)
+    national_model: np.ndarray  # (S,) the country's model share
+    seconds: float
+
+    def predict(self, theta: np.ndarray) -> np.ndarray:
+        """Log published share for parameters ``theta`` (M, K) (linearised)."""
+        return self.level + np.einsum("msk,mk->ms", self.jac, theta - self.theta0)
 
 
-# -- national anchors ------------------------------------------------------------------------------
-@lru_cache(maxsize=4)
-def _national_outputs(last_year: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """The national model at the shipped calibration, per year and per half-year."""
-    from jeugdstelsel.services.inputs import national_inputs
+def _model_value(series: dict[str, np.ndarray], sd: SeriesDef) -> np.ndarray:
+    bucket = sd.year - FIRST_YEAR
+    first = series[sd.model[0]][0, :, bucket]
+    if len(sd.model) == 1:
+        return first
+    return 100.0 * first / np.maximum(series[sd.model[1]][0, :, bucket], 1e-12)
 
+
+def responses(theta0: np.ndarray, *, progress: Callable[[int, int], None] | None = None,
+              previous: Response | None = None, rows: np.ndarray | None = None) -> Response:
+    """One engine call (through the pipeline): every municipality at ``theta0`` and at each
+    parameter moved by :data:`STEP`, plus the country at the national point.
+
+    With ``previous`` and ``rows``, only those municipalities are simulated again (the others
+    keep their linearisation): what a relinearisation needs."""
+    from jeugdstelsel.core import parameters as P
+    from jeugdstelsel.core.model import PARAMETERS, PARAMETERS_BY_NAME
+    from jeugdstelsel.core.population import PopulationInputs
+    from jeugdstelsel.services import pipeline
+    from jeugdstelsel.services.calibration import load_shipped
+    from jeugdstelsel.services.inputs import municipal_inputs, national_inputs
+
+    start = time.perf_counter()
+    data = load_data()
+    m, k = theta0.shape
     cal = load_shipped()
-    inputs, _ = national_inputs(FIRST_YEAR, last_year)
-    ps = P.build(PARAMETERS, 1, 1, None, point=cal.point)
-    result = simulate_draws(ps, inputs, (last_year - FIRST_YEAR + 1) * 12)
-    return aggregate(result, ps), aggregate(result, ps, span_months=6)
-
-
-def _anchor_year(mapping: Mapping, year: int) -> int | None:
-    """The year whose national figure anchors ``year``: itself, else the nearest on its side
-    of the 2021 trend break, else the nearest at all (within the embedded years)."""
-    if mapping.anchor is None:
-        return None
-    years = [y for y in range(FIRST_YEAR, 2031) if mapping.anchor(y) is not None]
-    if not years:
-        return None
-    same = [y for y in years if (y >= BREAK_YEAR) == (year >= BREAK_YEAR)]
-    pool = same or years
-    return min(pool, key=lambda y: (abs(y - year), -y))
-
-
-@lru_cache(maxsize=1024)
-def definition_factor(kind: str, year: int) -> tuple[float, str]:
-    """National published / national model for this kind (ratio, or pp offset for shares)."""
-    mapping = MAPPINGS[kind]
-    ay = _anchor_year(mapping, year)
-    if ay is None:
-        return (0.0 if mapping.target_kind == "pp" else 1.0), "geen landelijk anker"
-    nat_annual, _ = _national_outputs(max(ay, year, 2022))
-    model = float(mapping.value(nat_annual, ay - FIRST_YEAR, mapping.anchor_model)[0])
-    observed = float(mapping.anchor(ay))
-    if mapping.target_kind == "pp":
-        return observed - model, f"landelijk {ay}"
-    return float(np.clip(observed / model, 0.25, 4.0)), f"landelijk {ay}"
-
-
-def national_reference(kind: str, period: str) -> float | None:
-    """The country's value in the municipal figure's definition (for the side-by-side table)."""
-    mapping = MAPPINGS[kind]
-    fig = Figure(kind, period, 0.0, "", "")
-    nat_annual, nat_half = _national_outputs(max(fig.year, 2022))
-    out, bucket = (nat_half, (fig.year - FIRST_YEAR) * 2 + fig.half - 1) if fig.half else (
-        nat_annual, fig.year - FIRST_YEAR)
-    if mapping.unit in ("personen", "trajecten", "euro"):
-        return mapping.anchor(fig.year) if mapping.anchor else None
-    factor, _ = definition_factor(kind, fig.year)
-    value = float(mapping.value(out, bucket)[0])
-    return value + factor if mapping.target_kind == "pp" else value * factor
-
-
-# -- targets -------------------------------------------------------------------------------------
-def _target(fig: Figure) -> Target:
-    mapping = MAPPINGS[fig.kind]
-    if mapping.target_kind == "rel" and fig.value <= 0:
-        # a published 0 (e.g. 0,0%) says "below half the last digit": an upper bound
-        bound = fig.rounding or 0.5
-        fig = Figure(fig.kind, fig.period, bound, fig.status, fig.source, 0.0, "max", fig.count)
-    sigma = mapping.sigma
-    if mapping.target_kind == "rel":
-        extra = fig.rounding / math.sqrt(3) / max(abs(fig.value), 1e-9)
-        sigma = math.hypot(sigma, extra)
+    full_theta = theta0
+    if previous is not None and rows is not None:
+        theta0 = theta0[rows]
+        m = len(rows)
+        codes = [data.codes[i] for i in rows]
     else:
-        extra = fig.rounding / math.sqrt(3)
-        if fig.count:
-            p = min(max(fig.value / 100.0, 0.01), 0.99)
-            extra = math.hypot(extra, 100.0 * math.sqrt(p * (1 - p) / fig.count))
-        sigma = math.hypot(sigma, extra)
-    if fig.status == "voorlopig":
-        sigma *= VOORLOPIG_FACTOR
-    return Target(fig.kind, fig.year, fig.value, fig.status, mapping.target_kind, sigma,
-                  fig.source, fig.bound)
+        codes = list(data.codes)
+    muni = municipal_inputs(codes, FIRST_YEAR, LAST_YEAR)
+    nat, _ = national_inputs(FIRST_YEAR, LAST_YEAR)
+    reps = k + 1
+    thetas = np.concatenate([theta0] + [theta0 + STEP * np.eye(k)[i] for i in range(k)])
+    inputs = PopulationInputs(
+        FIRST_YEAR,
+        np.concatenate([np.tile(muni.population0, (reps, 1)), nat.population0]),
+        np.concatenate([np.tile(muni.births, (1, reps)), nat.births], axis=1),
+        np.concatenate([np.tile(muni.migration, (reps, 1)), nat.migration]),
+        np.concatenate([np.exp(thetas[:, 0]), [1.0]]),
+        tuple(codes) * reps + ("NL01",),
+    )
+    cells = inputs.n_municipalities
+    params = P.build(PARAMETERS, 1, cells, None, point=cal.point)
+    updates = {}
+    for j, name in enumerate(FREE[1:], start=1):
+        spec = PARAMETERS_BY_NAME[name]
+        centre = float(spec.to_unit(cal.point.get(name, spec.default)))
+        unit = np.concatenate([centre + thetas[:, j], [centre]])
+        updates[name] = spec.from_unit(unit)[None, :]
+    params = params.with_values(updates)
+    months = (LAST_YEAR - FIRST_YEAR + 1) * 12
+    run = pipeline.execute([pipeline.Member(params, {}, None)], inputs, months,
+                           progress=progress)
+    values = np.column_stack([_model_value(run.series, sd) for sd in SERIES_DEFS])  # (cells, S)
+    national_model = values[-1]
+    factor = data.national / national_model
+    logs = np.log(np.maximum(values[:-1] * factor, 1e-12)).reshape(reps, m, N_SERIES)
+    level = logs[0]
+    jac = np.stack([(logs[i + 1] - level) / STEP for i in range(k)], axis=-1)
+    if previous is not None and rows is not None:
+        all_level, all_jac = previous.level.copy(), previous.jac.copy()
+        all_level[rows], all_jac[rows] = level, jac
+        theta_all = previous.theta0.copy()
+        theta_all[rows] = full_theta[rows]
+        return Response(theta_all, all_level, all_jac, national_model,
+                        time.perf_counter() - start)
+    return Response(theta0.copy(), level, jac, national_model, time.perf_counter() - start)
+
+
+# -- the hierarchical fit ----------------------------------------------------------------------
+HYPER = ("tau_risk", "tau_jb", "tau_verblijf", "phi", "sigma_jaar", *KAPPA_SERIES)
+PAD = 1e8  # variance of a missing figure: it contributes nothing
 
 
 @dataclass
-class _Case:
-    """One municipality in a batch: its figures and prior."""
+class Fit:
+    """The pooled fit: hyperparameters, regression and each municipality's posterior."""
 
-    code: str
-    name: str
-    figures: list[Figure]
-    risk_prior: float
-    targets: list[Target] = field(default_factory=list)
-    factors: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    hyper: dict[str, float]
+    beta: np.ndarray  # (p, K)
+    prior_mean: np.ndarray  # (M, K)
+    tau: np.ndarray  # (K,)
+    post_mean: np.ndarray  # (M, K)
+    post_cov: np.ndarray  # (M, K, K)
+    used: np.ndarray  # (M, S) bool: figures the fit saw
+    response: Response
+    loglik: float
+    fixed: tuple[str, ...] = ()
+    active: np.ndarray = field(default_factory=lambda: np.ones(len(FREE), bool))
 
-    def __post_init__(self) -> None:
-        self.targets = [_target(f) for f in self.figures]
-        self.factors = np.array([definition_factor(f.kind, f.year)[0] for f in self.figures])
+    def obs_cov(self, data: Data, used: np.ndarray | None = None) -> np.ndarray:
+        return _obs_cov(self.hyper, data, self.used if used is None else used)
 
-
-# -- the prior -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Prior:
-    """Gaussian prior on (log risk, logit municipal parameters); shared except the risk mean."""
-
-    names: tuple[str, ...]
-    mean: np.ndarray  # (k,), the risk entry is a placeholder (per municipality)
-    cov: np.ndarray  # (k, k)
-    national: Calibration
-
-    @property
-    def sd(self) -> np.ndarray:
-        return np.sqrt(np.diag(self.cov))
-
-
-def national_prior(national: Calibration | None = None) -> Prior:
-    """National posterior (+ between-municipality spread) as the municipal prior."""
-    cal = national or load_shipped()
-    post = cal.posterior()
-    index = {n: i for i, n in enumerate(post.names)}
-    k = len(FREE)
-    mean = np.zeros(k)
-    cov = np.zeros((k, k))
-    cov[0, 0] = RISK_PRIOR_SD**2
-    names = list(TAU)
-    for a, name in enumerate(names, start=1):
-        if name in index:
-            mean[a] = post.mean[index[name]]
-        else:
-            param = PARAMETERS_BY_NAME[name]
-            mean[a] = float(param.to_unit(cal.point.get(name, param.default)))
-        for b, other in enumerate(names, start=1):
-            if name in index and other in index:
-                cov[a, b] = post.cov[index[name], index[other]]
-        cov[a, a] += TAU[name] ** 2
-    return Prior(FREE, mean, cov, cal)
+    def predictive(self, data: Data, *, prior: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and sd (log scale) of every figure, a new draw of its noise included (year
+        shock, count noise, rounding): from the posterior, or from the pool alone (``prior``).
+        """
+        mean_theta = self.prior_mean if prior else self.post_mean
+        cov_theta = (np.broadcast_to(np.diag(self.tau**2), self.post_cov.shape) if prior
+                     else self.post_cov)
+        mean = self.response.predict(mean_theta)
+        jac = self.response.jac
+        var = np.einsum("msk,mkl,msl->ms", jac, cov_theta, jac)
+        noise = _obs_cov(self.hyper, data, np.ones_like(self.used))
+        var = var + np.diagonal(noise, axis1=1, axis2=2)
+        return mean, np.sqrt(var)
 
 
-# -- batched model evaluation --------------------------------------------------------------------
-@lru_cache(maxsize=2)
-def _all_inputs(last_year: int) -> PopulationInputs:
-    """Inputs of every municipality, built once (the demography fit takes most of a second)."""
-    from jeugdstelsel.services.inputs import municipal_inputs
-
-    return municipal_inputs(None, FIRST_YEAR, last_year)
-
-
-class _Batch:
-    """Simulates municipalities x candidate vectors as independent cells of one run."""
-
-    def __init__(self, cases: Sequence[_Case], prior: Prior, last_year: int):
-        self.cases = list(cases)
-        self.prior = prior
-        self.last_year = last_year
-        self.inputs = _all_inputs(last_year)
-        position = {c: i for i, c in enumerate(self.inputs.names)}
-        self.input_row = np.array([position[c.code] for c in self.cases])
-        self.months = (last_year - FIRST_YEAR + 1) * 12
-        self.params = [PARAMETERS_BY_NAME[n] for n in FREE[1:]]
-        self.half = any(f.half for c in cases for f in c.figures)
-        chol = np.linalg.cholesky(prior.cov)
-        self.prior_whiten = np.linalg.inv(chol)  # residual = W (z - mu)
-
-    def outputs(self, z: np.ndarray, rows: np.ndarray) -> tuple[dict, dict | None]:
-        """Model outputs for vectors ``z`` (cells, k) of municipalities ``rows`` (cells,)."""
-        inp = self.inputs
-        rows = self.input_row[rows]
-        sub = PopulationInputs(
-            inp.start_year, inp.population0[rows], inp.births[:, rows], inp.migration[rows],
-            np.exp(z[:, 0]), tuple(inp.names[r] for r in rows),
-        )
-        base = P.build(PARAMETERS, 1, len(rows), None, point=self.prior.national.point)
-        values = {p.name: p.from_unit(z[:, j + 1])[None, :] for j, p in enumerate(self.params)}
-        ps = base.with_values(values)
-        result = simulate_draws(ps, sub, self.months)
-        annual = aggregate(result, ps)
-        return annual, (aggregate(result, ps, span_months=6) if self.half else None)
-
-    def residuals(self, z: np.ndarray, rows: np.ndarray) -> list[np.ndarray]:
-        """Whitened residuals (data, then prior) per cell."""
-        annual, half = self.outputs(z, rows)
-        out = []
-        for cell, m in enumerate(rows):
-            case = self.cases[m]
-            model = self.model_values(case, annual, half, cell)
-            data = _residuals(model[None, :], case.targets)[0] if case.targets else np.zeros(0)
-            mu = self.prior.mean.copy()
-            mu[0] = math.log(case.risk_prior)
-            prior = self.prior_whiten @ (z[cell] - mu)
-            out.append(np.concatenate([data, prior]))
-        return out
-
-    @staticmethod
-    def model_values(case: _Case, annual: dict, half: dict | None, cell: int) -> np.ndarray:
-        values = np.zeros(len(case.figures))
-        for i, fig in enumerate(case.figures):
-            mapping = MAPPINGS[fig.kind]
-            if fig.half:
-                v = mapping.value(half, (fig.year - FIRST_YEAR) * 2 + fig.half - 1)[cell]
-            else:
-                v = mapping.value(annual, fig.year - FIRST_YEAR)[cell]
-            values[i] = v + case.factors[i] if mapping.target_kind == "pp" else v * case.factors[i]
-        return values
+def _obs_cov(h: dict[str, float], data: Data, used: np.ndarray) -> np.ndarray:
+    """(M, S, S) covariance of the log figures given theta; unused figures get :data:`PAD`."""
+    kappa = np.zeros(N_SERIES)
+    for name, idx in KAPPA_SERIES.items():
+        kappa[list(idx)] = h[name] ** 2
+    diag = data.meas_var + h["phi"] / data.count + kappa[None, :]
+    year = np.array([sd.year for sd in SERIES_DEFS])
+    risk = np.array([sd.risk_type for sd in SERIES_DEFS])
+    shared = (year[:, None] == year[None, :]) & risk[:, None] & risk[None, :]
+    cov = h["sigma_jaar"] ** 2 * shared[None, :, :] * np.ones((data.n, 1, 1))
+    cov = cov + np.einsum("ms,st->mst", diag, np.eye(N_SERIES))
+    mask = used[:, :, None] & used[:, None, :]
+    cov = np.where(mask, cov, 0.0)
+    cov = cov + np.einsum("ms,st->mst", np.where(used, 0.0, PAD), np.eye(N_SERIES))
+    return cov
 
 
-def _solve(batch: _Batch, z0: np.ndarray) -> tuple[np.ndarray, list[np.ndarray], list[dict]]:
-    """Vectorised Levenberg-Marquardt over municipalities; returns z, Jacobians, diagnostics."""
-    m_count, k = z0.shape
-    eye = np.eye(k)
-    z_acc = z0.copy()
-    r_acc: list[np.ndarray | None] = [None] * m_count
-    j_acc: list[np.ndarray | None] = [None] * m_count
-    cost = np.full(m_count, np.inf)
-    lam = np.full(m_count, 1e-2)
-    active = np.ones(m_count, bool)
-    z_try = z0.copy()
-    iters = np.zeros(m_count, int)
-    for _ in range(MAX_ITER):
-        rows = np.flatnonzero(active)
+def _jac(resp: Response, used: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """The Jacobian of the used figures in the active parameters (others stay at the pool)."""
+    return np.where(used[:, :, None] & active[None, None, :], resp.jac, 0.0)
+
+
+def _resid(data: Data, resp: Response, used: np.ndarray, active: np.ndarray) -> np.ndarray:
+    y = np.where(used, np.log(np.nan_to_num(data.value, nan=1.0)), 0.0)
+    fixed = np.where(active[None, :], resp.theta0, 0.0)
+    return np.where(used, y - resp.level + np.einsum("msk,mk->ms", resp.jac, fixed), 0.0)
+
+
+def _marginal(h: dict[str, float], data: Data, resp: Response, used: np.ndarray,
+              rows: np.ndarray, tau: np.ndarray, active: np.ndarray) -> tuple[float, np.ndarray]:
+    """Log marginal likelihood of the municipalities ``rows`` and the GLS regression."""
+    resid0 = _resid(data, resp, used, active)
+    jac = _jac(resp, used, active)
+    s = _obs_cov(h, data, used) + np.einsum("msk,k,mtk->mst", jac, tau**2, jac)
+    s, jac, r, x = s[rows], jac[rows], resid0[rows], data.x[rows]
+    chol = np.linalg.cholesky(s)
+    # design of vec(beta) (p*K): D_m = J_m (K) kron x_m (p)
+    p, k = x.shape[1], jac.shape[2]
+    design = np.einsum("msk,mp->mskp", jac, x).reshape(len(rows), N_SERIES, k * p)
+    wd = np.linalg.solve(chol, design)
+    wr = np.linalg.solve(chol, r[:, :, None])[:, :, 0]
+    a = np.einsum("msi,msj->ij", wd, wd)
+    b = np.einsum("msi,ms->i", wd, wr)
+    keep = np.abs(np.diag(a)) > 1e-10
+    coef = np.zeros(k * p)
+    ridge = 1e-6 * np.eye(int(keep.sum()))
+    coef[keep] = np.linalg.solve(a[np.ix_(keep, keep)] + ridge, b[keep])
+    e = wr - np.einsum("msi,i->ms", wd, coef)
+    n_used = used[rows].sum(axis=1)
+    logdet = 2 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+    logdet = logdet - (N_SERIES - n_used) * math.log(PAD)
+    ll = -0.5 * float((e**2).sum() + logdet.sum() + n_used.sum() * math.log(2 * math.pi))
+    return ll, coef.reshape(k, p).T
+
+
+def fit(data: Data, resp: Response, *, used: np.ndarray | None = None,
+        rows: np.ndarray | None = None, start: dict[str, float] | None = None,
+        fix: dict[str, float] | None = None) -> Fit:
+    """Empirical Bayes: hyperparameters by maximum marginal likelihood over ``rows`` (default
+    all municipalities), then the Gaussian posterior of every municipality.
+
+    ``used`` masks the figures the fit may see (a backtest's cut-off). A parameter that no used
+    figure informs keeps offset 0 and :data:`TAU_DEFAULT`; a noise term that the figures cannot
+    identify stays at its default.
+    """
+    used = np.isfinite(data.value) if used is None else used & np.isfinite(data.value)
+    rows = np.arange(data.n) if rows is None else rows
+    informed = (np.abs(np.where(used[rows][:, :, None], resp.jac[rows], 0)).sum(axis=(0, 1))
+                > 1e-6 * len(rows))
+    own = {0: informed[0], 1: informed[1] and used[rows, 3].any(),
+           2: informed[2] and used[rows, 5].any()}
+    active = np.array([own[k] for k in range(len(FREE))])
+    years = {SERIES_DEFS[j].year for j in range(N_SERIES) if used[rows, j].any()}
+    free = ["tau_risk", "phi"]
+    if own[1]:
+        free.append("tau_jb")
+    if own[2]:
+        free.append("tau_verblijf")
+    if len(years) > 1:
+        free.append("sigma_jaar")
+    for name, idx in KAPPA_SERIES.items():
+        if used[rows][:, list(idx)].any() and (len(years) > 1 or name != "kappa_kwb"):
+            free.append(name)
+    h0 = {"tau_risk": 0.2, "tau_jb": 0.3, "tau_verblijf": 0.3, "phi": 1.0,
+          "sigma_jaar": YEAR_SHOCK_DEFAULT, "kappa_kwb": 0.02, "kappa_jeugdhulp": 0.05,
+          "kappa_jr": 0.1, **(start or {})}
+    if len(years) <= 1:
+        h0["sigma_jaar"] = YEAR_SHOCK_DEFAULT
+        h0["kappa_kwb"] = 0.0
+        fix = {"phi": 1.0, **(fix or {})}
+    h0.update(fix or {})
+    free = [n for n in free if n not in (fix or {})]
+
+    def unpack(z: np.ndarray) -> dict[str, float]:
+        h = dict(h0)
+        h.update({n: float(np.exp(v)) for n, v in zip(free, z, strict=True)})
+        return h
+
+    def tau_of(h: dict[str, float]) -> np.ndarray:
+        return np.array([h["tau_risk"], h["tau_jb"] if own[1] else TAU_DEFAULT,
+                         h["tau_verblijf"] if own[2] else TAU_DEFAULT])
+
+    def objective(z: np.ndarray) -> float:
+        h = unpack(z)
+        if any(v > 5 or v < 1e-4 for k, v in h.items() if k in free and k != "phi"):
+            return 1e12
+        return -_marginal(h, data, resp, used, rows, tau_of(h), active)[0]
+
+    z0 = np.log([max(h0[n], 1e-3) for n in free])
+    opt = minimize(objective, z0, method="L-BFGS-B",
+                   bounds=[(math.log(1e-3), math.log(4.0))] * len(free),
+                   options={"maxiter": 200})
+    h = unpack(opt.x)
+    tau = tau_of(h)
+    ll, beta = _marginal(h, data, resp, used, rows, tau, active)
+    prior_mean = data.x @ beta
+    post_mean, post_cov = posterior(h, data, resp, used, prior_mean, tau, active)
+    fixed = tuple(n for n in HYPER if n not in free)
+    return Fit(h, beta, prior_mean, tau, post_mean, post_cov, used, resp, ll, fixed, active)
+
+
+def posterior(h: dict[str, float], data: Data, resp: Response, used: np.ndarray,
+              prior_mean: np.ndarray, tau: np.ndarray, active: np.ndarray | None = None
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Conjugate Gaussian posterior of every municipality's theta given the hyperparameters.
+
+    An inactive parameter (no figure of its own in the fit) stays at the pool: its offset is
+    the prior mean (0) in the linearisation, with the pool's variance."""
+    active = np.ones(len(FREE), bool) if active is None else active
+    jac = _jac(resp, used, active)
+    resid = _resid(data, resp, used, active)
+    sinv = np.linalg.inv(_obs_cov(h, data, used))
+    prec = np.einsum("msk,mst,mtl->mkl", jac, sinv, jac) + np.diag(1.0 / tau**2)[None]
+    cov = np.linalg.inv(prec)
+    rhs = np.einsum("msk,mst,mt->mk", jac, sinv, resid) + prior_mean / tau**2
+    mean = np.einsum("mkl,ml->mk", cov, rhs)
+    return mean, cov
+
+
+def fit_all(*, progress: Callable[[str], None] | None = None, max_rounds: int = MAX_ROUNDS
+            ) -> tuple[Fit, dict]:
+    """The full fit on every embedded figure, relinearised at the posterior until no log risk
+    index moves more than :data:`CONVERGED` or after ``max_rounds`` engine calls; returns
+    the fit and timings. ``progress`` receives Dutch status lines."""
+    say = progress or (lambda _text: None)
+    data = load_data()
+    timings: dict = {}
+    start = time.perf_counter()
+    theta0 = np.zeros((data.n, len(FREE)))
+    theta0[:, 0] = np.log(data.risk_indicator)
+    result: Fit | None = None
+    engine, estimate = [], []
+    resp: Response | None = None
+    rows: np.ndarray | None = None
+    for round_ in range(1, max_rounds + 1):
+        cells = (data.n if rows is None else len(rows)) * (len(FREE) + 1) + 1
+
+        def engine_progress(done: int, total: int, r=round_, cells=cells) -> None:
+            say(f"Rekenmodel, ronde {r}: {cells} cellen in één aanroep, {done}/{total} "
+                "perioden…")
+
+        say(f"Rekenmodel, ronde {round_}: {cells} cellen in één aanroep…")
+        resp = responses(theta0, progress=engine_progress, previous=resp, rows=rows)
+        engine.append(round(resp.seconds, 1))
+        say(f"Hiërarchisch model schatten (ronde {round_}, {data.n} gemeenten)…")
+        t = time.perf_counter()
+        result = fit(data, resp, start=None if result is None else result.hyper)
+        estimate.append(round(time.perf_counter() - t, 1))
+        moved = np.abs(result.post_mean - theta0).max(axis=0)
+        if moved[0] < CONVERGED:
+            break
+        # the next linearisation point: the full step first, then damped (a share near a
+        # parameter bound saturates, and undamped steps would oscillate around it)
+        target = theta0 + (1.0 if round_ == 1 else DAMPING) * (result.post_mean - theta0)
+        # only the municipalities whose point moves noticeably are simulated again
+        rows = np.flatnonzero(np.abs(target - theta0).max(axis=1) > CONVERGED / 4)
+        theta0 = np.where(np.isin(np.arange(data.n), rows)[:, None], target, theta0)
         if rows.size == 0:
             break
-        cells_z = np.concatenate([np.vstack([z_try[m], z_try[m] + EPS * eye]) for m in rows])
-        cells_m = np.repeat(rows, k + 1)
-        res = batch.residuals(cells_z, cells_m)
-        for i, m in enumerate(rows):
-            iters[m] += 1
-            block = res[i * (k + 1) : (i + 1) * (k + 1)]
-            r = block[0]
-            jac = (np.array(block[1:]) - r).T / EPS
-            c = 0.5 * float(r @ r)
-            if c <= cost[m]:
-                improvement = cost[m] - c
-                z_acc[m], r_acc[m], j_acc[m], cost[m] = z_try[m], r, jac, c
-                lam[m] = max(lam[m] / 3.0, 1e-6)
-                if np.isfinite(improvement) and improvement < 1e-9 * max(c, 1.0):
-                    active[m] = False
-                    continue
-            else:
-                lam[m] *= 4.0
-            jac, r = j_acc[m], r_acc[m]
-            jtj = jac.T @ jac
-            step = np.linalg.solve(jtj + lam[m] * np.diag(np.diag(jtj) + 1e-12), -jac.T @ r)
-            step = np.clip(step, -2.0, 2.0)
-            if np.max(np.abs(step)) < 1e-5 or lam[m] > 1e8:
-                active[m] = False
-            z_try[m] = z_acc[m] + step
-    diagnostics = [
-        {"iteraties": int(iters[m]), "kosten": float(cost[m]), "geconvergeerd": not active[m]}
-        for m in range(m_count)
-    ]
-    return z_acc, [j for j in j_acc], diagnostics
+    timings.update({"rekenmodel_s": engine, "schatten_s": estimate, "rondes": len(engine),
+                    "rest_herlinearisatie": {n: round(float(v), 4)
+                                             for n, v in zip(FREE, moved, strict=True)},
+                    "totaal_s": round(time.perf_counter() - start, 1)})
+    return result, timings
+
+
+# -- per-municipality report rows ----------------------------------------------------------------
+def shrinkage(result: Fit) -> np.ndarray:
+    """(M, K) weight of the municipality's own figures: 1 - posterior var / pool var."""
+    var = np.diagonal(result.post_cov, axis1=1, axis2=2)
+    return np.clip(1.0 - var / result.tau[None, :] ** 2, 0.0, 1.0)
+
+
+def influence(result: Fit, data: Data) -> np.ndarray:
+    """(M, S) change of the log risk index when one figure is left out (0 where unused)."""
+    out = np.zeros((data.n, N_SERIES))
+    for j in range(N_SERIES):
+        used = result.used.copy()
+        if not used[:, j].any():
+            continue
+        used[:, j] = False
+        mean, _ = posterior(result.hyper, data, result.response, used, result.prior_mean,
+                            result.tau, result.active)
+        out[:, j] = np.where(result.used[:, j], result.post_mean[:, 0] - mean[:, 0], 0.0)
+    return out
+
+
+def misfit_z(result: Fit, data: Data) -> np.ndarray:
+    """(M, S) standardised residual of each figure against the pool's prediction (no own data)."""
+    mean, sd = result.predictive(data, prior=True)
+    z = (np.log(data.value) - mean) / sd
+    return np.where(result.used, z, np.nan)
 
 
 # -- results -------------------------------------------------------------------------------------
 @dataclass
 class MunicipalCalibrationResult:
-    """A municipality's calibration: what the store keeps and the CLI prints."""
+    """One municipality's share of the pooled fit: what runs use and the CLI prints."""
 
     code: str
     name: str
     fitted_through: int | None
     created: str
-    risk: float
+    risk: float  # exp(posterior mean of the log risk index)
     risk_sd: float  # log units
-    risk_indicator: float
-    parameters: list[dict]  # per free parameter: prior, estimate, sd, where it came from
-    point: dict[str, float]  # full parameter point (national with municipal values)
-    posterior: dict  # {"names", "mean", "cov"} on the logit scale, like Calibration
+    risk_indicator: float  # the old indicator-based index (reference)
+    risk_prior: float  # the pool's regression prediction
+    parameters: list[dict]
+    posterior: dict  # {"names", "mean", "cov"}: theta (log risk, logit offsets)
+    block: dict  # {"names", "mean", "cov"}: the model parameters on their logit scale
     fit: list[dict]
+    weight_own: float  # weight of own figures in the log risk index (0 = all from the pool)
+    flags: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     holdout: dict = field(default_factory=dict)
     data: dict = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
     optimizer: dict = field(default_factory=dict)
 
     @property
     def from_prior_only(self) -> bool:
-        return not self.fit
-
-    def calibration(self) -> Calibration:
-        """As a :class:`Calibration`, so every scenario service can use it unchanged."""
-        return Calibration(
-            area=self.name, fitted_through=self.fitted_through or 0, created=self.created,
-            point=dict(self.point), posterior_names=list(self.posterior["names"]),
-            posterior_mean=list(self.posterior["mean"]), posterior_cov=self.posterior["cov"],
-            fit=self.fit, holdout=self.holdout, optimizer=self.optimizer,
-        )
+        return not any(r.get("gebruikt") for r in self.fit)
 
     def municipal_block(self) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """Names, mean and covariance (logit) of the municipally fitted model parameters."""
-        names = [p["name"] for p in self.parameters if p["name"] != RISK]
-        index = {n: i for i, n in enumerate(self.posterior["names"])}
-        idx = [index[n] for n in names]
-        mean = np.array(self.posterior["mean"])[idx]
-        cov = np.array(self.posterior["cov"])[np.ix_(idx, idx)]
-        return names, mean, cov
+        """Names, mean and covariance (logit scale) of the municipal model parameters, for
+        :func:`jeugdstelsel.services.pipeline.parameter_set` (the risk index: :attr:`risk`)."""
+        return (list(self.block["names"]), np.array(self.block["mean"], dtype=float),
+                np.array(self.block["cov"], dtype=float))
+
+    def joint_block(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """(log risk index, model parameters) jointly: for per-draw risk indices."""
+        names = [RISK, *self.block["names"]]
+        mean = np.array([math.log(self.risk), *self.block["mean"]], dtype=float)
+        cov = np.array(self.posterior["cov"], dtype=float)
+        joint = cov.copy()
+        joint[1:, 1:] = np.array(self.block["cov"], dtype=float)
+        return names, mean, joint
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> MunicipalCalibrationResult:
-        return cls(**data)
+        """From the stored form; the labels, left out of the file, are filled in again."""
+        known = {f for f in cls.__dataclass_fields__}
+        result = cls(**{k: v for k, v in data.items() if k in known})
+        for p in result.parameters:
+            p.setdefault("label", LABELS_NL.get(p["name"], p["name"]))
+        for j, row in enumerate(result.fit):
+            sd = SERIES_DEFS[j] if j < N_SERIES else None
+            if sd is not None:
+                row.setdefault("label", sd.label_nl)
+                row.setdefault("series", sd.key)
+                row.setdefault("period", str(sd.year))
+                row.setdefault("bron", f"CBS {sd.dataset.split('_')[0]} {sd.year}")
+        return result
 
 
-def _result(case: _Case, prior: Prior, z: np.ndarray, jac: np.ndarray | None,
-            model: np.ndarray | None, diag: dict, fitted_through: int | None,
-            missing: list[Missing]) -> MunicipalCalibrationResult:
-    k = len(FREE)
-    mu = prior.mean.copy()
-    mu[0] = math.log(case.risk_prior)
-    cov = np.linalg.pinv(jac.T @ jac) if jac is not None else prior.cov
-    sd = np.sqrt(np.clip(np.diag(cov), 0, None))
-    informed: set[str] = set()
-    for f in case.figures:
-        informed.update(MAPPINGS[f.kind].informs)
-    national = prior.national
-    post = national.posterior()
-    names = list(post.names)
-    mean = np.array(post.mean, dtype=float)
-    full = np.array(post.cov, dtype=float)
-    index = {n: i for i, n in enumerate(names)}
-    free_idx = [index[n] for n in FREE[1:] if n in index]
-    keep = np.ones(len(names), bool)
-    keep[free_idx] = False
-    # block-diagonal: national block for the rest, municipal Laplace block for the fitted ones
-    full[np.ix_(free_idx, keep)] = 0.0
-    full[np.ix_(keep, free_idx)] = 0.0
-    full[np.ix_(free_idx, free_idx)] = cov[1:, 1:][: len(free_idx), : len(free_idx)]
-    point = dict(national.point)
-    parameters = []
-    for j in range(k):
-        name = FREE[j]
-        if j == 0:
-            estimate, prior_value = float(math.exp(z[0])), case.risk_prior
-        else:
-            param = PARAMETERS_BY_NAME[name]
-            prior_value = float(param.from_unit(mu[j]))
-            # Without figures the national value itself, not its round trip through the logit
-            # scale: NumPy's SIMD log/exp differ in the last bit from one CPU to another.
-            estimate = (float(param.from_unit(z[j])) if case.figures
-                        else float(national.point.get(name, prior_value)))
-            point[name] = estimate
-            mean[index[name]] = z[j]
-        shrink = sd[j] / math.sqrt(prior.cov[j, j])
-        from_data = name in informed and shrink < 0.9
-        parameters.append({
-            "name": name, "label": LABELS_NL[name], "prior": prior_value, "estimate": estimate,
-            "sd_logit": float(sd[j]), "prior_sd_logit": float(math.sqrt(prior.cov[j, j])),
-            "bron": "eigen cijfers" if from_data else "landelijke prior",
-        })
-    fit = []
-    if model is not None and case.figures:
-        fit = fit_table(model, case.targets)
-        for row, fig, target in zip(fit, case.figures, case.targets, strict=True):
-            row.update({"label": MAPPINGS[fig.kind].label_nl, "period": fig.period,
-                        "bound": target.bound, "factor": definition_factor(fig.kind, fig.year)[0],
-                        "comparable_since": fig.comparable_since})
-    notes = _notes(case, parameters, missing)
-    kinds = sorted({f.kind for f in case.figures})
-    return MunicipalCalibrationResult(
-        code=case.code, name=case.name, fitted_through=fitted_through,
-        created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        risk=float(math.exp(z[0])), risk_sd=float(sd[0]), risk_indicator=case.risk_prior,
-        parameters=parameters, point=point,
-        posterior={"names": names, "mean": [float(v) for v in mean], "cov": full.tolist()},
-        fit=fit,
-        data={"n_figures": len(case.figures), "kinds": kinds,
-              "years": sorted({f.year for f in case.figures}),
-              "voorlopig": sum(f.status == "voorlopig" for f in case.figures),
-              "bounds": sum(bool(f.bound) for f in case.figures),
-              "sources": sorted({f.source for f in case.figures}),
-              "missing": [asdict(m) for m in missing]},
-        notes=notes,
-        optimizer={"method": "Levenberg-Marquardt, gebatcht over gemeenten", **diag},
-    )
+def _r(value: float, digits: int = 5) -> float:
+    return float(f"{float(value):.{digits}g}")
 
 
-def _notes(case: _Case, parameters: list[dict], missing: list[Missing]) -> list[str]:
-    """Dutch lines: which figures are missing and which parameters the prior fills in."""
-    notes = []
-    present = {f.kind for f in case.figures}
-    if not case.figures:
-        notes.append(
-            f"Voor {case.name} zijn geen bruikbare cijfers gevonden: de risico-index blijft de "
-            f"index uit indicatoren ({case.risk_prior:.2f}) en alle parameters komen uit de "
-            "landelijke kalibratie (prior)."
-        )
-    reasons = {m.kind: m.reason for m in missing}
-    for kind, param in CORE_KINDS.items():
-        if kind in present:
-            continue
-        why = reasons.get(kind, "ontbreekt")
-        notes.append(f"{MAPPINGS[kind].label_nl}: {why}; '{LABELS_NL[param]}' komt "
-                     "daarom uit de landelijke prior.")
-    for m in missing:
-        if m.kind not in MAPPINGS:
-            notes.append(m.reason[0].upper() + m.reason[1:] + ".")
-    prior_params = [p["label"] for p in parameters if p["bron"] == "landelijke prior"]
-    if prior_params and case.figures:
-        notes.append("Uit de landelijke prior (geen of te weinig eigen cijfers): "
-                     + ", ".join(prior_params) + ".")
-    return notes
+def results(result: Fit, timings: dict | None = None) -> dict:
+    """The pooled fit as the JSON document that ships (``gemeenten.json``)."""
+    from jeugdstelsel.core.model import PARAMETERS_BY_NAME
+    from jeugdstelsel.services.calibration import load_shipped
 
-
-# -- public API ----------------------------------------------------------------------------------
-def _risk_prior(codes: Sequence[str]) -> dict[str, float]:
-    from jeugdstelsel.data.municipalities import municipality_table
-    from jeugdstelsel.services.inputs import municipal_risk
-
-    table = municipality_table()
-    return dict(zip(table["gm_code"], municipal_risk(table), strict=True))
-
-
-def _names() -> dict[str, str]:
-    from jeugdstelsel.data.municipalities import names
-
-    return names()
-
-
-def calibrate_many(
-    figures: dict[str, list[Figure]],
-    *,
-    missing: dict[str, list[Missing]] | None = None,
-    national: Calibration | None = None,
-    holdout: bool = True,
-    risk_prior: dict[str, float] | None = None,
-) -> dict[str, MunicipalCalibrationResult]:
-    """Calibrate municipalities (code -> figures) together.
-
-    The full fits and the leave-last-year-out fits are cases of one batch, so one
-    Levenberg-Marquardt loop (one simulation per step) and one final simulation serve them all.
-    """
-    prior = national_prior(national)
-    risk_prior = {**_risk_prior(list(figures)), **(risk_prior or {})}
-    names = _names()
-    missing = missing or {}
-    cases = [_Case(c, names.get(c, c), list(f), float(risk_prior[c])) for c, f in figures.items()]
-    results: dict[str, MunicipalCalibrationResult] = {}
-    for case in cases:
-        if not case.figures:
-            z = prior.mean.copy()
-            z[0] = math.log(case.risk_prior)
-            results[case.code] = _result(case, prior, z, None, None, {"iteraties": 0},
-                                         None, missing.get(case.code, []))
-    with_data = [c for c in cases if c.figures]
-    train: list[_Case] = []
-    test: list[_Case] = []
-    if holdout:
-        for case in with_data:
-            years = sorted({f.year for f in case.figures})
-            if len(years) < 2:
-                continue
-            train.append(_Case(case.code, case.name,
-                               [f for f in case.figures if f.year < years[-1]], case.risk_prior))
-            test.append(_Case(case.code, case.name,
-                              [f for f in case.figures if f.year == years[-1]], case.risk_prior))
-    if with_data:
-        last = max(2022, max(f.year for c in with_data for f in c.figures))
-        batch = _Batch([*with_data, *train], prior, last)
-        z0 = np.tile(prior.mean, (len(batch.cases), 1))
-        z0[:, 0] = np.log([c.risk_prior for c in batch.cases])
-        z, jacs, diags = _solve(batch, z0)
-        annual, half = batch.outputs(z, np.arange(len(batch.cases)))
-        for i, case in enumerate(with_data):
-            model = _Batch.model_values(case, annual, half, i)
-            fitted = max(f.year for f in case.figures)
-            results[case.code] = _result(case, prior, z[i], jacs[i], model, diags[i], fitted,
-                                         missing.get(case.code, []))
-        predictions = {}
-        for i, (fit_case, case) in enumerate(zip(train, test, strict=True)):
-            model = _Batch.model_values(case, annual, half, len(with_data) + i)
-            predictions[case.code] = _holdout_report(fit_case, case, model)
-        for case in with_data:
-            results[case.code].holdout = predictions.get(case.code) or {
-                "beschikbaar": False,
-                "reden": "cijfers van maar één jaar: geen toets buiten de steekproef"
-                if holdout else "niet gevraagd",
-            }
-    return {c.code: results[c.code] for c in cases}
-
-
-def _holdout_report(fit_case: _Case, case: _Case, model: np.ndarray) -> dict:
-    """Prediction of the left-out last year against its figures, and the naive forecast."""
-    rows = fit_table(model, case.targets)
-    for row, fig, target in zip(rows, case.figures, case.targets, strict=True):
-        row["period"] = fig.period
-        row["bound"] = target.bound
-        row["label"] = MAPPINGS[fig.kind].label_nl
-        earlier = [f for f in fit_case.figures if f.kind == fig.kind and not f.bound]
-        if earlier and not fig.bound:
-            prev = max(earlier, key=lambda f: f.year).value
-            row["vorig_cijfer_herhaald_error"] = (
-                100 * (prev / fig.value - 1) if row["unit"] == "%" else prev - fig.value
-            )
-    point = [r for r in rows if not r["bound"]]
-    naive = [abs(r["vorig_cijfer_herhaald_error"]) for r in point
-             if "vorig_cijfer_herhaald_error" in r]
+    data = load_data()
+    cal = load_shipped()
+    post = cal.posterior()
+    index = {n: i for i, n in enumerate(post.names)}
+    weights = shrinkage(result)
+    infl = influence(result, data)
+    zscores = misfit_z(result, data)
+    mean_fit, sd_fit = result.predictive(data)
+    pool_mean, _ = result.predictive(data, prior=True)
+    created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = {}
+    for m, code in enumerate(data.codes):
+        block_names, block_mean = [], []
+        idx = []
+        for k, name in enumerate(FREE[1:], start=1):
+            spec = PARAMETERS_BY_NAME[name]
+            centre = (post.mean[index[name]] if name in index
+                      else float(spec.to_unit(cal.point.get(name, spec.default))))
+            block_names.append(name)
+            block_mean.append(centre + result.post_mean[m, k])
+            idx.append(index.get(name))
+        cov = result.post_cov[m].copy()
+        block_cov = cov[1:, 1:].copy()
+        for a, ia in enumerate(idx):
+            if ia is not None:
+                block_cov[a, a] += post.cov[ia, ia]  # the national uncertainty stays in
+        parameters = []
+        for k, name in enumerate(FREE):
+            sd = math.sqrt(cov[k, k])
+            if k == 0:
+                prior_v, est = math.exp(result.prior_mean[m, 0]), math.exp(result.post_mean[m, 0])
+            else:
+                spec = PARAMETERS_BY_NAME[name]
+                centre = float(spec.to_unit(cal.point.get(name, spec.default)))
+                prior_v = float(spec.from_unit(centre + result.prior_mean[m, k]))
+                est = float(spec.from_unit(centre + result.post_mean[m, k]))
+            parameters.append({
+                "name": name, "prior": _r(prior_v),
+                "estimate": _r(est), "sd_logit": _r(sd), "prior_sd_logit": _r(result.tau[k]),
+                "gewicht_eigen_cijfers": _r(weights[m, k], 3),
+                "bron": "eigen cijfers" if weights[m, k] >= 0.5 else "pool (regressie)",
+            })
+        rows, flags = [], []
+        for j, sd_ in enumerate(SERIES_DEFS):
+            v = data.value[m, j]
+            row = {"observed": None if not np.isfinite(v) else _r(v, 4),
+                   "model": _r(math.exp(mean_fit[m, j]), 4),
+                   "pool": _r(math.exp(pool_mean[m, j]), 4),
+                   "gebruikt": bool(result.used[m, j]),
+                   "landelijk": _r(data.national[j], 4)}
+            if result.used[m, j]:
+                row["z_pool"] = _r(zscores[m, j], 3)
+                row["invloed_risico_pct"] = _r(100 * (math.exp(infl[m, j]) - 1), 3)
+                row["sd_model_log"] = _r(sd_fit[m, j], 3)
+                if abs(zscores[m, j]) > MISFIT_Z:
+                    flags.append(f"{sd_.label_nl} {sd_.year}: {_nl(v)} % wijkt "
+                                 f"{_nl(abs(zscores[m, j]))} sd af van wat de pool verwacht "
+                                 f"({_nl(math.exp(pool_mean[m, j]))} %)")
+                if abs(math.exp(infl[m, j]) - 1) > SWING:
+                    flags.append(f"{sd_.label_nl} {sd_.year} alleen verschuift de risico-index "
+                                 f"{_nl(100 * (math.exp(infl[m, j]) - 1), 0)} %")
+            elif not np.isfinite(v):
+                row["reden"] = "ontbreekt of geheim"
+            rows.append(row)
+        n_used = int(result.used[m].sum())
+        notes = []
+        if n_used == 0:
+            notes.append("Geen eigen cijfers: alle parameters komen uit de pool (regressie op "
+                         "de indicatoren).")
+        elif weights[m, 0] < 0.5:
+            notes.append(f"Weinig of kleine eigen cijfers ({n_used}): de risico-index leunt voor "
+                         f"{_nl(100 * (1 - weights[m, 0]), 0)} % op de pool.")
+        out[code] = MunicipalCalibrationResult(
+            code=code, name=data.names[m], fitted_through=LAST_YEAR if n_used else None,
+            created=created, risk=_r(math.exp(result.post_mean[m, 0]), 6),
+            risk_sd=_r(math.sqrt(cov[0, 0])), risk_indicator=_r(data.risk_indicator[m]),
+            risk_prior=_r(math.exp(result.prior_mean[m, 0])), parameters=parameters,
+            posterior={"names": list(FREE), "mean": [_r(v, 6) for v in result.post_mean[m]],
+                       "cov": [[_r(v, 6) for v in r] for r in cov]},
+            block={"names": block_names, "mean": [_r(v, 7) for v in block_mean],
+                   "cov": [[_r(v, 6) for v in r] for r in block_cov]},
+            fit=rows, weight_own=_r(weights[m, 0], 3), flags=flags, notes=notes,
+            data={"n_figures": n_used},
+        ).to_dict()
     return {
-        "beschikbaar": True,
-        "fit_through": max(f.year for f in fit_case.figures),
-        "year": case.figures[0].year,
-        "rows": rows,
-        "mean_abs_error": float(np.mean([abs(r["error"]) for r in point])) if point else None,
-        "naive_mean_abs_error": float(np.mean(naive)) if naive else None,
-        "bounds_met": sum(1 for r in rows if r["bound"] and (
-            (r["bound"] == "min" and r["model"] >= r["observed"])
-            or (r["bound"] == "max" and r["model"] <= r["observed"]))),
-        "bounds": sum(1 for r in rows if r["bound"]),
+        "model": MODEL_NAME,
+        "created": created,
+        "fitted_through": LAST_YEAR,
+        "nationale_kalibratie": {"created": cal.created, "sha256": _national_hash()},
+        "hyper": {k: _r(v) for k, v in result.hyper.items()},
+        "vast": list(result.fixed),
+        "regressie": {"covariaten": list(data.covariate_names),
+                      "beschrijving": COVARIATES,
+                      "beta": {name: [_r(v) for v in result.beta[:, k]]
+                               for k, name in enumerate(FREE)}},
+        "tau": {name: _r(result.tau[k]) for k, name in enumerate(FREE)},
+        "loglik": _r(result.loglik, 8),
+        "tijden": timings or {},
+        "gemeenten": out,
     }
 
 
-def calibrate_municipality(code: str, *, use_store: bool = True, holdout: bool = True,
-                           national: Calibration | None = None) -> MunicipalCalibrationResult:
-    """Calibrate one municipality (GM code of the 2024 division) to all figures found for it."""
-    name = _names().get(code, code)
-    figures, missing = gather(code, name, use_store=use_store)
-    return calibrate_many({code: figures}, missing={code: missing}, national=national,
-                          holdout=holdout)[code]
+def _nl(value: float, decimals: int = 1) -> str:
+    return f"{value:.{decimals}f}".replace(".", ",")
 
 
-def municipalities_with_data(use_store: bool = True) -> dict[str, tuple[list[Figure],
-                                                                        list[Missing]]]:
-    """Every current municipality that has at least one usable figure."""
-    from jeugdstelsel.data.municipalities import municipality_table
-
-    table = municipality_table()
-    found = {}
-    for code, name in zip(table["gm_code"], table["name"], strict=True):
-        figures, missing = gather(code, name, use_store=use_store)
-        if figures:
-            found[code] = (figures, missing)
-    return found
+def _national_hash() -> str:
+    path = resources.files("jeugdstelsel.data") / "calibration" / "nederland.json"
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
-# -- the store -----------------------------------------------------------------------------------
-def save(result: MunicipalCalibrationResult):
-    """Store a calibration (a new row; the newest per municipality is the one scenarios use)."""
-    from jeugdstelsel.store.models import MunicipalCalibration
+# -- where the fit lives -------------------------------------------------------------------------
+def user_file() -> Path:
+    """The user's refit (``jeugdstelsel kalibreer alle``), which takes precedence."""
+    from jeugdstelsel.paths import home
 
-    return MunicipalCalibration.objects.create(
-        gemeente_id=result.code,
-        fitted_through=result.fitted_through,
-        risk=result.risk,
-        risk_indicator=result.risk_indicator,
-        point=result.point,
-        posterior=result.posterior,
-        fit={"rows": result.fit, "holdout": result.holdout, "parameters": result.parameters,
-             "notes": result.notes, "optimizer": result.optimizer, "risk_sd": result.risk_sd,
-             "created": result.created, "name": result.name},
-        data_summary=result.data,
-    )
+    return home() / "kalibratie" / POOLED_FILE
 
 
-def _from_row(row) -> MunicipalCalibrationResult:
-    fit = row.fit or {}
-    return MunicipalCalibrationResult(
-        code=row.gemeente_id, name=fit.get("name", row.gemeente_id),
-        fitted_through=row.fitted_through, created=fit.get("created", row.created.isoformat()),
-        risk=row.risk, risk_sd=float(fit.get("risk_sd", 0.0)),
-        risk_indicator=row.risk_indicator, parameters=fit.get("parameters", []),
-        point=row.point, posterior=row.posterior, fit=fit.get("rows", []),
-        holdout=fit.get("holdout", {}), data=row.data_summary or {},
-        notes=fit.get("notes", []), optimizer=fit.get("optimizer", {}),
-    )
+def shipped_file():
+    return resources.files("jeugdstelsel.data") / "calibration" / POOLED_FILE
 
 
-def latest(codes: Iterable[str]) -> dict[str, MunicipalCalibrationResult]:
-    """The newest stored calibration per municipality (only those that have one)."""
-    from jeugdstelsel.store.models import MunicipalCalibration
+def write(document: dict, path: Path | None = None) -> Path:
+    """Write the pooled fit (default: the user's file); atomic."""
+    path = path or user_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")),
+                   encoding="utf-8")
+    tmp.replace(path)
+    _document.cache_clear()
+    return path
 
-    rows = MunicipalCalibration.objects.filter(gemeente_id__in=list(codes)).order_by(
-        "gemeente_id", "-created", "-pk")
-    found: dict[str, MunicipalCalibrationResult] = {}
-    for row in rows:
-        found.setdefault(row.gemeente_id, _from_row(row))
-    return found
+
+@lru_cache(maxsize=4)
+def _document(key: tuple) -> dict | None:
+    source = key[0]
+    try:
+        if source == "user":
+            return json.loads(user_file().read_text(encoding="utf-8"))
+        return json.loads(shipped_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def pooled_document() -> tuple[dict | None, str]:
+    """(the pooled fit, where it came from: 'gebruiker' or 'meegeleverd'); (None, '') if none."""
+    try:
+        path = user_file()
+        if path.exists():
+            doc = _document(("user", path.stat().st_mtime_ns))
+            if doc is not None:
+                return doc, "gebruiker"
+    except OSError:
+        pass
+    doc = _document(("shipped",))
+    return (doc, "meegeleverd") if doc is not None else (None, "")
 
 
 def stored_for_run(codes: Sequence[str]) -> dict[str, MunicipalCalibrationResult]:
-    """Stored calibrations for a scenario run; empty when the store is unavailable.
+    """The pooled calibration of each GM code (every municipality of the 2024 division has one
+    once the fit exists); empty for the country. Never needs a database."""
+    doc, _ = pooled_document()
+    if doc is None:
+        return {}
+    found = doc.get("gemeenten", {})
+    return {c: MunicipalCalibrationResult.from_dict(found[c]) for c in codes
+            if c.startswith("GM") and c in found}
 
-    A run must never fail or create a database because of this look-up: without Django, without
-    a database file, with an unmigrated database or outside a permitted test, it returns ``{}``
-    and the run uses the indicator-based risk index.
+
+def latest(codes: Iterable[str]) -> dict[str, MunicipalCalibrationResult]:
+    """Alias of :func:`stored_for_run` (the CLI's ``gemeente`` command uses it)."""
+    return stored_for_run(list(codes))
+
+
+def apply_posterior(params, codes: Sequence[str], stored: dict[str, MunicipalCalibrationResult],
+                    overrides: dict, rng: np.random.Generator):
+    """Each stored municipality's parameters drawn from its posterior, per draw.
+
+    jb_rate and residential_share are drawn from the municipal block; the risk index per draw
+    ``exp(log risk_d)`` enters as the factor ``exp(log risk_d - log risk)`` on the three rates
+    the engine multiplies by the risk index (need_incidence, jb_rate, jr_rate), so the input
+    risk index stays :attr:`MunicipalCalibrationResult.risk` and the national draws keep their
+    correlations. A scenario's own parameter value wins (no municipal draw for it).
     """
-    codes = [c for c in codes if c.startswith("GM")]
-    if not codes:
-        return {}
-    try:
-        from pathlib import Path
+    from jeugdstelsel.core.model import PARAMETERS_BY_NAME
 
-        from jeugdstelsel.data.store_service import setup_django
-
-        setup_django()
-        from django.db import connections, router
-
-        from jeugdstelsel.store.models import MunicipalCalibration
-
-        alias = router.db_for_read(MunicipalCalibration) or "default"
-        settings = connections[alias].settings_dict
-        if settings["ENGINE"].endswith("sqlite3"):
-            name = str(settings.get("NAME") or "")
-            is_memory = name.startswith(("file:", ":memory:")) or "mode=memory" in name
-            test_name = (settings.get("TEST") or {}).get("NAME")
-            if not is_memory and not test_name and not Path(name).exists():
-                return {}
-        return latest(codes)
-    except Exception:
-        return {}
+    updates: dict[str, np.ndarray] = {}
+    for m, code in enumerate(codes):
+        if code not in stored:
+            continue
+        names, mean, cov = stored[code].joint_block()
+        z = rng.multivariate_normal(mean, cov, size=params.n_draws, method="svd")
+        for j, name in enumerate(names[1:], start=1):
+            if name in overrides:
+                continue
+            column = updates.setdefault(name, params[name].copy())
+            column[:, m] = PARAMETERS_BY_NAME[name].from_unit(z[:, j])
+        factor = np.exp(z[:, 0] - mean[0])
+        for name in ("need_incidence", "jb_rate", "jr_rate"):
+            if name in overrides:
+                continue
+            column = updates.setdefault(name, params[name].copy())
+            column[:, m] = column[:, m] * factor
+    return params.with_values(updates) if updates else params
 
 
 def describe_for_run(codes: Sequence[str],
@@ -1134,48 +858,17 @@ def describe_for_run(codes: Sequence[str],
             out[code] = "landelijke kalibratie (risico-index 1)"
         elif code in stored:
             s = stored[code]
-            risk = f"{s.risk:.2f}".replace(".", ",")
-            out[code] = (f"gemeentelijke kalibratie van {s.created[:10]} (risico-index "
-                         f"{risk}, t/m {s.fitted_through})")
+            low, high = (math.exp(math.log(s.risk) + z * s.risk_sd) for z in (-1.2816, 1.2816))
+            out[code] = (f"hiërarchische gemeentekalibratie van {s.created[:10]} (risico-index "
+                         f"{_nl(s.risk, 2)}, 80%: {_nl(low, 2)}-{_nl(high, 2)}; gewicht eigen "
+                         f"cijfers {_nl(100 * s.weight_own, 0)} %)")
         else:
             out[code] = ("geen gemeentelijke kalibratie: risico-index uit indicatoren, "
                          "landelijke parameters")
     return out
 
 
-def model_figures(code: str, truth: dict[str, float], kinds: Sequence[str],
-                  periods: Sequence[str], *, national: Calibration | None = None) -> list[Figure]:
-    """The figures the model would publish for a municipality with parameters ``truth``.
-
-    Why: recovery tests and the benchmark need data whose true parameters are known. ``truth``
-    holds ``risk_index`` and/or municipal parameter values (others stay at the prior mean);
-    values come out in the published definition (definition factors applied), unrounded.
-    """
-    return model_figures_many({code: truth}, kinds, periods, national=national)[code]
-
-
-def model_figures_many(truths: dict[str, dict[str, float]], kinds: Sequence[str],
-                       periods: Sequence[str], *, national: Calibration | None = None,
-                       ) -> dict[str, list[Figure]]:
-    """:func:`model_figures` for many municipalities in one simulation."""
-    prior = national_prior(national)
-    indicator = _risk_prior(list(truths))
-    names = _names()
-    z = np.tile(prior.mean, (len(truths), 1))
-    cases = []
-    for i, (code, truth) in enumerate(truths.items()):
-        risk = truth.get(RISK, indicator[code])
-        z[i, 0] = math.log(risk)
-        for j, name in enumerate(FREE[1:], start=1):
-            if name in truth:
-                z[i, j] = float(PARAMETERS_BY_NAME[name].to_unit(truth[name]))
-        blank = [Figure(k, p, 1.0, "definitief", "synthetisch") for p in periods for k in kinds]
-        cases.append(_Case(code, names.get(code, code), blank, risk))
-    batch = _Batch(cases, prior, max(2022, *(int(p[:4]) for p in periods)))
-    annual, half = batch.outputs(z, np.arange(len(cases)))
-    out = {}
-    for i, case in enumerate(cases):
-        values = _Batch.model_values(case, annual, half, i)
-        out[case.code] = [Figure(f.kind, f.period, float(v), f.status, "synthetisch (model)")
-                          for f, v in zip(case.figures, values, strict=True)]
-    return out
+def quantiles(mean: np.ndarray, sd: np.ndarray) -> dict[str, np.ndarray]:
+    """Log-normal quantiles of a share (toets.csv columns)."""
+    levels = {"mediaan": 0.5, "p10": 0.1, "p90": 0.9, "p2.5": 0.025, "p97.5": 0.975}
+    return {k: np.exp(mean + norm.ppf(q) * sd) for k, q in levels.items()}
