@@ -30,6 +30,7 @@ from jeugdstelsel.cli import (
     sweep_cmds,
     texts,
     web_cmds,
+    wijk_cmds,
 )
 
 texts.install()
@@ -51,7 +52,7 @@ app = typer.Typer(
 )
 
 for _module in (model_cmds, data_cmds, lever_cmds, web_cmds, sweep_cmds, backtest_cmds,
-                routekaart_cmds, doelzoeker_cmds):
+                routekaart_cmds, doelzoeker_cmds, wijk_cmds):
     _module.register(app)
 
 #: registered (old) name -> Dutch name shown in the help; the old name stays as a hidden alias
