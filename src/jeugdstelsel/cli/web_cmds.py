@@ -181,18 +181,72 @@ def beheerder(
     typer.echo(f"Gebruiker '{username}' {verb}. Log in op /inloggen.")
 
 
-def token(username: str = typer.Argument(..., help="Gebruiker voor wie de sleutel is.")) -> None:
-    """Toon (of maak) de API-sleutel van een gebruiker, voor 'Authorization: Token <sleutel>'."""
+def token(
+    username: str = typer.Argument(..., help="Gebruiker voor wie de sleutel is."),
+    renew: bool = typer.Option(False, "--vernieuw", help="Maak een nieuwe sleutel (de oude "
+                               "vervalt)."),
+    revoke: bool = typer.Option(False, "--intrekken", help="Trek de sleutel in."),
+) -> None:
+    """Toon (of maak) de API-sleutel van een gebruiker, voor 'Authorization: Token <sleutel>'.
+
+    Een verlopen sleutel wordt nooit getoond: dan komt er een nieuwe.
+    """
     _setup()
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
+
+    from jeugdstelsel.errors import JeugdstelselError
+    from jeugdstelsel.web.api.auth import expires_at, issue_token, revoke_token
 
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
-        typer.secho(f"Gebruiker '{username}' bestaat niet.", fg=typer.colors.RED, err=True)
-        raise typer.Exit(1)
-    key, _ = Token.objects.get_or_create(user=user)
+        raise JeugdstelselError(f"gebruiker '{username}' bestaat niet")
+    if revoke:
+        had = revoke_token(user)
+        typer.echo(f"Sleutel van '{username}' ingetrokken." if had
+                   else f"'{username}' had geen sleutel.")
+        return
+    key = issue_token(user, renew=renew)
     typer.echo(key.key)
+    typer.echo(f"Geldig tot {expires_at(key):%d-%m-%Y %H:%M}.", err=True)
+
+
+def gebruiker(
+    username: str = typer.Argument(..., help="Gebruikersnaam."),
+    gemeente: str = typer.Option(..., "--gemeente", help="Gemeente: naam of GM-code."),
+    rol: str = typer.Option(..., "--rol", help="Rol in die gemeente (zie de foutmelding voor "
+                            "de mogelijke rollen)."),
+    organisatie: str | None = typer.Option(None, "--organisatie",
+                                           help="Partnerorganisatie (voor de rol partner)."),
+    email: str = typer.Option("", "--email", help="E-mailadres."),
+) -> None:
+    """Geef een gebruiker een rol in een gemeente (maakt de gebruiker zo nodig aan).
+
+    Een nieuwe gebruiker krijgt het wachtwoord dat gevraagd wordt, of dat uit
+    JEUGDSTELSEL_GEBRUIKER_WACHTWOORD.
+    """
+    _setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from jeugdstelsel.data.municipalities import resolve
+    from jeugdstelsel.web.kompas.members import grant_role
+    from jeugdstelsel.web.kompas.models import Municipality
+
+    call_command("migrate", interactive=False, verbosity=0)
+    code, name = resolve(gemeente)  # a name or code as people write it; never a silent pick
+    _, made = Municipality.objects.get_or_create(code=code, defaults={"name": name})
+    if made:
+        typer.echo(f"Gemeente {name} ({code}) is ingericht in de webapplicatie.")
+    exists = get_user_model().objects.filter(username=username).exists()
+    password = None
+    if not exists:
+        password = os.environ.get("JEUGDSTELSEL_GEBRUIKER_WACHTWOORD") or typer.prompt(
+            "Wachtwoord", hide_input=True, confirmation_prompt="Herhaal het wachtwoord")
+    membership, created = grant_role(username, code, rol, organisation=organisatie,
+                                     email=email, password=password)
+    new = "aangemaakt en " if created else ""
+    typer.echo(f"Gebruiker '{username}' is {new}{membership.get_role_display().lower()} in "
+               f"{membership.municipality.name}.")
 
 
 def register(app: typer.Typer) -> None:
@@ -200,3 +254,4 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
     app.command("beheerder")(beheerder)
     app.command("token")(token)
+    app.command("gebruiker")(gebruiker)

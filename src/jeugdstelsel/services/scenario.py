@@ -219,6 +219,10 @@ def load(path: Path) -> Scenario:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise ScenarioError(f"{path}: bestand niet gevonden") from exc
+    except IsADirectoryError as exc:
+        raise ScenarioError(f"{path} is een map; geef een scenariobestand (.toml)") from exc
+    except PermissionError as exc:
+        raise ScenarioError(f"{path}: geen leesrechten voor dit bestand") from exc
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{path}: het bestand is geen UTF-8-tekst") from exc
     return parse(text, str(path))
