@@ -156,6 +156,12 @@ def test_per_draw_risk_index_puts_the_posterior_in_the_band():
         assert abs(log_factor[:, m].mean()) < 0.02
     # jb_rate carries both the risk factor and its own municipal draw
     assert not np.allclose(drawn["jb_rate"], base["jb_rate"])
+    # with an integer seed a municipality's draws do not depend on the others in the run
+    alone = mc.apply_posterior(P.build(PARAMETERS, 4000, 1, np.random.default_rng(3),
+                                       point=cal.point, posterior=cal.posterior()),
+                               [AMSTERDAM], stored, {}, 2015)
+    pair = mc.apply_posterior(base, codes, stored, {}, 2015)
+    assert np.array_equal(alone["jb_rate"][:, 0], pair["jb_rate"][:, 1])
     # a scenario's own value wins
     fixed = mc.apply_posterior(base, codes, stored, {"need_incidence": 0.005},
                                np.random.default_rng(4))

@@ -818,8 +818,13 @@ def latest(codes: Iterable[str]) -> dict[str, MunicipalCalibrationResult]:
 
 
 def apply_posterior(params, codes: Sequence[str], stored: dict[str, MunicipalCalibrationResult],
-                    overrides: dict, rng: np.random.Generator):
+                    overrides: dict, rng: np.random.Generator | int):
     """Each stored municipality's parameters drawn from its posterior, per draw.
+
+    ``rng`` an integer (the scenario's seed): every municipality draws from its own stream
+    ``default_rng([seed, GM number])``, so its draws do not depend on which other
+    municipalities are in the run, nor on how a sweep cuts the work into chunks (apply this
+    before slicing draws).
 
     jb_rate and residential_share are drawn from the municipal block; the risk index per draw
     ``exp(log risk_d)`` enters as the factor ``exp(log risk_d - log risk)`` on the three rates
@@ -834,7 +839,9 @@ def apply_posterior(params, codes: Sequence[str], stored: dict[str, MunicipalCal
         if code not in stored:
             continue
         names, mean, cov = stored[code].joint_block()
-        z = rng.multivariate_normal(mean, cov, size=params.n_draws, method="svd")
+        stream = (np.random.default_rng([int(rng), int(code[2:])])
+                  if isinstance(rng, int | np.integer) else rng)
+        z = stream.multivariate_normal(mean, cov, size=params.n_draws, method="svd")
         for j, name in enumerate(names[1:], start=1):
             if name in overrides:
                 continue
