@@ -59,7 +59,8 @@ FAST = {  # model commands: few draws, small Sobol samples
     "rapport": ["--trekkingen", "20", "--sobol-n", "8"],
     "gevoeligheid": ["--trekkingen", "20", "--sobol-n", "8"],
     "routekaart": ["--trekkingen", "100"],
-    "toets": ["--trekkingen", "20", "--horizon", "1"],
+    "toets": ["--trekkingen", "20", "--horizon", "1", "--tot", "2021"],
+    "doelzoeker": ["--trekkingen", "50", "--generaties", "1", "--hefbomen", "poh_jeugd"],
 }
 
 
