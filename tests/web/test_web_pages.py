@@ -43,10 +43,21 @@ def test_dashboard_draws_the_model_band_when_the_model_is_there(client, db, real
     assert all(lo < hi for lo, hi in years.values())
 
 
-def test_municipal_band_only_with_a_municipal_calibration(db, real_model):
+def test_municipal_band_only_with_a_municipal_calibration(db, real_model, monkeypatch):
+    monkeypatch.setattr(modelbridge, "municipally_calibrated", lambda code: False)
     answer = modelbridge.band_for("youth_with_jeugdzorg_total_incl_pgb", "GM0281")
     assert not answer.available
     assert "nog niet op haar eigen cijfers gekalibreerd" in answer.reason
+    assert modelbridge._answers.ready(("run", "GM0281", modelbridge.cache_key())) is None
+
+
+def test_municipal_band_is_computed_in_the_background(db, real_model, monkeypatch):
+    """A page never waits for a municipality's model run; the next visit shows the answer."""
+    monkeypatch.setattr(modelbridge, "municipally_calibrated", lambda code: True)
+    first = modelbridge.band_for("youth_with_jeugdzorg_total_incl_pgb", "GM0281", wait=False)
+    assert not first.available and "loopt nu" in first.reason
+    second = modelbridge.band_for("youth_with_jeugdzorg_total_incl_pgb", "GM0281")
+    assert second.available or "gekalibreerd" in second.reason
 
 
 def test_broken_model_still_renders_the_page(client, db, real_model, monkeypatch):
@@ -61,10 +72,35 @@ def test_broken_model_still_renders_the_page(client, db, real_model, monkeypatch
     assert "Het rekenmodel gaf een fout" in response.content.decode()
 
 
-def test_municipality_choice_without_store_figures_says_so(client, db):
-    html = client.get(reverse("dashboard:index") + "?gemeente=GM0281").content.decode()
-    assert "Tiel" in html  # the list of municipalities is there
-    assert "nog geen cijfers" in html.lower() or "Nog geen gemeentecijfers" in html
+def test_municipal_dashboard_shows_cbs_figures_beside_the_country(client, db, caplog):
+    """Issue 15 item 1: every municipality's embedded CBS figures, press figures apart; and
+    no traceback in the log for a municipality the store does not know (issue 17)."""
+    with caplog.at_level("WARNING"):
+        html = client.get(reverse("dashboard:index") + "?gemeente=GM0281").content.decode()
+    assert "Jeugdzorg in Tiel naast Nederland" in html
+    assert "1.900" in html and "461.985" in html  # 85335NED 2022: Tiel and the country
+    assert "CBS 85335NED 2022" in html
+    assert "Uit nieuwsberichten en persberichten" in html and "Nieuwsbericht:" in html
+    assert "Een jeugdregio is nog niet ingebouwd" in html
+    assert not [r for r in caplog.records if r.levelno >= 30], caplog.records
+    assert "GM0363" in html  # the list of municipalities (2024 division) is there
+    html = client.get(reverse("dashboard:index") + "?gemeente=GM9999").content.decode()
+    assert "Er is geen gemeente met code GM9999" in html
+
+
+def test_routekaart_says_why_without_the_model(client, db):
+    html = client.get(reverse("routekaart") + "?gemeente=GM0281").content.decode()
+    assert "Routekaart: Tiel" in html
+    assert "Het rekenmodel is in deze installatie nog niet beschikbaar." in html
+
+
+def test_routekaart_shows_the_targets_with_their_chance(client, db, real_model, monkeypatch):
+    monkeypatch.setattr(modelbridge, "ROUTEKAART_DRAWS", 100)
+    modelbridge.routekaart_for("GM0281")  # what `serve` does at start for known municipalities
+    html = client.get(reverse("routekaart") + "?gemeente=GM0281").content.decode()
+    assert "Hoogstens 1 op 10 jongeren (0-17 jaar) in jeugdzorg in 2028" in html
+    assert "Kans" in html and "% van leeftijdsgroep" in html
+    assert 'role="img"' in html and "Doel 2028: 10" in html
 
 
 def test_transparency_says_when_the_model_declaration_is_missing(client, db):

@@ -11,6 +11,10 @@ plainly that the model is not available (``Answer.reason``, in Dutch). The servi
 * ``jeugdstelsel.levers.load_library()`` — the levers a user can pick in the scenario lab;
 * ``jeugdstelsel.services.compare.compare_scenarios`` — reference and plan on common random
   numbers (paired draws), ``effectiveness.cost_effectiveness`` and ``sensitivity.sensitivity``;
+* ``jeugdstelsel.services.routekaart.routekaart(area=, draws=)`` — the reform agenda's targets
+  under unchanged policy (the dashboard's Routekaart page);
+* ``services.municipal_calibration.stored_for_run`` — whether a municipality has a calibration
+  on its own figures (then, and only then, the dashboard draws its band);
 * ``jeugdstelsel.services.calibration.load_shipped()`` and ``core.model`` /
   ``services.modeldoc`` — the transparency page's declaration and holdout error.
 
@@ -89,17 +93,75 @@ def observed_to_output() -> dict[str, str]:
 
 # -- dashboard band ------------------------------------------------------------------------------
 
-_runs: dict[str, Answer] = {}
-_runs_lock = threading.Lock()
 #: Bumped by ``clear_cache``; pages that cache what they built from the model key on it.
 generation = 0
+BUSY = ("De modelberekening voor {area} loopt nu (een paar seconden); ververs de pagina zo "
+        "meteen om de modelband te zien.")
+
+
+class _Answers:
+    """Answers computed once per process and key, each key under its own lock.
+
+    Why per key: with one lock for all, the first visitor of a municipality (a model run of a
+    second or more) held up every other visitor of every other area. ``wait=False`` puts the
+    computation in one background thread and returns None at once, so a page never waits for
+    a model run it does not need to show this second.
+    """
+
+    def __init__(self) -> None:
+        self._done: dict[tuple, Answer] = {}
+        self._locks: dict[tuple, threading.Lock] = {}
+        self._pending: set[tuple] = set()
+        self._guard = threading.Lock()
+        self._pool = None
+
+    def clear(self) -> None:
+        with self._guard:
+            self._done.clear()
+
+    def ready(self, key: tuple) -> Answer | None:
+        with self._guard:
+            return self._done.get(key)
+
+    def get(self, key: tuple, compute, *, wait: bool = True) -> Answer | None:
+        with self._guard:
+            if key in self._done:
+                return self._done[key]
+            if not wait:
+                if key not in self._pending:
+                    self._pending.add(key)
+                    if self._pool is None:
+                        from concurrent.futures import ThreadPoolExecutor
+
+                        self._pool = ThreadPoolExecutor(1, thread_name_prefix="modelbridge")
+                    self._pool.submit(self._background, key, compute)
+                return None
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            with self._guard:
+                if key in self._done:
+                    return self._done[key]
+            answer = compute()
+            with self._guard:
+                self._done[key] = answer
+                self._pending.discard(key)
+            return answer
+
+    def _background(self, key: tuple, compute) -> None:
+        try:
+            self.get(key, compute)
+        finally:
+            with self._guard:
+                self._pending.discard(key)
+
+
+_answers = _Answers()
 
 
 def clear_cache() -> None:
     global generation
-    with _runs_lock:
-        _runs.clear()
-        generation += 1
+    _answers.clear()
+    generation += 1
 
 
 def cache_key() -> tuple:
@@ -107,65 +169,109 @@ def cache_key() -> tuple:
     return (SERVICE_MODULE, DASHBOARD_DRAWS, generation)
 
 
-def _area_run(area: str) -> Answer:
-    """One baseline run per area and process; a lock so concurrent first visitors share it."""
-    with _runs_lock:
-        if area in _runs:
-            return _runs[area]
-        if not available():
-            return Answer(reason=NOT_YET)
-        try:
-            from jeugdstelsel.services.run import run
-            from jeugdstelsel.services.scenario import Scenario
+def _compute_run(area: str) -> Answer:
+    if not available():
+        return Answer(reason=NOT_YET)
+    try:
+        from jeugdstelsel.services.run import run
+        from jeugdstelsel.services.scenario import Scenario
 
-            scenario = Scenario.model_validate(
-                {
-                    "scenario": {"naam": "Dashboard"},
-                    "periode": {"start": DASHBOARD_PERIOD[0], "eind": DASHBOARD_PERIOD[1]},
-                    "gebied": {"gemeente": area},
-                    "simulatie": {"trekkingen": DASHBOARD_DRAWS, "zaad": DASHBOARD_SEED},
-                }
-            )
-            answer = Answer(value=run(scenario))
-        except Exception:  # the page must still render; the log keeps the details
-            log.exception("modelbridge: run for %s failed", area)
-            answer = Answer(reason=FAILED)
-        _runs[area] = answer
-        return answer
+        scenario = Scenario.model_validate(
+            {
+                "scenario": {"naam": "Dashboard"},
+                "periode": {"start": DASHBOARD_PERIOD[0], "eind": DASHBOARD_PERIOD[1]},
+                "gebied": {"gemeente": area},
+                "simulatie": {"trekkingen": DASHBOARD_DRAWS, "zaad": DASHBOARD_SEED},
+            }
+        )
+        return Answer(value=run(scenario))
+    except Exception:  # the page must still render; the log keeps the details
+        log.exception("modelbridge: run for %s failed", area)
+        return Answer(reason=FAILED)
 
 
-def warm() -> None:
-    """Compute the national band before the first visitor asks (``jeugdstelsel serve``)."""
+def _area_run(area: str, wait: bool = True) -> Answer | None:
+    """One baseline run per area and process (None: being computed in the background)."""
+    return _answers.get(("run", area, cache_key()), lambda: _compute_run(area), wait=wait)
+
+
+def municipally_calibrated(code: str) -> bool:
+    """Does a calibration on this municipality's own figures exist (without running the model)?
+
+    The hierarchical municipal calibration (``services.municipal_calibration``) holds every
+    municipality it fitted; a municipality outside it only has the national parameters.
+    """
+    if not available():
+        return False
+    try:
+        from jeugdstelsel.services.municipal_calibration import stored_for_run
+
+        return code in stored_for_run([code])
+    except Exception:  # no fit shipped, or an older version of the service
+        log.debug("modelbridge: no municipal calibration for %s", code, exc_info=True)
+        return False
+
+
+def warm(codes: tuple[str, ...] | None = None) -> None:
+    """Compute the bands before the first visitor asks (``jeugdstelsel serve``).
+
+    The country first, then its Routekaart, then every municipality with a Kwaliteitskompas
+    workspace here (the ones people will look at), so their dashboard and Routekaart answer
+    from memory.
+    """
     _area_run("Nederland")
+    routekaart_for("Nederland")
+    if codes is None:
+        try:
+            from jeugdstelsel.web.kompas.models import Municipality
+
+            codes = tuple(Municipality.objects.values_list("code", flat=True))
+        except Exception:  # database not migrated yet
+            codes = ()
+    for code in codes:
+        if municipally_calibrated(code):
+            _area_run(code)
+        routekaart_for(code)
 
 
 def calibrated_for(result, code: str) -> bool:
     """Was this run calibrated on the area itself (not only on national figures)?"""
     info = getattr(result, "calibration_info", {}) or {}
+    municipal = str((info.get("gemeentelijke_kalibratie") or {}).get(code, ""))
+    if municipal.startswith("hiërarchische"):
+        return True
     area = str(info.get("area", "")).strip().lower()
     names = {str(x).strip().lower() for x in (*result.areas, *result.area_names)}
     return area in names or area == code.lower()
 
 
-def band_for(observed_series: str, code: str | None = None) -> Answer:
+NOT_CALIBRATED = ("Het model is voor deze gemeente nog niet op haar eigen cijfers "
+                  "gekalibreerd; daarom staat hier geen modelband.")
+
+
+def band_for(observed_series: str, code: str | None = None, *, wait: bool = True) -> Answer:
     """The model's 90% band for an observed dashboard series, as a chart ``Band``.
 
     National by default; for a municipality only when a calibration for that municipality
     exists (a nationally calibrated band around a municipality's figures would look like
-    knowledge the model does not have).
+    knowledge the model does not have). ``wait=False``: when the run is not there yet it is
+    started in the background and the answer says so.
     """
     key = observed_to_output().get(observed_series)
     if key is None:
         return Answer(reason="Het model rekent deze reeks niet uit.")
-    run = _area_run(code or "Nederland")
+    if not available():
+        return Answer(reason=NOT_YET)
+    if code and not municipally_calibrated(code):
+        return Answer(reason=NOT_CALIBRATED)
+    run = _area_run(code or "Nederland", wait=wait)
+    if run is None:
+        return Answer(reason=BUSY.format(area="deze gemeente"))
     if not run.available:
         return run
     result = run.value
     if code and not calibrated_for(result, code):
-        return Answer(
-            reason="Het model is voor deze gemeente nog niet op haar eigen cijfers "
-            "gekalibreerd; daarom staat hier geen modelband."
-        )
+        return Answer(reason=NOT_CALIBRATED)
     values = result.series.get(key)
     if values is None:
         return Answer(reason="Het model rekent deze reeks niet uit.")
@@ -178,6 +284,89 @@ def band_for(observed_series: str, code: str | None = None) -> Answer:
             upper=tuple(float(v) for v in upper),
         )
     )
+
+
+# -- Routekaart ---------------------------------------------------------------------------------
+
+#: Draws of the dashboard's Routekaart: a probability to half a percentage point, about two
+#: seconds for one area on the reference machine (computed once per area and process).
+ROUTEKAART_DRAWS = 200
+
+
+@dataclass(frozen=True)
+class TargetView:
+    """One Routekaart target under the baseline, ready for a page (Dutch labels)."""
+
+    key: str
+    name: str
+    kind: str  # hoogstens, minstens, dalend, stijgend, volgen, niet_gemodelleerd
+    value: float | None
+    year: int
+    unit: str
+    source: str
+    url: str
+    note: str
+    probability: float | None
+    years: tuple[int, ...]
+    p10: tuple[float, ...]
+    median: tuple[float, ...]
+    p90: tuple[float, ...]
+    crossing: int | None
+    published: tuple[int, float] | None
+
+    @property
+    def at_target_year(self) -> tuple[float, float, float] | None:
+        if self.target_in_path:
+            j = self.years.index(self.year)
+            return self.p10[j], self.median[j], self.p90[j]
+        return None
+
+    @property
+    def target_in_path(self) -> bool:
+        return self.year in self.years
+
+
+def _compute_routekaart(area: str) -> Answer:
+    if not available():
+        return Answer(reason=NOT_YET)
+    try:
+        from jeugdstelsel.services.routekaart import routekaart
+    except ImportError:
+        return Answer(reason="De Routekaart is in deze installatie nog niet beschikbaar.")
+    try:
+        kaart = routekaart(area=area, draws=ROUTEKAART_DRAWS)
+    except Exception:
+        log.exception("modelbridge: routekaart for %s failed", area)
+        return Answer(reason=FAILED)
+    name = kaart.scenarios[0]
+    views = []
+    for o in kaart.of(name):
+        t = o.target
+        views.append(
+            TargetView(
+                t.sleutel, t.naam, t.soort, t.waarde, t.jaar, t.unit, t.bron, t.url,
+                t.toelichting, o.probability, tuple(o.years), tuple(o.p10), tuple(o.median),
+                tuple(o.p90), o.crossing, kaart.published.get(t.reeks),
+            )
+        )
+    return Answer(value={"area": kaart.area, "area_name": kaart.area_name, "scenario": name,
+                         "draws": ROUTEKAART_DRAWS, "targets": views})
+
+
+def routekaart_for(area: str, *, wait: bool = True) -> Answer:
+    """The reform agenda's targets for an area under unchanged policy (``services.routekaart``).
+
+    ``{"area", "area_name", "scenario", "draws", "targets": [TargetView]}``; ``wait=False``
+    starts the computation in the background and says so.
+    """
+    if not available():
+        return Answer(reason=NOT_YET)
+    answer = _answers.get(("routekaart", area, ROUTEKAART_DRAWS, cache_key()),
+                          lambda: _compute_routekaart(area), wait=wait)
+    if answer is None:
+        return Answer(reason=BUSY.format(area="de Routekaart").replace("de modelband",
+                                                                        "de uitkomst"))
+    return answer
 
 
 # -- outputs a goal can be tied to -------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from jeugdstelsel.web.core import oidc
 from jeugdstelsel.web.core import views as core
+from jeugdstelsel.web.dashboard import views as dashboard
 
 urlpatterns = [
     path("", core.home, name="home"),
@@ -16,6 +17,7 @@ urlpatterns = [
          name="oidc_authentication_callback"),
     path("inloggen/organisatie/mislukt", oidc.failed, name="oidc_failed"),
     path("staat-van-het-jeugdstelsel", include("jeugdstelsel.web.dashboard.urls")),
+    path("staat-van-het-jeugdstelsel/routekaart", dashboard.routekaart, name="routekaart"),
     path("kompas/", include("jeugdstelsel.web.kompas.urls")),
     path("scenariolab/", include("jeugdstelsel.web.lab.urls")),
     path("transparantie", core.transparency_page, name="transparantie"),

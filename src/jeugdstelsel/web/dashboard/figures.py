@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 from jeugdstelsel.data import refdata
 from jeugdstelsel.web import modelbridge, storebridge
-from jeugdstelsel.web.charts import LineChart, Point, Series
+from jeugdstelsel.web.charts import Band, LineChart, Point, Series
 
 TREND_BREAK_YEAR = 2021
 TREND_BREAK_LABEL = "Trendbreuk 2021"
+BAND_BUSY = modelbridge.BUSY.format(area="deze gemeente")
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,9 @@ def panel_data(panel: Panel, geo: str = "Nederland") -> PanelData:
         spans_break=spans,
     )
     if panel.band_series:
-        answer = modelbridge.band_for(panel.band_series, None if geo == "Nederland" else geo)
+        # a municipality's run is not waited for: it is computed in the background
+        answer = modelbridge.band_for(panel.band_series, None if geo == "Nederland" else geo,
+                                      wait=geo == "Nederland")
         if answer.available:
             chart.band = answer.value
             data.band_rows = list(
@@ -248,3 +251,28 @@ def spending() -> list[KeyFigure]:
             deficit.source_url,
         ),
     ]
+
+
+def target_chart(target, area_name: str) -> LineChart | None:
+    """A Routekaart target's path under unchanged policy: median line, 80% band, the target.
+
+    The axis carries the target's own unit (a share in %, a number of young people, ...).
+    """
+    if not target.years:
+        return None
+    xs = tuple(float(y) for y in target.years)
+    chart = LineChart(
+        title=f"{target.name} ({area_name})",
+        unit=target.unit,
+        series=[Series("Ongewijzigd beleid, mediaan",
+                       tuple(Point(x, v) for x, v in zip(xs, target.median, strict=True)))],
+        band=Band("Ongewijzigd beleid, 80%-interval", xs, tuple(target.p10),
+                  tuple(target.p90)),
+        zero_based=target.kind in ("hoogstens", "minstens"),
+    )
+    if target.value is not None and target.kind in ("hoogstens", "minstens"):
+        from jeugdstelsel.web.charts import nl_number
+
+        chart.hlines.append((target.value, f"Doel {target.year}: {nl_number(target.value)}"))
+    chart.vlines.append((target.year, f"Doeljaar {target.year}"))
+    return chart

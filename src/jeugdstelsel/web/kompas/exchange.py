@@ -108,7 +108,8 @@ def export_workspace(municipality: m.Municipality) -> dict[str, Any]:
     for kind in KINDS:
         rows = []
         items = kind.model.all_objects.filter(area__municipality=municipality).order_by("uid")
-        for item in items.select_related("area"):
+        related = [f.name for f in _content_fields(kind.model) if f.many_to_one]
+        for item in items.select_related("area", *related):  # one query per kind
             row = {f.name: _export_value(item, f) for f in _content_fields(kind.model)}
             row["deleted"] = item.is_deleted
             row["updated_at"] = item.updated_at.isoformat()

@@ -97,3 +97,92 @@ def restore(item: WorkspaceItem, user) -> AuditEntry:
     item.deleted_by = None
     item.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
     return _record(item, user, AuditEntry.Action.RESTORE, {})
+
+
+# -- the history as people read it ---------------------------------------------------------------
+
+
+def readable_changes(entries) -> dict[int, list[tuple[str, str, str]]]:
+    """Per entry id, its changes as (Dutch field label, old, new), as a reader wants them.
+
+    Why: the stored changes are JSON for the machine (field names, uids of related items,
+    ISO dates, choice codes); the history page showed those (issue 17). Related items are looked
+    up in one query per kind for the whole page.
+    """
+    from django.core.exceptions import FieldDoesNotExist
+
+    from jeugdstelsel.web.charts import nl_number
+    from jeugdstelsel.web.kompas.registry import BY_MODEL_NAME
+
+    entries = list(entries)
+    wanted: dict[type, set] = {}
+    plan: list[tuple[int, list[tuple[models.Field | None, str, Any, Any]]]] = []
+    for entry in entries:
+        kind = BY_MODEL_NAME.get(entry.kind)
+        rows = []
+        for name, change in (entry.changes or {}).items():
+            if name == "uid":
+                continue
+            old, new = [*list(change), None, None][:2]
+            field = None
+            if kind is not None:
+                try:
+                    field = kind.model._meta.get_field(name)
+                except FieldDoesNotExist:
+                    field = None
+            if field is not None and field.many_to_one:
+                wanted.setdefault(field.related_model, set()).update(
+                    str(v) for v in (old, new) if v not in (None, ""))
+            rows.append((field, name, old, new))
+        plan.append((entry.pk, rows))
+
+    names: dict[type, dict[str, str]] = {}
+    for model, keys in wanted.items():
+        manager = getattr(model, "all_objects", model._base_manager)
+        by_uid = any(f.name == "uid" for f in model._meta.concrete_fields)
+        found = {}
+        if by_uid:
+            uids = []
+            for key in keys:
+                try:
+                    uids.append(uuid.UUID(key))
+                except ValueError:
+                    continue
+            for obj in manager.filter(uid__in=uids):
+                found[str(obj.uid)] = str(obj)
+        ids = [int(k) for k in keys if k.isdigit()]
+        if ids:
+            for obj in manager.filter(pk__in=ids):
+                found[str(obj.pk)] = str(obj)
+        names[model] = found
+
+    def show(field, value) -> str:
+        if value is None or value == "":
+            return "(leeg)"
+        if field is None:
+            return str(value)
+        if field.many_to_one:
+            return names.get(field.related_model, {}).get(str(value), "(verwijderd onderdeel)")
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return "ja" if value else "nee"
+        if isinstance(value, int | float):
+            return nl_number(float(value))
+        if isinstance(field, models.DateTimeField | models.DateField):
+            try:
+                day = dt.date.fromisoformat(str(value)[:10])
+                return f"{day.day}-{day.month}-{day.year}"
+            except ValueError:
+                return str(value)
+        return str(value)
+
+    def label(field, name: str) -> str:
+        text = str(field.verbose_name) if field is not None else name.replace("_", " ")
+        return text[:1].upper() + text[1:]
+
+    return {
+        pk: [(label(field, name), show(field, old), show(field, new))
+             for field, name, old, new in rows]
+        for pk, rows in plan
+    }

@@ -94,6 +94,25 @@ def can_change(user, item: WorkspaceItem, action: str = "change") -> bool:
     return True
 
 
+def change_checker(user, municipality: Municipality, action: str = "change"):
+    """``can_change`` for many items of one municipality, asking the database once.
+
+    Why: a list page asked for the user's membership two times per item (204 queries for 71
+    items on the Kwaliteitskompas overview); the answer is the same for every item.
+    """
+    role = role_in(user, municipality)
+    org = partner_organisation_id(user, municipality) if role == Role.PARTNER else None
+
+    def check(item: WorkspaceItem) -> bool:
+        if not role_may(role, action, type(item)):
+            return False
+        if role == Role.PARTNER:
+            return type(item).partner_editable and org is not None and item.organisation_id == org
+        return True
+
+    return check
+
+
 def can_restore(user, municipality: Municipality) -> bool:
     return role_in(user, municipality) == Role.ADMIN
 

@@ -153,8 +153,25 @@ def _scenarios(spec: dict):
     return ref, plan
 
 
-def execute(run) -> None:
-    """Compute one run: first the comparison (the page shows it at once), then the details."""
+def pending_details(worker: str):
+    """A finished run of this worker (or of one that is gone) still without its details."""
+    from jeugdstelsel.web.lab.models import Run
+
+    runs = (Run.objects.filter(status=Run.Status.DONE, details__isnull=True, details_error="")
+            .only("pk", "spec", "worker").order_by("finished_at"))
+    for run in runs[:20]:
+        if run.worker == worker or _process_gone(run.worker):
+            return run
+    return None
+
+
+def execute(run, details: bool = True) -> None:
+    """Compute one run: first the comparison (the page shows it at once), then the details.
+
+    ``details=False`` (the worker loop): the details are left to the worker's helper process
+    (``details_loop``). Why: they take two to three times as long as the comparison, and the
+    next user in the queue should not wait for them (issue 17: round trip p95 within 3 s).
+    """
     from django.utils import timezone
 
     from jeugdstelsel.errors import JeugdstelselError
@@ -176,7 +193,19 @@ def execute(run) -> None:
     Run.objects.filter(pk=run.pk).update(
         status=Run.Status.DONE, result=result, finished_at=timezone.now()
     )
+    if details:
+        compute_details(run, ref, plan, result)
+
+
+def compute_details(run, ref=None, plan=None, result=None) -> None:
+    """The second stage of a run: per-lever cost-effectiveness and the tornado."""
+    from jeugdstelsel.web import modelbridge
+    from jeugdstelsel.web.lab.models import Run
+
     try:
+        if ref is None:
+            ref, plan = _scenarios(run.spec)
+            result = Run.objects.values_list("result", flat=True).get(pk=run.pk)
         details = modelbridge.details(ref, plan, result["term_start"], result["term_length"])
         Run.objects.filter(pk=run.pk).update(details=details)
     except Exception:
@@ -189,7 +218,7 @@ def execute(run) -> None:
 def compute(run) -> None:
     """``execute`` with the run's heartbeat going."""
     with Heartbeat(run.pk):
-        execute(run)
+        execute(run, details=False)
 
 
 def run_pending(worker: str = "inline", limit: int | None = None) -> int:
@@ -221,6 +250,46 @@ def loop(stop: threading.Event, worker: str, poll: float = POLL_SECONDS) -> None
         compute(run)
 
 
+def details_loop(stop: threading.Event, worker: str, poll: float = POLL_SECONDS) -> None:
+    """The second stage of the runs that ``worker`` compared, one after another."""
+    from django.db import close_old_connections
+
+    while not stop.is_set():
+        close_old_connections()
+        try:
+            run = pending_details(worker)
+        except Exception:
+            log.exception("lab worker: cannot read the job table")
+            run = None
+        if run is None:
+            stop.wait(poll)
+            continue
+        compute_details(run)
+
+
+def details_main(worker: str) -> None:
+    """The helper process of one worker: details only, at a lower priority than comparisons."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jeugdstelsel.web.settings")
+    import django
+
+    django.setup()
+    os.nice(int(os.environ.get("JEUGDSTELSEL_DETAILS_NICE", "5")))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s details %(message)s")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    parent = os.getppid()
+
+    def watch() -> None:  # the helper ends with its worker
+        while not stop.wait(2.0):
+            if os.getppid() != parent:
+                stop.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    warm_up()
+    details_loop(stop, worker)
+
+
 def warm_up() -> None:
     """Compile and load the model once, so the first user's run is as fast as the rest."""
     from jeugdstelsel.web import modelbridge
@@ -246,10 +315,19 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     name = worker_name()
+    import multiprocessing
+
+    helper = multiprocessing.get_context("spawn").Process(
+        target=details_main, args=(name,), name="jeugdstelsel-details", daemon=True)
+    helper.start()
     started = time.perf_counter()
     warm_up()
     log.info("ready after %.1f s", time.perf_counter() - started)
-    loop(stop, name)
+    try:
+        loop(stop, name)
+    finally:
+        helper.terminate()
+        helper.join(timeout=10)
 
 
 if __name__ == "__main__":

@@ -37,15 +37,19 @@ def overview(request, code: str):
     municipality = municipality_for(request, code)
     areas, area = _area_filter(request, municipality)
     steps = []
+    may_change = roles.change_checker(request.user, municipality)
+    related = {"activiteiten": ("organisation",), "metingen": ("goal",)}
     for kind in KINDS:
-        qs = kind.model.objects.filter(area__municipality=municipality).select_related("area")
+        qs = kind.model.objects.filter(area__municipality=municipality).select_related(
+            "area", *related.get(kind.slug, ())
+        )
         if area is not None:
             qs = qs.filter(area=area)
         items = list(qs)
         steps.append(
             {
                 "kind": kind,
-                "items": [(item, roles.can_change(request.user, item)) for item in items],
+                "items": [(item, may_change(item)) for item in items],
                 "can_add": roles.can_add(request.user, municipality, kind.model),
             }
         )
@@ -180,6 +184,7 @@ def goal_detail(request, code: str, pk: int):
         .select_related("organisation")
         .order_by("date")
     )
+    may_change = roles.change_checker(request.user, municipality)
     chart = goal_chart(goal, measurements)
     outlook = goal_outlook(request, municipality, goal, chart)
     return render(
@@ -189,13 +194,15 @@ def goal_detail(request, code: str, pk: int):
             "nav": "kompas",
             "municipality": municipality,
             "goal": goal,
-            "measurements": [(x, roles.can_change(request.user, x)) for x in measurements],
+            "measurements": [(x, may_change(x)) for x in measurements],
             "svg": charts.render(chart, "grafiek-doel"),
             "scenario": outlook,
             "legend": charts.legend(chart),
-            "can_edit": roles.can_change(request.user, goal),
+            "can_edit": may_change(goal),
             "can_measure": roles.can_add(request.user, municipality, m.Measurement),
-            "activities": goal.activity_set.filter(deleted_at__isnull=True),
+            "activities": goal.activity_set.filter(deleted_at__isnull=True).select_related(
+                "organisation"
+            ),
             "actions": goal.improvementaction_set.filter(deleted_at__isnull=True),
         },
     )
@@ -216,6 +223,9 @@ def history(request, code: str):
                 "aangepast. Open de geschiedenis opnieuw vanuit het Kwaliteitskompas."
             ) from None
     page = Paginator(entries, 50).get_page(request.GET.get("pagina"))
+    from jeugdstelsel.web.kompas import history as item_history
+
+    changes = item_history.readable_changes(page.object_list)
     return render(
         request,
         "kompas/history.html",
@@ -223,6 +233,7 @@ def history(request, code: str):
             "nav": "kompas",
             "municipality": municipality,
             "page": page,
+            "rows": [(e, changes.get(e.pk, [])) for e in page.object_list],
             "kinds": BY_MODEL_NAME,
         },
     )
