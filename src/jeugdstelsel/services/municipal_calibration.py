@@ -9,7 +9,8 @@ an ad-hoc prior (the first version) let one press-rounded count move Rotterdam's
 * per municipality ``theta = (log risk index, jb_rate offset, residential_share offset)``, the
   offsets on the parameters' calibration (logit) scale relative to the national point;
 * prior (the pool): ``theta_k ~ N(x_m' beta_k, tau_k^2)``, a regression on the CBS indicators
-  (bijstand, one-parent households, Wmo clients, share of children, size); ``beta`` and ``tau``
+  (bijstand, one-parent households, Wmo clients, shares of children and of 15-24 year olds,
+  household size, size: :data:`COVARIATES`); ``beta`` and ``tau``
   are estimated from all municipalities together (empirical Bayes, marginal likelihood);
 * data: the log of each published share equals the model's log share (the engine, linearised in
   ``theta`` per municipality by finite differences) times the national definition factor, plus
@@ -117,6 +118,8 @@ COVARIATES = {
     "eenouder": "aandeel eenoudergezinnen (CBS 2022)",
     "wmo": "Wmo-cliënten per 1.000 inwoners (KWB 2021)",
     "kinderen": "aandeel 0-14 jaar (CBS 2020)",
+    "jongeren": "aandeel 15-24 jaar (CBS 2020)",
+    "huishoudgrootte": "inwoners per huishouden (CBS 2020)",
     "omvang": "inwoners (CBS 2020)",
 }
 
@@ -217,6 +220,9 @@ def _covariates(table: pd.DataFrame, wmo: np.ndarray) -> tuple[np.ndarray, tuple
         "eenouder": table["one_parent_share_2022"].to_numpy(dtype=float),
         "wmo": wmo,
         "kinderen": table["share_0_14_2020"].to_numpy(dtype=float),
+        "jongeren": table["share_15_24_2020"].to_numpy(dtype=float),
+        "huishoudgrootte": (table["inhabitants_2020"] / table["households_2020"]).to_numpy(
+            dtype=float),
         "omvang": table["inhabitants_2020"].to_numpy(dtype=float),
     }
     columns = [np.ones(len(table))]
