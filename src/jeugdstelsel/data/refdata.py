@@ -29,15 +29,29 @@ def series(name: str, geo: str = "Nederland") -> pd.DataFrame:
     """Rows of one series for one area, sorted by period; prefers `definitief` over `voorlopig`.
 
     Where a period has several rows, the final figure wins (CBS's final figures come out 1-2%
-    higher than provisional ones, DESIGN section 5); among equals the last row in the file wins.
+    higher than provisional ones, DESIGN section 5); among equals the first row in the file
+    wins. A fresh copy each call: callers may change it.
     """
+    rows = _by_series(id(load_figures())).get((name, geo))
+    if rows is None:
+        return load_figures().iloc[0:0].reset_index(drop=True)
+    return rows.copy()
+
+
+@lru_cache(maxsize=2)
+def _by_series(_key: int) -> dict[tuple[str, str], pd.DataFrame]:
+    """Every (series, area) once, deduplicated as :func:`series` describes: a run reads some
+    fifty series, and filtering the whole table for each took a tenth of a second or more.
+    Keyed by the loaded table's identity, so a reloaded (or, in a test, replaced) table is
+    grouped anew."""
     rank = {"definitief": 0, "afgeleid": 1, "voorlopig": 2}
-    frame = load_figures()
-    rows = frame[(frame["series"] == name) & (frame["geo"] == geo)].copy()
-    rows["_rank"] = rows["status"].map(rank).fillna(3)
-    rows = rows.sort_values(["period", "category", "_rank"], kind="stable")
-    rows = rows.drop_duplicates(["period", "category"], keep="first")
-    return rows.drop(columns="_rank").reset_index(drop=True)
+    frame = load_figures().copy()
+    frame["_rank"] = frame["status"].map(rank).fillna(3)
+    frame = frame.sort_values(["series", "geo", "period", "category", "_rank"], kind="stable")
+    frame = frame.drop_duplicates(["series", "geo", "period", "category"], keep="first")
+    frame = frame.drop(columns="_rank")
+    return {key: rows.reset_index(drop=True) for key, rows in frame.groupby(["series", "geo"],
+                                                                              sort=False)}
 
 
 def annual(name: str, geo: str = "Nederland") -> dict[int, tuple[float, str]]:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.optimize import least_squares
 
 from jeugdstelsel.core.dimensions import ADULT_AGE, N_AGES
 from jeugdstelsel.core.population import PopulationInputs
@@ -135,6 +134,8 @@ def fit_migration(pop0: np.ndarray, births: np.ndarray,
             }[band]
             res.append(model / value - 1.0)
         return np.array(res)
+
+    from scipy.optimize import least_squares  # here: scipy.optimize costs ~0.3 s to import
 
     fit = least_squares(residuals, x0=np.array([0.0, 0.0]), bounds=([-0.05, -0.05], [0.05, 0.08]))
     return rates_of(fit.x)

@@ -838,8 +838,19 @@ def apply_posterior(params, codes: Sequence[str], stored: dict[str, MunicipalCal
     risk index stays :attr:`MunicipalCalibrationResult.risk` and the national draws keep their
     correlations. A scenario's own parameter value wins (no municipal draw for it).
     """
+    updates = posterior_updates(params, codes, stored, overrides, rng)
+    return params.with_values(updates) if updates else params
+
+
+def posterior_updates(params, codes: Sequence[str],
+                      stored: dict[str, MunicipalCalibrationResult], overrides: dict,
+                      rng: np.random.Generator | int) -> dict[str, np.ndarray]:
+    """What :func:`apply_posterior` changes: ``{name: (draws, len(codes))}`` for the changed
+    parameters only. ``params`` may hold one column shared by all areas (the sweep's national
+    draws): the changed ones are broadcast to every area first."""
     from jeugdstelsel.core.model import PARAMETERS_BY_NAME
 
+    shape = (params.n_draws, len(codes))
     updates: dict[str, np.ndarray] = {}
     for m, code in enumerate(codes):
         if code not in stored:
@@ -851,15 +862,15 @@ def apply_posterior(params, codes: Sequence[str], stored: dict[str, MunicipalCal
         for j, name in enumerate(names[1:], start=1):
             if name in overrides:
                 continue
-            column = updates.setdefault(name, params[name].copy())
+            column = updates.setdefault(name, np.broadcast_to(params[name], shape).copy())
             column[:, m] = PARAMETERS_BY_NAME[name].from_unit(z[:, j])
         factor = np.exp(z[:, 0] - mean[0])
         for name in ("need_incidence", "jb_rate", "jr_rate"):
             if name in overrides:
                 continue
-            column = updates.setdefault(name, params[name].copy())
+            column = updates.setdefault(name, np.broadcast_to(params[name], shape).copy())
             column[:, m] = column[:, m] * factor
-    return params.with_values(updates) if updates else params
+    return updates
 
 
 def describe_for_run(codes: Sequence[str],

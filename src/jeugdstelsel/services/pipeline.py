@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from jeugdstelsel.core import parameters as P
-from jeugdstelsel.core.model import PARAMETERS, PARAMETERS_BY_NAME
+from jeugdstelsel.core.model import PARAMETERS
 from jeugdstelsel.core.outputs import aggregate
 from jeugdstelsel.core.population import PopulationInputs
 from jeugdstelsel.core.simulate import SimulationResult, simulate
@@ -127,14 +127,14 @@ def build_inputs(spec: Spec, risk: Mapping[str, float] | None = None, *,
     wins over both. Which one was used is in the result's provenance. ``data_through`` (the
     national backtest) uses only demographic figures of years up to it.
     """
-    from jeugdstelsel.services.municipal_calibration import stored_for_run
-
     end = spec.scenario.periode.eind
     if spec.national:
         inputs, _ = national_inputs(FIRST_YEAR, end, data_through)
     elif data_through is not None:
         raise ValueError("data_through is only defined for the national inputs")
     else:
+        from jeugdstelsel.services.municipal_calibration import stored_for_run
+
         calibrated = {c: s.risk for c, s in stored_for_run(list(spec.codes)).items()}
         inputs = municipal_inputs(list(spec.codes), FIRST_YEAR, end,
                                   {**calibrated, **(risk or {})})
@@ -170,7 +170,8 @@ def parameter_set(
 
     Without an explicit ``calibration``, every municipality in ``codes`` with a stored
     calibration gets its own values of the municipally fitted parameters, drawn from its
-    posterior block; the rest stay national.
+    posterior with its own random stream, risk index included (:func:`municipal_updates`);
+    the rest stay national.
     """
     cal = calibration or load_shipped()
     if rng is None:
@@ -184,25 +185,27 @@ def parameter_set(
         posterior=cal.posterior(),
         overrides=scenario.parameters,
     )
-    if calibration is not None or not codes or len(codes) != n_areas:
+    if calibration is not None or not codes or len(codes) != n_areas or tuple(codes) == ("NL01",):
         return params
-    from jeugdstelsel.services.municipal_calibration import stored_for_run
+    return params.with_values(municipal_updates(scenario, codes, params))
+
+
+def municipal_updates(scenario: Scenario, codes: Sequence[str], params: P.ParameterSet
+                      ) -> dict[str, np.ndarray]:
+    """Each municipality's own draws of its calibrated parameters and risk index, from its
+    stored posterior (``{name: (draws, len(codes))}``, changed parameters only).
+
+    Every municipality draws from its own stream, so a run of one municipality equals its
+    column in a sweep; a scenario's own parameter value wins. The method is
+    :func:`jeugdstelsel.services.municipal_calibration.posterior_updates`.
+    """
+    from jeugdstelsel.services.municipal_calibration import posterior_updates, stored_for_run
 
     stored = stored_for_run(list(codes))
     if not stored:
-        return params
-    updates: dict[str, np.ndarray] = {}
-    for m, code in enumerate(codes):
-        if code not in stored:
-            continue
-        names, mean, cov = stored[code].municipal_block()
-        z = rng.multivariate_normal(mean, cov, size=params.n_draws, method="svd")
-        for j, name in enumerate(names):
-            if name in scenario.parameters:
-                continue  # a scenario's own value wins
-            column = updates.setdefault(name, params[name].copy())
-            column[:, m] = PARAMETERS_BY_NAME[name].from_unit(z[:, j])
-    return params.with_values(updates)
+        return {}
+    return posterior_updates(params, list(codes), stored, scenario.parameters,
+                             scenario.simulatie.zaad)
 
 
 def point_parameters(scenario: Scenario, rows: Mapping[str, np.ndarray], n: int, n_areas: int,

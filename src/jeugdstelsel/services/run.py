@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from jeugdstelsel.core import parameters as P
-from jeugdstelsel.core.outputs import SERIES, SERIES_BY_KEY
+from jeugdstelsel.core.outputs import SERIES
 from jeugdstelsel.core.population import PopulationInputs
 from jeugdstelsel.errors import AreaError
 from jeugdstelsel.services import pipeline, provenance
@@ -25,7 +25,6 @@ from jeugdstelsel.services.scenario import FIRST_YEAR, Scenario
 __all__ = ["FIRST_YEAR", "AreaError", "RunResult", "build_inputs", "observed_national",
            "parameter_set", "resolve_area", "run", "summarise"]
 
-STATISTICS = {"mediaan": 50.0, "p10": 10.0, "p90": 90.0, "p2.5": 2.5, "p97.5": 97.5}
 NATIONAL = pipeline.NATIONAL
 
 
@@ -54,27 +53,11 @@ def summarise(
     areas: tuple[str, ...],
     area_names: tuple[str, ...],
 ) -> pd.DataFrame:
-    """Median, 80% and 95% bands and the mean over draws, in long format."""
-    frames = []
-    for key, values in series.items():
-        meta = SERIES_BY_KEY[key]
-        stats = {name: np.percentile(values, q, axis=0) for name, q in STATISTICS.items()}
-        stats["gemiddelde"] = values.mean(axis=0)
-        for stat, table in stats.items():  # table: (areas, years)
-            frame = pd.DataFrame(
-                {
-                    "gebied": np.repeat(areas, len(years)),
-                    "gebiedsnaam": np.repeat(area_names, len(years)),
-                    "reeks": key,
-                    "omschrijving": meta.label_nl,
-                    "eenheid": meta.unit,
-                    "jaar": np.tile(years, len(areas)),
-                    "statistiek": stat,
-                    "waarde": table.reshape(-1),
-                }
-            )
-            frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    """Median, 80% and 95% bands and the mean over draws, in long format (one implementation:
+    :func:`jeugdstelsel.services.summary.summarise`)."""
+    from jeugdstelsel.services.summary import summarise as fast
+
+    return fast(series, years, areas, area_names)
 
 
 # The chain's steps live in the pipeline; these names stay for existing callers.
@@ -134,6 +117,8 @@ def result_of(outcome: pipeline.Outcome, calibration: Calibration | None = None)
 
 def _municipal_info(codes: tuple[str, ...], calibration: Calibration | None) -> dict[str, str]:
     """Which risk index and parameters each area used, in Dutch (shown in reports)."""
+    if tuple(codes) == ("NL01",):  # the country: no municipal calibration to look up
+        return {"NL01": "landelijke kalibratie (risico-index 1)"}
     from jeugdstelsel.services.municipal_calibration import describe_for_run, stored_for_run
 
     stored = stored_for_run(list(codes))

@@ -246,9 +246,14 @@ def _all_inputs(end: int, risk: tuple[tuple[str, float], ...]) -> PopulationInpu
     that would cost minutes over a national sweep. Rows are sliced per block: the values of a
     municipality do not depend on which others are in the subset.
     """
+    from jeugdstelsel.data.municipalities import municipality_table
     from jeugdstelsel.services.inputs import municipal_inputs
+    from jeugdstelsel.services.municipal_calibration import stored_for_run
 
-    return municipal_inputs(None, FIRST_YEAR, end, dict(risk) or None)
+    # the same risk index a run of one municipality uses: its calibration, unless overridden
+    codes = list(municipality_table()["gm_code"])
+    calibrated = {c: s.risk for c, s in stored_for_run(codes).items()}
+    return municipal_inputs(None, FIRST_YEAR, end, {**calibrated, **dict(risk)} or None)
 
 
 _SCENARIO_INPUTS: dict[tuple, PopulationInputs] = {}
@@ -281,28 +286,58 @@ def block_inputs(plan: SweepPlan, scenario: Scenario, codes: Sequence[str]) -> P
                             full.migration[idx], full.risk[idx], tuple(codes))
 
 
-def draw_parameters(plan: SweepPlan) -> dict[str, P.ParameterSet]:
-    """All draws of every scenario for one area, made once in the driver.
+@dataclass(frozen=True)
+class SweepDraws:
+    """A scenario's draws for a sweep: the national ones and each municipality's own.
+
+    ``national`` holds every parameter ``(draws, 1)``, shared by all municipalities;
+    ``municipal[name]`` ``(draws, len(codes))`` the municipally calibrated parameters, drawn as
+    :func:`jeugdstelsel.services.pipeline.parameter_set` draws them for a run of one
+    municipality (its own random stream), so a sweep's column equals that run.
+    """
+
+    national: P.ParameterSet
+    municipal: dict[str, np.ndarray]
+    codes: tuple[str, ...]
+
+    @property
+    def n_draws(self) -> int:
+        return self.national.n_draws
+
+
+def draw_parameters(plan: SweepPlan) -> dict[str, SweepDraws]:
+    """All draws of every scenario, made once in the driver.
 
     Why in the driver: the posterior draws go through an SVD (LAPACK), whose last bits depend
     on the BLAS thread count, which differs between the driver and Dask workers (the nanny sets
     ``OMP_NUM_THREADS=1``) and between machines of a cluster. Drawing once and shipping the
-    arrays (a few hundred kB per scenario) makes every worker use the very same numbers that
+    arrays (a few MB per scenario) makes every worker use the very same numbers that
     :func:`jeugdstelsel.services.run.run` draws in this process.
     """
-    from jeugdstelsel.services.pipeline import parameter_set
+    from jeugdstelsel.services.pipeline import municipal_updates, parameter_set
 
-    return {name: parameter_set(s, 1) for name, s in zip(plan.names, plan.scenarios,
-                                                           strict=True)}
-
-
-def chunk_parameters(full: P.ParameterSet, n_areas: int, lo: int, hi: int) -> P.ParameterSet:
-    """Draws ``lo..hi`` of a scenario's parameter set, for ``n_areas`` municipalities."""
-    values = {k: np.repeat(v[lo:hi], n_areas, axis=1) for k, v in full.values.items()}
-    return P.ParameterSet(values, hi - lo, n_areas, full.names)
+    out = {}
+    for name, s in zip(plan.names, plan.scenarios, strict=True):
+        national = parameter_set(s, 1)
+        out[name] = SweepDraws(national, municipal_updates(s, plan.codes, national), plan.codes)
+    return out
 
 
-def chunk_levers(plan: SweepPlan, scenario: Scenario, full: P.ParameterSet,
+def chunk_parameters(full: SweepDraws, codes: Sequence[str], lo: int, hi: int
+                     ) -> P.ParameterSet:
+    """Draws ``lo..hi`` of a scenario for the municipalities ``codes`` (``("NL01",)``: the
+    country, national draws only)."""
+    n = len(codes)
+    values = {k: np.repeat(v[lo:hi], n, axis=1) for k, v in full.national.values.items()}
+    if tuple(codes) != ("NL01",) and full.municipal:
+        where = {c: i for i, c in enumerate(full.codes)}
+        idx = np.array([where[c] for c in codes])
+        for k, v in full.municipal.items():
+            values[k] = np.ascontiguousarray(v[lo:hi][:, idx])
+    return P.ParameterSet(values, hi - lo, n, full.national.names)
+
+
+def chunk_levers(plan: SweepPlan, scenario: Scenario, full: SweepDraws,
                  codes: Sequence[str], inputs, lo: int, hi: int):
     """Lever paths and cost for draws ``lo..hi`` (``({}, None)`` without levers).
 
@@ -314,26 +349,26 @@ def chunk_levers(plan: SweepPlan, scenario: Scenario, full: P.ParameterSet,
     spec = pipeline.specify(scenario, codes=codes)
     if not spec.plan.active:
         return {}, None
-    paths, extra = pipeline.lever_paths(spec, chunk_parameters(full, len(codes), 0, plan.draws),
+    paths, extra = pipeline.lever_paths(spec, chunk_parameters(full, codes, 0, plan.draws),
                                         inputs)
     paths = {k: np.ascontiguousarray(v[:, lo:hi]) for k, v in paths.items()}
     extra = None if extra is None else np.ascontiguousarray(extra[:, lo:hi])
     return paths, extra
 
 
-def simulate_cells(plan: SweepPlan, scenario: Scenario, full: P.ParameterSet,
+def simulate_cells(plan: SweepPlan, scenario: Scenario, full: SweepDraws,
                    codes: Sequence[str], lo: int, hi: int) -> dict[str, np.ndarray]:
     """Per-draw yearly series ``(hi-lo, municipalities, years)`` for the plan's period."""
     return _simulate_one(plan, scenario, full, block_inputs(plan, scenario, codes), codes, lo,
                          hi)
 
 
-def _simulate_one(plan: SweepPlan, scenario: Scenario, full: P.ParameterSet,
+def _simulate_one(plan: SweepPlan, scenario: Scenario, full: SweepDraws,
                   inputs: PopulationInputs, codes: Sequence[str], lo: int,
                   hi: int) -> dict[str, np.ndarray]:
     from jeugdstelsel.services import pipeline
 
-    member = pipeline.Member(chunk_parameters(full, len(codes), lo, hi),
+    member = pipeline.Member(chunk_parameters(full, codes, lo, hi),
                              *chunk_levers(plan, scenario, full, codes, inputs, lo, hi))
     series = pipeline.execute([member], inputs, plan.n_months, first_year=plan.start).series
     return {k: np.ascontiguousarray(v) for k, v in series.items()}
@@ -344,7 +379,7 @@ def _same_inputs(a, b) -> bool:
                for f in ("population0", "births", "migration", "risk"))
 
 
-def simulate_scenarios(plan: SweepPlan, draws: dict[str, P.ParameterSet], codes: Sequence[str],
+def simulate_scenarios(plan: SweepPlan, draws: dict[str, SweepDraws], codes: Sequence[str],
                        lo: int, hi: int) -> dict[str, dict[str, np.ndarray]]:
     """All scenarios of a chunk in one engine call, stacked along the draw axis.
 
@@ -357,7 +392,7 @@ def simulate_scenarios(plan: SweepPlan, draws: dict[str, P.ParameterSet], codes:
     return _simulate_stacked(plan, draws, inputs, codes, lo, hi)
 
 
-def _simulate_stacked(plan: SweepPlan, draws: dict[str, P.ParameterSet],
+def _simulate_stacked(plan: SweepPlan, draws: dict[str, SweepDraws],
                       inputs: list[PopulationInputs], codes: Sequence[str], lo: int,
                       hi: int) -> dict[str, dict[str, np.ndarray]]:
     """:func:`simulate_scenarios` for given inputs per scenario (municipalities or the
@@ -367,7 +402,7 @@ def _simulate_stacked(plan: SweepPlan, draws: dict[str, P.ParameterSet],
                 for name, s, inp in zip(plan.names, plan.scenarios, inputs, strict=True)}
     from jeugdstelsel.services import pipeline
 
-    members = [pipeline.Member(chunk_parameters(draws[name], len(codes), lo, hi),
+    members = [pipeline.Member(chunk_parameters(draws[name], codes, lo, hi),
                                *chunk_levers(plan, scenario, draws[name], codes, inputs[0], lo,
                                              hi))
                for name, scenario in zip(plan.names, plan.scenarios, strict=True)]
@@ -419,7 +454,7 @@ class BlockResult:
     effects: dict[tuple[str, str], bytes] = field(default_factory=dict)
 
 
-def run_chunk(plan: SweepPlan, chunk: Chunk, draws: dict[str, P.ParameterSet]) -> ChunkOutput:
+def run_chunk(plan: SweepPlan, chunk: Chunk, draws: dict[str, SweepDraws]) -> ChunkOutput:
     """Worker entry point: simulate every scenario for the chunk's cells."""
     import resource
     import socket
@@ -594,7 +629,7 @@ def effects(series: dict[str, np.ndarray], ref: dict[str, np.ndarray], j: int) -
     return rows
 
 
-def national_model(plan: SweepPlan, draws: dict[str, P.ParameterSet]) -> dict[str, np.ndarray]:
+def national_model(plan: SweepPlan, draws: dict[str, SweepDraws]) -> dict[str, np.ndarray]:
     """The national model (the country as one area) per scenario: (keys, draws, years).
 
     All scenarios in one engine call like a chunk (:func:`simulate_scenarios`), so they share
