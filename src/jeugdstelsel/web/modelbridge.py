@@ -798,3 +798,36 @@ def goal_outlook(result: dict, key: str, baseline_value: float, baseline_year: i
             )
         )
     return Answer(value=out)
+
+
+# -- downloads ---------------------------------------------------------------------------------
+
+
+def workbook(reference, plan, term_start: int, term_length: int) -> Answer:
+    """The comparison as the Excel workbook of ``reports.excel`` (bytes), or why not.
+
+    The run stores summaries, not the draws, so the comparison is computed again from the run's
+    frozen spec: the same seed and draws (common random numbers) give the very same numbers.
+    """
+    if not available():
+        return Answer(reason=NOT_YET)
+    try:
+        from jeugdstelsel.reports.excel import write_workbook
+    except ImportError:
+        return Answer(reason="De Excel-uitvoer is in deze installatie niet beschikbaar.")
+    import tempfile
+    from pathlib import Path
+
+    from jeugdstelsel.services.compare import compare_scenarios
+    from jeugdstelsel.services.effectiveness import cost_effectiveness
+
+    try:
+        comp = compare_scenarios([("referentie", reference), ("plan", plan)])
+        with tempfile.TemporaryDirectory(prefix="jeugdstelsel-excel-") as tmp:
+            path = Path(tmp) / "vergelijking.xlsx"
+            write_workbook(comp, path, term=comp.term(term_start, term_length),
+                           effectiveness=cost_effectiveness(comp, term_start, term_length))
+            return Answer(value=path.read_bytes())
+    except Exception:
+        log.exception("modelbridge: workbook failed")
+        return Answer(reason=FAILED)

@@ -50,6 +50,15 @@ BOX_W, BOX_H = 190, 52
 COL_X = (10, 305, 600)
 
 
+def _flow(value) -> str:
+    """A flow per year: whole numbers, but a decimal below 10 so a small municipality's arrows
+    do not all read "0 → 0" (issue 17, Vlieland)."""
+    value = float(value or 0)
+    if value == 0:
+        return "0"
+    return nl_number(value, 1 if abs(value) < 10 else 0)
+
+
 def _pos(key: str) -> tuple[float, float]:
     col, row, _ = NODES[key]
     return COL_X[col], 20 + row * 88
@@ -94,7 +103,7 @@ def render(flows: dict, names: dict, chart_id: str = "stroomschema") -> SafeStri
         # below it when it goes down, so two arrows from one box never share a spot
         lx = ax
         ly = ay - 7 if by <= ay else ay + 17
-        text = f"{nl_number(round(ref.get(key) or 0))} → {nl_number(round(plan.get(key) or 0))}"
+        text = f"{_flow(ref.get(key))} → {_flow(plan.get(key))}"
         out.append(f'<text x="{lx + 4:.1f}" y="{ly:.1f}" text-anchor="start" class="stroom-getal">'
                    f"{escape(text)}</text>")
     for key, (_, _, label) in NODES.items():

@@ -11,8 +11,26 @@ from jeugdstelsel.web.lab import flowchart
 EURO = "euro"
 
 
-def _scale(unit: str) -> tuple[float, str]:
-    return (1e6, "miljoen euro") if unit == EURO else (1.0, unit)
+def _scale(unit: str, values=()) -> tuple[float, str]:
+    """Euros in millions, thousands or euros, by the size of the amounts shown.
+
+    Why: for a small municipality (Vlieland) every amount read "0,0 miljoen" (issue 17).
+    """
+    if unit != EURO:
+        return 1.0, unit
+    biggest = max((abs(v) for v in values if v is not None), default=1e6)
+    if biggest >= 1e6:
+        return 1e6, "miljoen euro"
+    if biggest >= 1e4:
+        return 1e3, "duizend euro"
+    return 1.0, "euro"
+
+
+def money_scale(rows: list[dict]) -> tuple[float, str]:
+    """One scale for the whole cost-effectiveness table (its amounts are compared)."""
+    keys = ("netto_uitgaven_mediaan", "netto_uitgaven_p10", "netto_uitgaven_p90",
+            "kosten_hefbomen_mediaan")
+    return _scale(EURO, [r.get(k) for r in rows for k in keys])
 
 
 @dataclass
@@ -32,7 +50,7 @@ def indicator_views(result: dict, headline_only: bool = True) -> list[IndicatorV
     for ind in result["indicators"]:
         if headline_only and not ind["headline"]:
             continue
-        div, unit = _scale(ind["unit"])
+        div, unit = _scale(ind["unit"], [*ind["ref"]["p90"], *ind["plan"]["p90"]])
         series, bands = [], []
         for side, suffix in (("ref", "referentie"), ("plan", "plan")):
             q = ind[side]
@@ -64,7 +82,7 @@ def indicator_views(result: dict, headline_only: bool = True) -> list[IndicatorV
 def term_rows(result: dict) -> list[dict]:
     rows = []
     for r in result["term_rows"]:
-        div, unit = _scale(r["unit"])
+        div, unit = _scale(r["unit"], [r.get(k) for k in ("ref", "plan", "diff")])
         how = "totaal over de periode" if r["optelling"] == "som" else "gemiddelde"
         rows.append({**r, "unit": unit, "how": how,
                      **{k: (None if r[k] is None else r[k] / div)
@@ -79,8 +97,13 @@ def flow_view(result: dict) -> dict:
             "rows": flowchart.table_rows(result["flows"])}
 
 
-def effectiveness_rows(rows: list[dict]) -> list[dict]:
+def effectiveness_rows(rows: list[dict], div: float = 1e6) -> list[dict]:
+    """Amounts divided by ``div`` (see ``money_scale``); euro per trajectory as they are."""
     out = []
+
+    def _m(v):
+        return None if v is None else v / div
+
     for r in rows:
         be = r.get("terugverdienjaar_mediaan")
         out.append({
@@ -100,10 +123,6 @@ def effectiveness_rows(rows: list[dict]) -> list[dict]:
             "kans_terugverdiend": _pct(r["kans_terugverdiend_binnen_periode"]),
         })
     return out
-
-
-def _m(v):
-    return None if v is None else v / 1e6
 
 
 def _pct(v):

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<str:code>/scenarios/<int:pk>/berekenen", views.run_create, name="run_create"),
     path("<str:code>/berekeningen/<uuid:pk>", views.run_detail, name="run"),
     path("<str:code>/berekeningen/<uuid:pk>/status", views.run_status, name="run_status"),
+    path("<str:code>/berekeningen/<uuid:pk>/excel", views.run_excel, name="run_excel"),
 ]

@@ -16,6 +16,7 @@ from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from jeugdstelsel.web import modelbridge
@@ -213,13 +214,15 @@ def run_detail(request, code: str, pk):
     if run.status == Run.Status.DONE:
         result = run.result
         details = run.details or {}
+        money = result["effectiveness"] + details.get("per_lever", [])
+        money_div, money_unit = results.money_scale(money)
         context.update({
+            "money_unit": money_unit,
             "result": result,
             "indicators": results.indicator_views(result),
             "term_rows": results.term_rows(result),
             "flow": results.flow_view(result),
-            "effectiveness": results.effectiveness_rows(
-                result["effectiveness"] + details.get("per_lever", [])),
+            "effectiveness": results.effectiveness_rows(money, money_div),
             "drivers": results.driver_views(run.details),
             "goals": km.Goal.objects.filter(area__municipality=municipality)
                      .exclude(model_output_key=""),
@@ -227,6 +230,29 @@ def run_detail(request, code: str, pk):
     elif run.status == Run.Status.QUEUED:
         context["position"] = _position(run)
     return render(request, "lab/run.html", context)
+
+
+@login_required
+def run_excel(request, code: str, pk):
+    """The comparison as an Excel workbook (``reports.excel``), computed again from the spec."""
+    from django.http import HttpResponse
+
+    from jeugdstelsel.web.core.errors import RequestError
+
+    municipality, role = access.municipality_for(request, code)
+    run = access.run_for(municipality, role, pk)
+    if run.status != Run.Status.DONE:
+        raise RequestError("Deze berekening is nog niet klaar; download haar als ze klaar is.")
+    ref, plan = worker._scenarios(run.spec)
+    answer = modelbridge.workbook(ref, plan, run.result["term_start"], run.result["term_length"])
+    if not answer.available:
+        raise RequestError(answer.reason)
+    name = slugify(f"{run.spec['plan']['name']}-tegen-{run.spec['reference']['name']}") or "run"
+    response = HttpResponse(
+        answer.value,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
 
 
 @login_required

@@ -215,10 +215,10 @@ def compute_details(run, ref=None, plan=None, result=None) -> None:
         )
 
 
-def compute(run) -> None:
+def compute(run, details: bool = True) -> None:
     """``execute`` with the run's heartbeat going."""
     with Heartbeat(run.pk):
-        execute(run, details=False)
+        execute(run, details=details)
 
 
 def run_pending(worker: str = "inline", limit: int | None = None) -> int:
@@ -233,7 +233,9 @@ def run_pending(worker: str = "inline", limit: int | None = None) -> int:
     return done
 
 
-def loop(stop: threading.Event, worker: str, poll: float = POLL_SECONDS) -> None:
+def loop(stop: threading.Event, worker: str, poll: float = POLL_SECONDS,
+         details: bool = True) -> None:
+    """Take and compute runs until ``stop``; ``details=False`` when a helper does the details."""
     from django.db import close_old_connections
 
     while not stop.is_set():
@@ -247,7 +249,7 @@ def loop(stop: threading.Event, worker: str, poll: float = POLL_SECONDS) -> None
         if run is None:
             stop.wait(poll)
             continue
-        compute(run)
+        compute(run, details=details)
 
 
 def details_loop(stop: threading.Event, worker: str, poll: float = POLL_SECONDS) -> None:
@@ -324,7 +326,7 @@ def main() -> None:
     warm_up()
     log.info("ready after %.1f s", time.perf_counter() - started)
     try:
-        loop(stop, name)
+        loop(stop, name, details=False)
     finally:
         helper.terminate()
         helper.join(timeout=10)

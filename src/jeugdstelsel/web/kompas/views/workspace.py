@@ -84,12 +84,9 @@ def goal_chart(goal: m.Goal, measurements: list[m.Measurement]) -> charts.LineCh
         if x.kind == m.Measurement.Kind.INDICATOR
     ]
     unit = goal.unit or "waarde"
+    # Only the goal's own indicator shares this axis: a satisfaction score or a reach count has
+    # another unit (issue 17: a 7.4 was drawn on a waiting-time axis in weeks); see other_charts.
     series = [charts.Series("Gemeten (incl. nulmeting)", tuple(points))]
-    other = [x for x in measurements if x.kind != m.Measurement.Kind.INDICATOR]
-    for kind_value, kind_label in m.Measurement.Kind.choices:
-        pts = tuple(charts.Point(year(x.date), x.value) for x in other if x.kind == kind_value)
-        if pts:
-            series.append(charts.Series(str(kind_label), pts))
     planned = charts.Series(
         "Beoogd verloop (nulmeting naar streefwaarde)",
         (
@@ -175,6 +172,27 @@ def goal_outlook(request, municipality, goal: m.Goal, chart: charts.LineChart) -
     return context
 
 
+def other_charts(goal: m.Goal, measurements: list[m.Measurement]) -> list[dict]:
+    """One chart per other kind of measurement (reach, drop-out, ...), each on its own axis."""
+    out = []
+    for kind_value, kind_label in m.Measurement.Kind.choices:
+        if kind_value == m.Measurement.Kind.INDICATOR:
+            continue
+        pts = tuple(charts.Point(year(x.date), x.value) for x in measurements
+                    if x.kind == kind_value)
+        if not pts:
+            continue
+        chart = charts.LineChart(
+            title=f"{goal.title}: {str(kind_label).lower()}",
+            unit=f"{kind_label}, zoals gemeten",
+            series=[charts.Series(str(kind_label), pts)],
+            zero_based=False,
+        )
+        out.append({"label": str(kind_label), "svg": charts.render(chart, f"grafiek-{kind_value}"),
+                    "legend": charts.legend(chart)})
+    return out
+
+
 @login_required
 def goal_detail(request, code: str, pk: int):
     municipality = municipality_for(request, code)
@@ -196,6 +214,7 @@ def goal_detail(request, code: str, pk: int):
             "goal": goal,
             "measurements": [(x, may_change(x)) for x in measurements],
             "svg": charts.render(chart, "grafiek-doel"),
+            "other_charts": other_charts(goal, measurements),
             "scenario": outlook,
             "legend": charts.legend(chart),
             "can_edit": may_change(goal),
