@@ -76,3 +76,13 @@ def test_holdout_model_is_not_worse_than_both_naive_forecasts():
     h = C.holdout_check()
     errs = h["mean_abs_error_pct"]
     assert errs["model"] <= max(errs["rechte_trendlijn"], errs["vorig_jaar_herhaald"])
+
+
+def test_calibration_method_is_checked_and_the_shipped_file_says_how_it_was_made():
+    with pytest.raises(ValueError, match="unknown calibration method"):
+        C.calibrate(2021, method="bootstrap")
+    cal = C.load_shipped()
+    if C.DEFAULT_METHOD == "emcee":  # a sampled calibration ships its sample and diagnostics
+        assert cal.sample and cal.sampler["converged"]
+    else:
+        assert cal.optimizer["method"].startswith("scipy.optimize.least_squares")

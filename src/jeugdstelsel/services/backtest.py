@@ -104,15 +104,18 @@ def crps_ensemble(draws: np.ndarray, observed: float) -> float:
 
 
 def forecast(origin: int, horizon: int, *, draws: int = DEFAULT_DRAWS,
-             seed: int = DEFAULT_SEED) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+             seed: int = DEFAULT_SEED, method: str | None = None
+             ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """What the model said at ``origin``: years and per-draw series ``(draws, years)``.
 
     Calibrated on the figures for years up to ``origin`` (:func:`calibrate`), demography from
     the same figures only, then through the pipeline with that calibration's posterior draws.
+    ``method``: the calibration method (default: the shipped one); ``"emcee"`` samples with the
+    shorter backtest settings (``posterior.FAST``).
     """
-    from jeugdstelsel.services.calibration import calibrate
+    from jeugdstelsel.services.calibration import DEFAULT_METHOD, calibrate
 
-    cal = calibrate(origin)
+    cal = calibrate(origin, method=method or DEFAULT_METHOD, fast=True, progress=False)
     end = origin + horizon
     scenario = validate({"scenario": {"naam": f"Toets vanaf {origin}"},
                          "periode": {"start": FIRST_YEAR, "eind": end},
@@ -126,9 +129,9 @@ def forecast(origin: int, horizon: int, *, draws: int = DEFAULT_DRAWS,
 
 
 def forecast_origin(origin: int, horizon: int, figures: Published, *, draws: int = DEFAULT_DRAWS,
-                    seed: int = DEFAULT_SEED) -> list[dict]:
+                    seed: int = DEFAULT_SEED, method: str | None = None) -> list[dict]:
     """Forecast from ``origin`` and score it against the later figures; one row per case."""
-    years, series = forecast(origin, horizon, draws=draws, seed=seed)
+    years, series = forecast(origin, horizon, draws=draws, seed=seed, method=method)
     history = figures.through(origin)
     rows = []
     for key, observed in figures.figures.items():
@@ -220,8 +223,12 @@ def reliability(cases: pd.DataFrame) -> dict[str, str]:
 
 def backtest(origins: Sequence[int] | None = None, horizon: int = 2, *,
              draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
-             progress: Callable[[int, int, int], None] | None = None) -> Backtest:
-    """Rolling-origin backtest; ``progress(done, total, origin)`` after each origin."""
+             progress: Callable[[int, int, int], None] | None = None,
+             method: str | None = None) -> Backtest:
+    """Rolling-origin backtest; ``progress(done, total, origin)`` after each origin.
+
+    ``method``: calibration method per origin (default: the shipped one, see ``calibrate``).
+    """
     if horizon < 1 or horizon > 5:
         raise PeriodError(f"horizon {horizon} is niet toegestaan: kies 1 tot en met 5 jaar")
     figures = published()
@@ -234,7 +241,7 @@ def backtest(origins: Sequence[int] | None = None, horizon: int = 2, *,
                           "gepubliceerd cijfer zijn om mee te vergelijken)")
     rows: list[dict] = []
     for i, origin in enumerate(chosen):
-        rows += forecast_origin(origin, horizon, figures, draws=draws, seed=seed)
+        rows += forecast_origin(origin, horizon, figures, draws=draws, seed=seed, method=method)
         if progress is not None:
             progress(i + 1, len(chosen), origin)
     cases = pd.DataFrame(rows, columns=[*COLUMNS, "crps"])
