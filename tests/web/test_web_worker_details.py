@@ -45,3 +45,28 @@ def test_comparison_without_details_then_the_helper_adds_them(users, tiel, lab_m
     second.refresh_from_db()
     assert first.details is not None and second.details is not None, (
         first.details_error, second.details_error)
+
+
+def test_queued_runs_with_one_reference_share_an_engine_call(users, tiel, lab_model):
+    """The same numbers as each pair alone (common random numbers), and a result names only its
+    own reference and plan (another advisor's unshared plan never shows up in it)."""
+    first = _queued(tiel, users["adviseur"], "Een")
+    second = _queued(tiel, users["adviseur"], "Twee")
+    second.spec["plan"]["levers"] = [{"naam": "wijkteam_versterken", "dosis": 1.0,
+                                      "start": 2026}]
+    second.save()
+    run = worker.claim("w1")
+    companions = worker.claim_companions("w1", run)
+    assert [c.pk for c in companions] == [second.pk]
+    worker.compute(run, details=False, companions=companions)
+    for r in (first, second):
+        r.refresh_from_db()
+        assert r.status == Run.Status.DONE
+        ref, plan = worker._scenarios(r.spec)
+        alone = modelbridge.compare(ref, plan)
+        assert r.result["term_rows"] == alone["term_rows"]
+        assert r.result["effectiveness"] == alone["effectiveness"]
+        named = r.result["provenance"]["scenarios"]
+        other = "Twee" if r.pk == first.pk else "Een"
+        assert len(named) == 2 and r.spec["plan"]["name"] in str(named)
+        assert other not in str(named)

@@ -586,15 +586,41 @@ def compare(reference, plan, goal_keys: tuple[str, ...] = ()) -> dict[str, Any]:
     ``goal_keys``: outputs tied to goals; their per-draw values are kept so the Kwaliteitskompas
     can tell, for any goal, how likely the plan reaches its target (from the same draws).
     """
-    from jeugdstelsel.services.compare import INDICATORS, compare_scenarios
+    return compare_many(reference, [(plan, goal_keys)])[0]
+
+
+def compare_many(reference, plans: list[tuple[Any, tuple[str, ...]]]) -> list[dict[str, Any]]:
+    """Several plans against one reference in one engine call, on the same paired draws.
+
+    Why: queued runs of one municipality mostly share the reference (the same municipality
+    without levers); one stacked call for the reference and all plans costs far less than a
+    call per pair, and every plan's numbers are exactly those of its pair alone (common random
+    numbers: the same draws for every scenario in the call).
+    """
+    from jeugdstelsel.services.compare import compare_scenarios
     from jeugdstelsel.services.effectiveness import cost_effectiveness
 
     started = time.perf_counter()
-    comp = compare_scenarios([("referentie", reference), ("plan", plan)])
-    base, res = comp.results[0], comp.results[1]
+    comp = compare_scenarios([("referentie", reference)]
+                             + [(f"plan-{i}", p) for i, (p, _) in enumerate(plans)])
     years = [int(y) for y in comp.years]
     term_start = TERM_START if TERM_START in years else years[0]
     term_length = min(TERM_LENGTH, years[-1] - term_start + 1)
+    term = comp.term(term_start, term_length)
+    effectiveness = cost_effectiveness(comp, term_start, term_length)
+    seconds = round(time.perf_counter() - started, 2)
+    return [
+        _summary(comp, i + 1, reference, plan, goal_keys, term, effectiveness, years,
+                 term_start, term_length, seconds)
+        for i, (plan, goal_keys) in enumerate(plans)
+    ]
+
+
+def _summary(comp, index: int, reference, plan, goal_keys, term, effectiveness, years,
+             term_start: int, term_length: int, seconds: float) -> dict[str, Any]:
+    from jeugdstelsel.services.compare import INDICATORS
+
+    base, res = comp.results[0], comp.results[index]
     indicators = []
     for ind in INDICATORS:
         b, p = base.indicators[ind.key], res.indicators[ind.key]
@@ -612,7 +638,6 @@ def compare(reference, plan, goal_keys: tuple[str, ...] = ()) -> dict[str, Any]:
                 "diff": d,
             }
         )
-    term = comp.term(term_start, term_length)
     term_rows = [
         {
             "indicator": r["indicator"],
@@ -626,7 +651,7 @@ def compare(reference, plan, goal_keys: tuple[str, ...] = ()) -> dict[str, Any]:
             "diff_p90": _num(r["verschil_p90"]),
             "kans_lager": _num(r["kans_lager"]),
         }
-        for r in term.to_dict("records")
+        for r in term[term["scenario"] == res.name].to_dict("records")
     ]
     mask = comp.term_years(term_start, term_length)
     flows = {
@@ -641,7 +666,7 @@ def compare(reference, plan, goal_keys: tuple[str, ...] = ()) -> dict[str, Any]:
         }
         for side, r in (("ref", base), ("plan", res))
     }
-    effectiveness = _effectiveness_rows(cost_effectiveness(comp, term_start, term_length))
+    own = effectiveness[effectiveness["scenario"] == res.name]
     goal_draws = {}
     for key in goal_keys:
         pair = {}
@@ -667,16 +692,31 @@ def compare(reference, plan, goal_keys: tuple[str, ...] = ()) -> dict[str, Any]:
         "term_rows": term_rows,
         "flows": flows,
         "layers": layers,
-        "effectiveness": effectiveness,
+        "effectiveness": _effectiveness_rows(own),
         "levers": [
             {"key": a.lever.key, "naam": a.lever.naam, "dosis": a.use.dosis,
              "eenheid": a.lever.dosis.eenheid, "start": a.use.start}
             for a in res.plan.active
         ],
         "goal_draws": goal_draws,
-        "provenance": comp.provenance.as_dict() if comp.provenance is not None else None,
-        "seconds": round(time.perf_counter() - started, 2),
+        "provenance": _own_provenance(comp, index),
+        "seconds": seconds,
     }
+
+
+def _own_provenance(comp, index: int) -> dict | None:
+    """The comparison's provenance naming only this run's reference and plan (never the other
+    plans computed in the same call: they may be other advisors' unshared scenarios)."""
+    import dataclasses
+
+    prov = comp.provenance
+    if prov is None:
+        return None
+    listed = tuple(getattr(prov, "scenarios", ()) or ())
+    if len(listed) > index:
+        prov = dataclasses.replace(prov, scenarios=((listed[0][0], "referentie"),
+                                                    (listed[index][0], "plan")))
+    return prov.as_dict()
 
 
 def _effectiveness_rows(frame) -> list[dict]:

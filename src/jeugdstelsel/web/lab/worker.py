@@ -143,6 +143,72 @@ def claim(worker: str):
     return None
 
 
+#: At most this many queued runs with the same reference are compared in one engine call.
+BATCH = 6
+
+
+def _batch_key(spec: dict) -> tuple:
+    import json
+
+    return (spec.get("area"), spec.get("end_year"), spec.get("draws"), spec.get("seed"),
+            json.dumps(spec.get("reference"), sort_keys=True))
+
+
+def claim_companions(worker: str, first, limit: int = BATCH - 1) -> list:
+    """More queued runs that share ``first``'s reference, claimed atomically like ``claim``."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    from jeugdstelsel.web.lab.models import Run
+
+    key = _batch_key(first.spec)
+    taken = []
+    for pk, spec in Run.objects.filter(status=Run.Status.QUEUED).order_by(
+            "created_at").values_list("pk", "spec")[:50]:
+        if len(taken) >= limit:
+            break
+        if not isinstance(spec, dict) or _batch_key(spec) != key:
+            continue
+        now = timezone.now()
+        if Run.objects.filter(pk=pk, status=Run.Status.QUEUED).update(
+                status=Run.Status.RUNNING, started_at=now, heartbeat_at=now, worker=worker,
+                attempts=F("attempts") + 1):
+            taken.append(Run.objects.select_related("municipality").get(pk=pk))
+    return taken
+
+
+def execute_batch(runs: list, details: bool = True) -> None:
+    """Several runs with one reference in one engine call (``modelbridge.compare_many``).
+
+    Any trouble (a spec that does not parse, a model error) falls back to one run at a time,
+    so each run gets its own result or its own Dutch error.
+    """
+    from django.utils import timezone
+
+    from jeugdstelsel.web import modelbridge
+    from jeugdstelsel.web.lab.models import Run
+
+    if len(runs) == 1:
+        execute(runs[0], details=details)
+        return
+    try:
+        pairs = [_scenarios(r.spec) for r in runs]
+        results = modelbridge.compare_many(
+            pairs[0][0], [(plan, tuple(r.spec.get("goal_keys", ())))
+                          for r, (_, plan) in zip(runs, pairs, strict=True)])
+    except Exception:
+        log.info("lab worker: batch of %d runs failed, computing them one by one", len(runs))
+        for run in runs:
+            execute(run, details=details)
+        return
+    for run, result in zip(runs, results, strict=True):
+        Run.objects.filter(pk=run.pk).update(
+            status=Run.Status.DONE, result=result, finished_at=timezone.now())
+    if details:
+        for run, (ref, plan), result in zip(runs, pairs, results, strict=True):
+            compute_details(run, ref, plan, result)
+
+
 def _scenarios(spec: dict):
     from jeugdstelsel.web import modelbridge
 
@@ -215,10 +281,15 @@ def compute_details(run, ref=None, plan=None, result=None) -> None:
         )
 
 
-def compute(run, details: bool = True) -> None:
-    """``execute`` with the run's heartbeat going."""
-    with Heartbeat(run.pk):
-        execute(run, details=details)
+def compute(run, details: bool = True, companions: list | None = None) -> None:
+    """``execute`` (or ``execute_batch`` with ``companions``) with the heartbeats going."""
+    from contextlib import ExitStack
+
+    runs = [run, *(companions or [])]
+    with ExitStack() as stack:
+        for r in runs:
+            stack.enter_context(Heartbeat(r.pk))
+        execute_batch(runs, details=details)
 
 
 def run_pending(worker: str = "inline", limit: int | None = None) -> int:
@@ -249,7 +320,12 @@ def loop(stop: threading.Event, worker: str, poll: float = POLL_SECONDS,
         if run is None:
             stop.wait(poll)
             continue
-        compute(run, details=details)
+        try:
+            companions = claim_companions(worker, run)
+        except Exception:
+            log.exception("lab worker: cannot read the job table")
+            companions = []
+        compute(run, details=details, companions=companions)
 
 
 def details_loop(stop: threading.Event, worker: str, poll: float = POLL_SECONDS) -> None:
