@@ -149,8 +149,9 @@ def panel_data(panel: Panel, geo: str = "Nederland") -> PanelData:
         sources=_sources([n for n, _ in panel.series]),
         spans_break=spans,
     )
-    if panel.band_series:
-        # a municipality's run is not waited for: it is computed in the background
+    if panel.band_series and (rows or geo == "Nederland"):
+        # a municipality's run is not waited for: it is computed in the background; and not
+        # started at all for a panel without figures (the page leaves that panel out)
         answer = modelbridge.band_for(panel.band_series, None if geo == "Nederland" else geo,
                                       wait=geo == "Nederland")
         if answer.available:
