@@ -229,7 +229,9 @@ def lab_worker(monkeypatch):
     thread.start()
     yield
     stop.set()
-    thread.join(timeout=120)
+    # a worker thread left running would poll the job table of the next tests (and lock it)
+    thread.join(timeout=600)
+    assert not thread.is_alive(), "the scenario worker did not stop within 10 minutes"
 
 
 def test_run_and_compare_a_scenario_and_a_goal_against_it(browser_page, tiel_advisor,
