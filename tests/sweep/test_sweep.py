@@ -345,3 +345,19 @@ def test_each_local_cluster_gets_its_own_worker_settings():
             close_cluster(cluster, client, timeout=30)
         assert seen == dict(zip(keys, values, strict=True)), kwargs
         assert _worker_environment(keys) == ours
+
+
+def test_a_folder_that_is_not_a_sweeps_is_never_cleared(tmp_path, scenario_files):
+    """Issue 13 item 4: a user's folder named like a sweep's output survives, and is refused."""
+    from jeugdstelsel.errors import OutputError
+    from jeugdstelsel.services.sweep_store import SUMMARY, open_store
+
+    out = tmp_path / "uit"
+    (out / SUMMARY).mkdir(parents=True)
+    mine = out / SUMMARY / "mijn-notities.txt"
+    mine.write_text("niet weggooien", encoding="utf-8")
+    plan = sweep.plan(scenario_files, codes=CODES[:1], draws=4)
+    with pytest.raises(OutputError) as exc:
+        open_store(out, plan)
+    assert exc.value.code == "uitvoer_ongeldig"
+    assert mine.read_text(encoding="utf-8") == "niet weggooien"

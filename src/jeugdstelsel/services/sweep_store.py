@@ -240,8 +240,15 @@ def open_store(out: Path, plan) -> Store:
             for name in _OWNED:
                 shutil.rmtree(out / name, ignore_errors=True)
     else:
-        for name in _OWNED:  # results without a manifest cannot be trusted
-            shutil.rmtree(out / name, ignore_errors=True)
+        # no manifest: whatever is there was not written by a sweep; never delete it
+        foreign = [name for name in _OWNED if (out / name).exists()]
+        if foreign:
+            from jeugdstelsel.errors import OutputError
+
+            raise OutputError(
+                f"uitvoermap {out} bevat al {', '.join(foreign)}, maar geen sweep-manifest "
+                f"({MANIFEST}): dat is niet van een eerdere sweep, dus jeugdstelsel laat het "
+                "staan. Kies een andere (lege) map.", file=str(out))
     _atomic(manifest, lambda tmp: Path(tmp).write_text(
         json.dumps(identity, indent=2, sort_keys=True), encoding="utf-8"))
     return Store(out, plan)

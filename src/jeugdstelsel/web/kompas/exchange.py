@@ -27,6 +27,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from jeugdstelsel.errors import JeugdstelselError
 from jeugdstelsel.web.kompas import history
 from jeugdstelsel.web.kompas import models as m
 from jeugdstelsel.web.kompas.registry import KINDS
@@ -63,8 +64,10 @@ NEWER_HERE = "in de werkplaats later gewijzigd dan in dit bestand; de nieuwere v
 ADMIN_ONLY = "verwijderd in de werkplaats; alleen een beheerder kan het terugzetten"
 
 
-class ImportRefusedError(Exception):
+class ImportRefusedError(JeugdstelselError):
     """The file was refused; ``errors`` lists every problem as a Dutch sentence."""
+
+    code = "werkplaats_import_geweigerd"
 
     def __init__(self, errors: list[str]):
         super().__init__("; ".join(errors))
