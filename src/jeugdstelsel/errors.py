@@ -19,6 +19,7 @@ Codes (stable: renaming one is a breaking change of the API)::
     ├── LeverError               hefboombestand_ongeldig  a lever library file is not valid
     ├── ParameterError           parameter_ongeldig     a parameter name or value the model refuses
     ├── ShapeError               vorm_ongeldig          arrays with the wrong dimensions (a bug)
+    ├── OptionError              optie_ongeldig         a command option with a value not allowed
     ├── OutputError              uitvoer_ongeldig       an output folder/file that cannot be used
     ├── CalibrationError         kalibratie_ongeldig    a calibration that cannot be used
     ├── SweepError               sweep_ongeldig         a sweep that cannot start (plan, cluster)
@@ -92,6 +93,12 @@ class ShapeError(JeugdstelselError, ValueError):
 
     code = "vorm_ongeldig"
     http_status = 500
+
+
+class OptionError(JeugdstelselError, ValueError):
+    """A command option (or form choice) with a value that is not allowed."""
+
+    code = "optie_ongeldig"
 
 
 class OutputError(JeugdstelselError, OSError):

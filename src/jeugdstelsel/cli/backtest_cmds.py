@@ -32,6 +32,9 @@ def toets_cmd(
                    ] = Path("toets"),
     overwrite: Annotated[bool, typer.Option(
         "--overschrijf", help="Overschrijf bestanden in een bestaande map.")] = False,
+    methode: Annotated[str, typer.Option(
+        "--methode", help="Kalibratie per oorsprong: laplace (meegeleverd) of emcee (proef, "
+                          "snelle instelling; minuten per oorsprong).")] = "laplace",
 ) -> None:
     """Toets de voorspelling tegen wat daarna gepubliceerd werd (naast trend en vorig jaar).
 
@@ -39,7 +42,6 @@ def toets_cmd(
     """
     import json
 
-    from jeugdstelsel.errors import PeriodError
     from jeugdstelsel.reports.backtest_chart import chart
     from jeugdstelsel.reports.files import prepare_output
     from jeugdstelsel.services import backtest as B
@@ -52,16 +54,23 @@ def toets_cmd(
         _toets_wijk(out, overwrite, tot, horizon, seed)
         return
     if level != "land":
-        raise PeriodError(f"niveau '{niveau}' bestaat niet: kies land, gemeente of wijk.")
+        from jeugdstelsel.errors import OptionError
+
+        raise OptionError(f"niveau '{niveau}' bestaat niet: kies land, gemeente of wijk.")
+    if methode not in ("laplace", "emcee"):
+        from jeugdstelsel.errors import OptionError
+
+        raise OptionError(f"methode '{methode}' bestaat niet: kies laplace of emcee.")
     folder = prepare_output(out, overwrite=overwrite, names=FILES)
     origins = [tot] if tot is not None else None
     print_header(console, f"Toets van de landelijke voorspelling: {horizon} jaar vooruit, "
-                          f"{draws} trekkingen, zaad {seed}")
+                          f"{draws} trekkingen, zaad {seed}, kalibratie {methode}")
     with console.status("Kalibreren en voorspellen per oorsprong…") as status:
         def progress(done: int, total: int, origin: int) -> None:
             status.update(f"Oorsprong {origin} klaar ({done}/{total})…")
 
-        result = B.backtest(origins, horizon, draws=draws, seed=seed, progress=progress)
+        result = B.backtest(origins, horizon, draws=draws, seed=seed, progress=progress,
+                            method=methode)
     cases, summary = result.cases, result.summary()
     labels = B.reliability(cases)
     fair = B.summarise(B.comparable(cases))
@@ -74,7 +83,8 @@ def toets_cmd(
         chart(cases, figures, list(B.HEADLINE), tmp / "toets.png")
         (tmp / "toets.json").write_text(json.dumps(
             {"oorsprongen": list(result.origins), "horizon": horizon, "trekkingen": draws,
-             "zaad": seed, "betrouwbaarheid": labels}, indent=1, ensure_ascii=False),
+             "zaad": seed, "kalibratie": methode, "betrouwbaarheid": labels},
+            indent=1, ensure_ascii=False),
             encoding="utf-8")
     console.print(f"[green]Geschreven:[/] {', '.join(str(p) for p in folder.written)}")
 
