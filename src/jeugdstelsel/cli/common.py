@@ -26,12 +26,8 @@ def fail(message: str) -> NoReturn:
 
 def load_scenario(path: Path):
     """A scenario file, refused in Dutch when it is a folder or missing (before any work)."""
-    from jeugdstelsel.errors import ScenarioError
     from jeugdstelsel.services.scenario import load
 
-    if path.is_dir():
-        raise ScenarioError(f"{path} is een map, geen scenariobestand; geef een .toml-bestand "
-                            "(voorbeelden staan in examples/).", file=str(path))
     return load(path)
 
 

@@ -15,6 +15,8 @@ import threading
 
 import typer
 
+from jeugdstelsel.cli.common import store_description
+
 SETTINGS = "jeugdstelsel.web.settings"
 PASSWORD_ENV = "JEUGDSTELSEL_BEHEERDER_WACHTWOORD"
 
@@ -26,16 +28,6 @@ def _setup(static_manifest: bool = False) -> None:
     import django
 
     django.setup()
-
-
-def _database_description() -> str:
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"SQLite-bestand {db['NAME']}"
-    engine = db["ENGINE"].rsplit(".", 1)[-1]
-    return f"{engine} op {db.get('HOST') or 'localhost'}, database {db['NAME']}"
 
 
 def serve(
@@ -62,7 +54,7 @@ def serve(
     from django.core.management import call_command
     from waitress import serve as waitress_serve
 
-    typer.echo(f"Database: {_database_description()}")
+    typer.echo(f"Database: {store_description()}")
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     if not get_user_model().objects.filter(is_superuser=True, is_active=True).exists():

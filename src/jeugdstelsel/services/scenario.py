@@ -220,7 +220,8 @@ def load(path: Path) -> Scenario:
     except FileNotFoundError as exc:
         raise ScenarioError(f"{path}: bestand niet gevonden") from exc
     except IsADirectoryError as exc:
-        raise ScenarioError(f"{path} is een map; geef een scenariobestand (.toml)") from exc
+        raise ScenarioError(f"{path} is een map, geen scenariobestand; geef een .toml-bestand "
+                            "(voorbeelden staan in examples/).", file=str(path)) from exc
     except PermissionError as exc:
         raise ScenarioError(f"{path}: geen leesrechten voor dit bestand") from exc
     except UnicodeDecodeError as exc:
