@@ -50,6 +50,8 @@ def _cell(
     if obs == obs:  # not NaN
         status = wide.loc[(key, year), "status"]
         mark = "*" if status == "voorlopig" else ""
+        if "soort_bron" in wide.columns and wide.loc[(key, year), "soort_bron"] == "nieuwsbericht":
+            mark += " (nieuws)"  # a figure from a news article is never called CBS
         text += f"\n[bold red]gepubl. {fmt_number(obs / scale, decimals)}{mark}[/]"
     return text
 
@@ -61,6 +63,8 @@ def print_tables(frame, years) -> None:
         extra = frame[frame["statistiek"] == "mediaan"].set_index(["reeks", "jaar"])
         stats["waargenomen"] = extra["waargenomen"]
         stats["status"] = extra["status"]
+        if "soort_bron" in extra.columns:
+            stats["soort_bron"] = extra["soort_bron"]
     for group, title in GROUP_TITLES.items():
         table = Table(
             title=f"Jongeren in zorg per jaar, {title} — aantal, 80%-band, % van de leeftijdsgroep",
@@ -118,7 +122,8 @@ def print_tables(frame, years) -> None:
         )
     console.print(table)
     console.print(
-        "[dim]gepubl. = gepubliceerd cijfer (CBS/NJi); * = voorlopig. Jeugdhulp vóór "
+        "[dim]gepubl. = gepubliceerd cijfer (CBS/NJi; '(nieuws)': uit een nieuwsbericht, geen "
+        "CBS-publicatie; bron per cijfer in results.csv); * = voorlopig. Jeugdhulp vóór "
         "2021 is geteld zoals CBS het toen waarnam (trendbreuk 2021: meer aanbieders "
         "leveren sindsdien aan).[/]"
     )
