@@ -89,24 +89,11 @@ _SAID = ("scenario", "trekkingen:", "gemaakt:")
 
 
 def provenance_lines(result: Any) -> list[str]:
-    """What the result was computed with (version, calibration, data), from its provenance.
+    """What the result was computed with (version, calibration, data), from the provenance the
+    pipeline attached (:func:`jeugdstelsel.services.provenance.of`)."""
+    from jeugdstelsel.services import provenance as prov
 
-    The pipeline attaches ``result.provenance``; :func:`jeugdstelsel.services.provenance.of`
-    computes it where it does not (yet).
-    """
-    provenance = getattr(result, "provenance", None)
-    if provenance is None:
-        try:
-            from jeugdstelsel.services import provenance as prov
-
-            provenance = prov.of(result)
-        except Exception:  # the header is information, never a reason to fail
-            return []
-    try:
-        lines = list(provenance.lines_nl())
-    except Exception:
-        return []
-    return [line for line in lines if not line.startswith(_SAID)]
+    return [line for line in prov.of(result).lines_nl() if not line.startswith(_SAID)]
 
 
 def print_header(console: Console, line: str) -> None:

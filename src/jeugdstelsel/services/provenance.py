@@ -243,17 +243,13 @@ def _replace(p: Provenance, **changes: Any) -> Provenance:
 
 
 def of(result: Any) -> Provenance:
-    """The provenance attached to a run or comparison, or one computed from what it holds.
+    """The provenance the pipeline attached to a run, comparison or Routekaart.
 
-    Why: writers must work before and after the pipeline attaches ``result.provenance``.
+    There is no fallback: a result without its provenance did not come through the pipeline,
+    and computing one afterwards could name a calibration it was not made with.
     """
     attached = getattr(result, "provenance", None)
     if isinstance(attached, Provenance):
         return attached
-    from jeugdstelsel.services.calibration import load_shipped
-
-    if hasattr(result, "results"):  # a Comparison
-        pairs = [(r.source, r.scenario) for r in result.results]
-        return for_comparison(pairs, load_shipped(), None, [r.name for r in result.results])
-    info = getattr(result, "calibration_info", None) or {}
-    return for_run(result.scenario, load_shipped(), info.get("gemeentelijke_kalibratie"))
+    raise ValueError(f"{type(result).__name__} without provenance: it did not come through "
+                     "jeugdstelsel.services.pipeline")
