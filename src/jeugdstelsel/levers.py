@@ -411,6 +411,11 @@ class LeverPlan:
         return {a.lever.key: np.random.default_rng([self.seed, stable_hash(a.lever.key)])
                 .random((n_draws, a.lever.n_random())) for a in self.active}
 
+    def central_uniforms(self, n_draws: int) -> dict[str, np.ndarray]:
+        """Every lever at the middle of its effect ranges (sensitivity and Sobol vary the
+        model or one effect at a time around it)."""
+        return {a.lever.key: np.full((n_draws, a.lever.n_random()), 0.5) for a in self.active}
+
     def effect_values(self, a: ActiveLever, u: np.ndarray) -> list[np.ndarray]:
         """Effect per unit of dose per draw for each of ``a.lever.all_effects``, ``(draws,)``.
 

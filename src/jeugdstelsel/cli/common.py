@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, NoReturn
 
 from rich.console import Console
@@ -22,13 +21,6 @@ def fmt_number(value: float, decimals: int = 0) -> str:
 def fail(message: str) -> NoReturn:
     """Stop with a Dutch error; the boundary (:mod:`jeugdstelsel.cli.boundary`) prints it."""
     raise JeugdstelselError(message)
-
-
-def load_scenario(path: Path):
-    """A scenario file, refused in Dutch when it is a folder or missing (before any work)."""
-    from jeugdstelsel.services.scenario import load
-
-    return load(path)
 
 
 def store_description() -> str:

@@ -16,7 +16,6 @@ from rich.console import Console
 from rich.table import Table
 
 from jeugdstelsel.cli.common import (
-    load_scenario,
     print_header,
     print_provenance,
     print_table,
@@ -55,9 +54,11 @@ def _cell(key: str, med: float, lo: float, hi: float) -> str:
 
 
 def _load(paths: list[Path], draws: int | None = None, seed: int | None = None):
+    from jeugdstelsel.services.scenario import load
+
     loaded = []
     for path in paths:
-        spec = load_scenario(path)
+        spec = load(path)
         updates = {k: v for k, v in (("trekkingen", draws), ("zaad", seed)) if v is not None}
         if updates:
             spec = spec.model_copy(update={"simulatie": spec.simulatie.model_copy(

@@ -13,7 +13,6 @@ from rich.table import Table
 
 from jeugdstelsel.cli.common import (
     fmt_number,
-    load_scenario,
     print_header,
     print_provenance,
     print_table,
@@ -179,9 +178,9 @@ def run_cmd(
     from jeugdstelsel.reports.files import RUN_FILES, prepare_output
     from jeugdstelsel.services import results
     from jeugdstelsel.services.run import run
-    from jeugdstelsel.services.scenario import parse
+    from jeugdstelsel.services.scenario import load, parse
 
-    spec = load_scenario(scenario) if scenario else parse("", "standaardscenario")
+    spec = load(scenario) if scenario else parse("", "standaardscenario")
     updates = {}
     if draws is not None:
         updates["trekkingen"] = draws

@@ -48,6 +48,11 @@ class Published:
 
     figures: dict[str, dict[int, tuple[float, str]]]
 
+    @property
+    def last_year(self) -> int:
+        """The last year with any published figure."""
+        return max(y for rows in self.figures.values() for y in rows)
+
     def through(self, year: int) -> dict[str, dict[int, tuple[float, str]]]:
         return {k: {y: v for y, v in rows.items() if y <= year} for k, rows in self.figures.items()}
 
@@ -71,10 +76,9 @@ def published() -> Published:
     return Published(out)
 
 
-def default_origins(figures: Published, horizon: int) -> list[int]:
+def default_origins(figures: Published) -> list[int]:
     """Every year from 2018 up to the last one with a published successor."""
-    last = max(y for rows in figures.figures.values() for y in rows)
-    return list(range(FIRST_ORIGIN, last))
+    return list(range(FIRST_ORIGIN, figures.last_year))
 
 
 def naive_forecasts(history: dict[int, tuple[float, str]], year: int) -> dict[str, float]:
@@ -232,8 +236,8 @@ def backtest(origins: Sequence[int] | None = None, horizon: int = 2, *,
     if horizon < 1 or horizon > 5:
         raise PeriodError(f"horizon {horizon} is niet toegestaan: kies 1 tot en met 5 jaar")
     figures = published()
-    chosen = list(origins) if origins else default_origins(figures, horizon)
-    last = max(y for rows in figures.figures.values() for y in rows)
+    chosen = list(origins) if origins else default_origins(figures)
+    last = figures.last_year
     bad = [o for o in chosen if not FIRST_ORIGIN <= o < last]
     if bad:
         raise PeriodError(f"oorsprong {', '.join(map(str, bad))} is niet toegestaan: kies een "

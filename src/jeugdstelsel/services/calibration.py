@@ -379,20 +379,20 @@ def calibrate(
         posterior_mean=[float(v) for v in mean],
         posterior_cov=cov.tolist(),
         fit=fit_table(model, full.targets),
-        optimizer={
-            "method": "scipy.optimize.least_squares (trf): startpunt van de sampler",
-            "nfev": int(fit.nfev),
-            "cost": float(fit.cost),
-            "status": int(fit.status),
-            "message": str(fit.message),
-            "n_targets": len(problem.targets),
-        },
+        optimizer=_optimizer_info(fit, "scipy.optimize.least_squares (trf): startpunt van de "
+                                  "sampler", len(problem.targets)),
         sample_names=list(free),
         sample=[[round(float(v), 5) for v in row] for row in z_free],
         discrepancy=discrepancy,
         sampler={**result["info"], "free": dict(posterior.FREE), "fixed": sorted(posterior.FIXED),
                  "likelihood": f"Student-t (nu={posterior.NU:g})"},
     )
+
+
+def _optimizer_info(fit, method: str, n_targets: int) -> dict:
+    """What the least-squares fit did, for the calibration file."""
+    return {"method": method, "nfev": int(fit.nfev), "cost": float(fit.cost),
+            "status": int(fit.status), "message": str(fit.message), "n_targets": n_targets}
 
 
 def calibrate_laplace(last_year: int = HOLDOUT_YEAR, *, max_nfev: int = 200) -> Calibration:
@@ -412,14 +412,7 @@ def calibrate_laplace(last_year: int = HOLDOUT_YEAR, *, max_nfev: int = 200) -> 
         posterior_mean=[float(v) for v in fit.x],
         posterior_cov=cov.tolist(),
         fit=fit_table(model, problem.targets),
-        optimizer={
-            "method": "scipy.optimize.least_squares (trf)",
-            "nfev": int(fit.nfev),
-            "cost": float(fit.cost),
-            "status": int(fit.status),
-            "message": str(fit.message),
-            "n_targets": len(problem.targets),
-        },
+        optimizer=_optimizer_info(fit, "scipy.optimize.least_squares (trf)", len(problem.targets)),
     )
 
 

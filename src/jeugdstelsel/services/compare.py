@@ -310,9 +310,7 @@ def compare_scenarios(scenarios: Sequence[tuple[str, Scenario]], *,
     for parent, res in zip(parents[len(scenarios):], results[len(scenarios):], strict=True):
         singles.setdefault(parent, []).append(res)
     from jeugdstelsel.services.calibration import load_shipped
-    from jeugdstelsel.services.run import _municipal_info
-
-    municipal = _municipal_info(outcomes[0].inputs.names, calibration)
+    municipal = pipeline.calibration_used(outcomes[0].inputs.names, calibration)
     origin = provenance.for_comparison(list(scenarios), calibration or load_shipped(), municipal,
                                        names)
     return Comparison(specs[0].years, specs[0].codes[0], specs[0].names[0],

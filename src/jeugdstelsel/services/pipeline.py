@@ -42,7 +42,6 @@ from jeugdstelsel.services.calibration import Calibration, load_shipped
 from jeugdstelsel.services.inputs import municipal_inputs, national_inputs
 from jeugdstelsel.services.scenario import FIRST_YEAR, Scenario
 
-NATIONAL = ("nederland", "nl", "nl01", "landelijk")
 MONTHS_PER_YEAR = 12
 
 
@@ -206,6 +205,21 @@ def municipal_updates(scenario: Scenario, codes: Sequence[str], params: P.Parame
         return {}
     return posterior_updates(params, list(codes), stored, scenario.parameters,
                              scenario.simulatie.zaad)
+
+
+def calibration_used(codes: Sequence[str], calibration: Calibration | None) -> dict[str, str]:
+    """Which risk index and parameters each area of a run used, in Dutch (its provenance)."""
+    if tuple(codes) == ("NL01",):  # the country: no municipal calibration to look up
+        return {"NL01": "landelijke kalibratie (risico-index 1)"}
+    from jeugdstelsel.services.municipal_calibration import describe_for_run, stored_for_run
+
+    stored = stored_for_run(list(codes))
+    info = describe_for_run(codes, stored)
+    if calibration is not None:
+        for code in codes:
+            if code != "NL01":
+                info[code] += f"; parameters uit de opgegeven kalibratie ({calibration.area})"
+    return info
 
 
 def point_parameters(scenario: Scenario, rows: Mapping[str, np.ndarray], n: int, n_areas: int,

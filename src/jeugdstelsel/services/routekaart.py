@@ -179,8 +179,9 @@ def routekaart(plan: Scenario | None = None, source: str = "<scenario>", *,
     from jeugdstelsel.services.calibration import load_shipped
 
     cal = load_shipped()
-    origin = (for_comparison(pairs, cal, None, labels) if len(pairs) > 1
-              else for_run(scenario, cal, None, source))
+    municipal = pipeline.calibration_used(outcomes[0].inputs.names, None)
+    origin = (for_comparison(pairs, cal, municipal, labels) if len(pairs) > 1
+              else for_run(scenario, cal, municipal, source))
     return Routekaart(specs[0].codes[0], specs[0].names[0], tuple(labels), outlooks,
                       _published() if specs[0].national else {}, origin)
 

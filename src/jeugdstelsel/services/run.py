@@ -25,9 +25,6 @@ from jeugdstelsel.services.scenario import FIRST_YEAR, Scenario
 __all__ = ["FIRST_YEAR", "AreaError", "RunResult", "build_inputs", "observed_national",
            "parameter_set", "resolve_area", "run", "summarise"]
 
-NATIONAL = pipeline.NATIONAL
-
-
 @dataclass(frozen=True)
 class RunResult:
     """A finished run: per-draw series and what went in."""
@@ -96,7 +93,7 @@ def result_of(outcome: pipeline.Outcome, calibration: Calibration | None = None)
     spec = outcome.spec
     series = {k: v[:, :, spec.first:] for k, v in outcome.series.items()}
     cal = calibration or load_shipped()
-    municipal = _municipal_info(outcome.inputs.names, calibration)
+    municipal = pipeline.calibration_used(outcome.inputs.names, calibration)
     return RunResult(
         spec.scenario,
         spec.years,
@@ -113,21 +110,6 @@ def result_of(outcome: pipeline.Outcome, calibration: Calibration | None = None)
         spec.source,
         provenance.for_run(spec.scenario, cal, municipal, spec.source),
     )
-
-
-def _municipal_info(codes: tuple[str, ...], calibration: Calibration | None) -> dict[str, str]:
-    """Which risk index and parameters each area used, in Dutch (shown in reports)."""
-    if tuple(codes) == ("NL01",):  # the country: no municipal calibration to look up
-        return {"NL01": "landelijke kalibratie (risico-index 1)"}
-    from jeugdstelsel.services.municipal_calibration import describe_for_run, stored_for_run
-
-    stored = stored_for_run(list(codes))
-    info = describe_for_run(codes, stored)
-    if calibration is not None:
-        for code in codes:
-            if code != "NL01":
-                info[code] += f"; parameters uit de opgegeven kalibratie ({calibration.area})"
-    return info
 
 
 NEWS_PREFIX = "Nieuwsbericht:"

@@ -121,7 +121,7 @@ class _Evaluator:
         rows = {f.key: X[:, j] for j, f in enumerate(fs) if f.kind == "parameter"}
         params = pipeline.point_parameters(spec.scenario, rows, n, self.inputs.n_municipalities,
                                            self.cal)
-        uniforms = {a.lever.key: np.full((n, a.lever.n_random()), 0.5) for a in spec.plan.active}
+        uniforms = spec.plan.central_uniforms(n)
         for j, f in enumerate(fs):
             if f.kind == "hefboom":
                 uniforms[f.lever][:, f.index] = X[:, j]

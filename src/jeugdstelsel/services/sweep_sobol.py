@@ -72,7 +72,7 @@ def evaluate(prob: SobolProblem, rows: np.ndarray) -> np.ndarray:
     params = pipeline.point_parameters(s, {name: rows[:, j] for j, name in enumerate(prob.names)},
                                        n, 1)
     # the plan's levers at their central effect: the rows vary the model, not the levers
-    central = {a.lever.key: np.full((n, a.lever.n_random()), 0.5) for a in spec.plan.active}
+    central = spec.plan.central_uniforms(n)
     member = pipeline.Member(params, *pipeline.lever_paths(spec, params, inputs, central))
     series = pipeline.execute([member], inputs, spec.n_months).series
     first = s.periode.start - FIRST_YEAR

@@ -345,17 +345,24 @@ def details_loop(stop: threading.Event, worker: str, poll: float = POLL_SECONDS)
         compute_details(run)
 
 
-def details_main(worker: str) -> None:
-    """The helper process of one worker: details only, at a lower priority than comparisons."""
+def _start_process(nice_variable: str, nice: int, label: str) -> threading.Event:
+    """Set up Django, priority, logging and the stop signals of a worker process; the event
+    is set on SIGTERM or SIGINT."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jeugdstelsel.web.settings")
     import django
 
     django.setup()
-    os.nice(int(os.environ.get("JEUGDSTELSEL_DETAILS_NICE", "5")))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s details %(message)s")
+    os.nice(int(os.environ.get(nice_variable, str(nice))))
+    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {label} %(message)s")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    return stop
+
+
+def details_main(worker: str) -> None:
+    """The helper process of one worker: details only, at a lower priority than comparisons."""
+    stop = _start_process("JEUGDSTELSEL_DETAILS_NICE", 5, "details")
     parent = os.getppid()
 
     def watch() -> None:  # the helper ends with its worker
@@ -382,16 +389,8 @@ def warm_up() -> None:
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jeugdstelsel.web.settings")
-    import django
-
-    django.setup()
     # Page views first: the scheduler gives the web server the CPU when both want it.
-    os.nice(int(os.environ.get("JEUGDSTELSEL_WORKER_NICE", "10")))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop = _start_process("JEUGDSTELSEL_WORKER_NICE", 10, "worker")
     name = worker_name()
     import multiprocessing
 
