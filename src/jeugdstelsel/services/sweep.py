@@ -841,10 +841,11 @@ def _execute(plan, state, todo, client, progress, retries, on_chunk) -> SweepRep
         plan.names)
     if progress:
         progress(done_parts, total)
-    # A fresh key per sweep (hash=False): with content-hashed keys, a sweep that scatters the
-    # same draws while the scheduler is still releasing the previous sweep's copy can wait
-    # forever (seen once in CI: the resume test's fourth sweep hung in scatter for 240 s).
-    draws = client.scatter(draw_parameters(plan), broadcast=True, hash=False)
+    # A fresh key per sweep: scattering a dict would use its keys (the scenario names) as the
+    # cluster's keys, so a sweep that follows an interrupted one with the same scenarios waits
+    # forever while the scheduler still releases the cancelled copy (seen in CI: the resume
+    # test hung in scatter for 240 s). A one-element list with hash=False gets a random key.
+    [draws] = client.scatter([draw_parameters(plan)], broadcast=True, hash=False)
     national_future = client.submit(national_model, plan, draws, pure=False, retries=retries,
                                     priority=10)
     futures = [client.submit(run_chunk, plan, c, draws, pure=False, retries=retries,
