@@ -39,10 +39,9 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from jeugdstelsel.core.dimensions import ADULT_AGE, MONTHS_PER_YEAR
-from jeugdstelsel.core.model import PARAMETERS_BY_NAME
+from jeugdstelsel.core.dimensions import ADULT_AGE, MONTHS_PER_YEAR, REFERENCE_YEAR
+from jeugdstelsel.core.model import KERNEL_PARAMS, PARAMETERS_BY_NAME
 from jeugdstelsel.core.parameters import ParameterSet
-from jeugdstelsel.core.simulate import KERNEL_PARAMS, REFERENCE_YEAR
 from jeugdstelsel.errors import LeverError, LeverUseError
 from jeugdstelsel.services.scenario import LeverUse, Scenario
 

@@ -22,7 +22,6 @@ from jeugdstelsel.cli.common import (
     spec_line,
 )
 from jeugdstelsel.errors import LeverUseError
-from jeugdstelsel.levers import load_library
 from jeugdstelsel.numbers import nl_number
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -122,6 +121,8 @@ def levers(
                                                       "details.")] = None,
 ) -> None:
     """Toon de hefboombibliotheek: maatregelen uit de bronnen met dosis, werking en kosten."""
+    from jeugdstelsel.levers import load_library
+
     lib = load_library()
     if detail:
         if detail not in lib.levers:

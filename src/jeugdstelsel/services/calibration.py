@@ -28,7 +28,6 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import least_squares
 
 from jeugdstelsel.core import parameters as P
 from jeugdstelsel.core.model import PARAMETERS, PARAMETERS_BY_NAME
@@ -301,6 +300,8 @@ def fit_table(model: np.ndarray, targets: list[Target]) -> list[dict]:
 
 def least_squares_start(problem: _Problem, max_nfev: int = 200):
     """Maximum a posteriori of the least-squares objective: the sampler's starting point."""
+    from scipy.optimize import least_squares  # imported here: 0.4 s every run would pay
+
     return least_squares(
         lambda z: problem.residuals(z)[0],
         problem.z0,

@@ -42,11 +42,10 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
-from scipy.stats import norm
 
 RISK = "risk_index"
 FREE = (RISK, "jb_rate", "residential_share")
@@ -470,6 +469,8 @@ def fit(data: Data, resp: Response, *, used: np.ndarray | None = None,
         return -_marginal(h, data, resp, used, rows, tau_of(h), active)[0]
 
     z0 = np.log([max(h0[n], 1e-3) for n in free])
+    from scipy.optimize import minimize  # here: scipy costs every run ~0.8 s to import
+
     opt = minimize(objective, z0, method="L-BFGS-B",
                    bounds=[(math.log(1e-3), math.log(4.0))] * len(free),
                    options={"maxiter": 200})
@@ -895,4 +896,4 @@ def describe_for_run(codes: Sequence[str],
 def quantiles(mean: np.ndarray, sd: np.ndarray) -> dict[str, np.ndarray]:
     """Log-normal quantiles of a share (toets.csv columns)."""
     levels = {"mediaan": 0.5, "p10": 0.1, "p90": 0.9, "p2.5": 0.025, "p97.5": 0.975}
-    return {k: np.exp(mean + norm.ppf(q) * sd) for k, q in levels.items()}
+    return {k: np.exp(mean + NormalDist().inv_cdf(q) * sd) for k, q in levels.items()}

@@ -17,6 +17,7 @@ Files:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import weakref
@@ -127,11 +128,14 @@ def _wide_from_ordered(frame: pd.DataFrame, stats: list[str]) -> pd.DataFrame:
     return wide
 
 
-def chart(result: RunResult, frame: pd.DataFrame, path: Path) -> None:
-    """Main series with 80% and 95% bands; published figures as markers beside the model."""
+def chart(result: RunResult, frame: pd.DataFrame, path: Path, charts=None) -> None:
+    """Main series with 80% and 95% bands; published figures as markers beside the model.
+
+    ``charts``: a started :class:`jeugdstelsel.reports.chart_process.ChartProcess` to draw in.
+    """
     from jeugdstelsel.reports.run_chart import run_chart
 
-    run_chart(result, frame, Path(path), CHART_SERIES)
+    run_chart(result, frame, Path(path), CHART_SERIES, charts)
 
 
 def meta(result: RunResult) -> dict:
@@ -162,15 +166,33 @@ def write(result: RunResult, out_dir: str | os.PathLike[str] | OutputFolder, *,
     ``out_dir`` is preferably the :class:`OutputFolder` that ``prepare_output`` returned before
     the simulation; a plain path is checked here (same rules, later).
     """
+    with writing(result, out_dir, overwrite=overwrite) as folder:
+        pass
+    return folder.written
+
+
+@contextlib.contextmanager
+def writing(result: RunResult, out_dir: str | os.PathLike[str] | OutputFolder, *,
+            overwrite: bool = False, charts=None, frame: pd.DataFrame | None = None):
+    """:func:`write`, with room for the caller inside: the body runs while the chart is drawn.
+
+    ``charts``: a :class:`~jeugdstelsel.reports.chart_process.ChartProcess` started before the
+    simulation. The files are written and the chart is handed to it on entry; the body (the
+    CLI prints its tables) runs meanwhile; on exit the chart is waited for and only then is
+    anything moved into place (``folder.written`` lists it). ``frame``: :func:`table` of the
+    result, if the caller made it already.
+    """
     folder = prepare_output(out_dir, overwrite=overwrite, names=RUN_FILES)
-    frame = table(result)
+    frame = table(result) if frame is None else frame
     with folder.writing() as tmp:
+        chart(result, frame, tmp / "grafiek.png", charts)
         frame.to_csv(tmp / "results.csv", index=False)
         frame.to_parquet(tmp / "results.parquet", index=False)
         write_excel_csv(excel_table(frame), tmp / EXCEL_CSV)
-        chart(result, frame, tmp / "grafiek.png")
         (tmp / "scenario.toml").write_text(dumps(result.scenario), encoding="utf-8")
         (tmp / "meta.json").write_text(
             json.dumps(meta(result), indent=1, ensure_ascii=False), encoding="utf-8"
         )
-    return folder.written
+        yield folder
+        if charts is not None:
+            charts.wait()
