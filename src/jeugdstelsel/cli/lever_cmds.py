@@ -174,10 +174,19 @@ def compare(
     overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
     """Vergelijk scenario's met gemeenschappelijke trekkingen (verschillen met de eerste)."""
+    import contextlib
+
+    from jeugdstelsel.reports.chart_process import ChartProcess
+
+    # with files to write: a child process imports matplotlib meanwhile and draws the charts
+    with ChartProcess("bands", "flows") if out is not None else contextlib.nullcontext() as charts:
+        _compare(scenarios, raadsperiode, out, per_hefboom, draws, seed, overwrite, charts)
+
+
+def _compare(scenarios, raadsperiode, out, per_hefboom, draws, seed, overwrite, charts) -> None:
     from jeugdstelsel.reports.bundle import write_comparison
     from jeugdstelsel.reports.files import COMPARE_FILES, atomic_dir, prepare_output
     from jeugdstelsel.services.compare import compare_scenarios
-    from jeugdstelsel.services.effectiveness import cost_effectiveness
 
     loaded = _load(scenarios, draws, seed)
     _header(loaded)
@@ -187,6 +196,20 @@ def compare(
         comp = compare_scenarios(loaded, per_lever=per_hefboom)
         comp.term_years(raadsperiode)
     print_provenance(console, comp)
+    if folder is None:
+        _print_comparison_tables(comp, raadsperiode)
+        return
+    with atomic_dir(folder) as tmp:
+        write_comparison(comp, tmp, raadsperiode, charts_process=charts)
+        _print_comparison_tables(comp, raadsperiode)  # while the charts are drawn
+        charts.wait()
+    console.print(f"Resultaten geschreven naar {out}")
+
+
+def _print_comparison_tables(comp, raadsperiode: int) -> None:
+    """The differences and the cost-effectiveness table of ``vergelijk``."""
+    from jeugdstelsel.services.effectiveness import cost_effectiveness
+
     _print_comparison(comp, raadsperiode)
     eff = cost_effectiveness(comp, raadsperiode)
     rows = []
@@ -205,10 +228,6 @@ def compare(
              "€ hefbomen per vermeden traject", "Kans besparing", "Terugverdiend"]
     print_table(console, "Kosteneffectiviteit (raadsperiode)", heads, rows,
                 right=tuple(heads[1:]))
-    if folder is not None:
-        with atomic_dir(folder) as tmp:
-            write_comparison(comp, tmp, raadsperiode)
-        console.print(f"Resultaten geschreven naar {out}")
 
 
 def gevoeligheid(

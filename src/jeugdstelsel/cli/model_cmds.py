@@ -181,7 +181,7 @@ def run_cmd(
     """Simuleer het jeugdstelsel (standaard: Nederland 2015-2030, maandelijks)."""
     from jeugdstelsel.reports.chart_process import ChartProcess
 
-    with ChartProcess() as charts:  # imports matplotlib on the other core meanwhile
+    with ChartProcess("run") as charts:  # imports matplotlib on the other core meanwhile
         _run(scenario, draws, seed, out, overwrite, quiet, all_years, charts)
 
 

@@ -51,11 +51,23 @@ def comparison_meta(comp: Comparison, term_start: int, prov: Provenance) -> dict
 
 
 def write_comparison(comp: Comparison, folder: Path, term_start: int, *,
-                     provenance: Provenance | None = None
+                     provenance: Provenance | None = None, charts_process=None
                      ) -> tuple[dict[str, Path], pd.DataFrame, pd.DataFrame]:
-    """CSV and Parquet tables, PNG charts and meta.json; returns (charts, term, effectiveness)."""
+    """CSV and Parquet tables, PNG charts and meta.json; returns (charts, term, effectiveness).
+
+    ``charts_process``: a :class:`~jeugdstelsel.reports.chart_process.ChartProcess` that
+    draws the charts while the tables are written; the caller waits for it before the folder
+    is moved into place.
+    """
     folder = Path(folder)
     prov = provenance or provenance_of(comp)
+    at = charts_process
+    paths = {"banden": charts.bands(comp, folder / "banden.png", charts=at),
+             "verschillen": charts.bands(comp, folder / "verschillen.png", differences=True,
+                                         charts=at),
+             "stromen": charts.flows(comp, folder / "stromen.png",
+                                     year=term_start + 3 if term_start + 3 in comp.years
+                                     else None, charts=at)}
     term = comp.term(term_start)
     eff = cost_effectiveness(comp, term_start)
     tables = {"verschillen_per_jaar": comp.differences(), "verschillen_raadsperiode": term,
@@ -63,11 +75,6 @@ def write_comparison(comp: Comparison, folder: Path, term_start: int, *,
     for name, table in tables.items():
         write_excel_csv(table, folder / f"{name}.csv")
     comp.draws().to_parquet(folder / "trekkingen.parquet", index=False)
-    paths = {"banden": charts.bands(comp, folder / "banden.png"),
-             "verschillen": charts.bands(comp, folder / "verschillen.png", differences=True),
-             "stromen": charts.flows(comp, folder / "stromen.png",
-                                     year=term_start + 3 if term_start + 3 in comp.years
-                                     else None)}
     (folder / "meta.json").write_text(
         json.dumps(comparison_meta(comp, term_start, prov), indent=1, ensure_ascii=False),
         encoding="utf-8")

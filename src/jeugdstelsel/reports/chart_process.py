@@ -26,6 +26,8 @@ from jeugdstelsel.errors import OutputError
 # name -> (module, function): what the child may draw
 DRAWERS = {
     "run": ("jeugdstelsel.reports.run_chart", "draw"),
+    "bands": ("jeugdstelsel.reports.charts", "draw_bands"),
+    "flows": ("jeugdstelsel.reports.charts", "draw_flows"),
 }
 WAIT_S = 120  # a chart takes under a second; a child stuck this long is a bug
 
@@ -33,11 +35,15 @@ WAIT_S = 120  # a chart takes under a second; a child stuck this long is a bug
 class ChartProcess:
     """A child Python that draws each chart submitted to it; :meth:`wait` waits for all."""
 
-    def __init__(self) -> None:
+    def __init__(self, *expected: str) -> None:
+        """``expected``: the drawers this command will ask for, warmed up while it simulates."""
+        unknown = [n for n in expected if n not in DRAWERS]
+        if unknown:
+            raise ValueError(f"unknown drawers {unknown}")
         src = str(Path(__file__).resolve().parents[2])  # the folder holding jeugdstelsel
         path = os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p)
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "jeugdstelsel.reports.chart_process"],
+            [sys.executable, "-m", "jeugdstelsel.reports.chart_process", *expected],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             env={**os.environ, "PYTHONPATH": path, "MPLBACKEND": "Agg"},
         )
@@ -79,19 +85,20 @@ class ChartProcess:
         self.close()
 
 
-def _warm_up() -> None:
-    """Draw each chart once on made-up numbers while the parent still simulates: a process's
-    first drawing loads fonts and sets up every kind of artist (0.2-0.4 s the user would
-    otherwise wait for the real one)."""
+def _warm_up(names: list[str]) -> None:
+    """Draw each expected chart once on made-up numbers while the parent still simulates: a
+    process's first drawing loads fonts and sets up every kind of artist (0.2-0.4 s the user
+    would otherwise wait for the real one). Each drawing module has a ``warm_up(name, file)``."""
     import io
 
-    for module, _ in DRAWERS.values():
-        import_module(module).warm_up(io.BytesIO())
+    for name in names:
+        module, _ = DRAWERS[name]
+        import_module(module).warm_up(name, io.BytesIO())
 
 
-def _child() -> int:
+def _child(expected: list[str]) -> int:
     """The child's side: import matplotlib now, then draw what the parent sends."""
-    _warm_up()
+    _warm_up(expected)
     stream = sys.stdin.buffer
     while True:
         try:
@@ -103,4 +110,4 @@ def _child() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_child())
+    sys.exit(_child(sys.argv[1:]))

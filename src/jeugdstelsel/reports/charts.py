@@ -12,16 +12,17 @@ level 3: a comparison's three charts take about a third of the time they took.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import PathPatch, Rectangle
-from matplotlib.path import Path as MPath
-from matplotlib.ticker import MaxNLocator
 
 from jeugdstelsel.numbers import nl_number
-from jeugdstelsel.services.compare import INDICATORS_BY_KEY, Comparison
+
+if TYPE_CHECKING:  # the drawing functions also run in a child process (chart_process) that
+    # imports neither the services nor pandas; matplotlib is imported where it is used
+    from matplotlib.figure import Figure
+
+    from jeugdstelsel.services.compare import Comparison
 
 COLOURS = ("#000000", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 STYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 1)), (0, (8, 2)))
@@ -35,6 +36,9 @@ PNG = {"compress_level": 3}
 
 def _subplots(rows: int, cols: int, figsize: tuple[float, float], **kwargs):
     """Like ``plt.subplots`` but without pyplot: a Figure on its own Agg canvas."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=figsize)
     FigureCanvasAgg(fig)
     return fig, fig.subplots(rows, cols, **kwargs)
@@ -51,6 +55,8 @@ def _style(i: int) -> dict:
 
 
 def _scale(key: str) -> tuple[float, str]:
+    from jeugdstelsel.services.compare import INDICATORS_BY_KEY
+
     unit = INDICATORS_BY_KEY[key].unit
     return (1e6, "mln euro") if unit == "euro" else (1.0, unit)
 
@@ -66,41 +72,80 @@ def _nl(x: float, _pos=None) -> str:
 
 
 def bands(comp: Comparison, path: Path, *, differences: bool = False,
-          panels: tuple[str, ...] = BAND_PANELS) -> Path:
-    """Median and 80% band per scenario over the years (or paired differences vs reference)."""
-    fig, axes = _subplots(2, 3, (12, 6.8), sharex=True)
+          panels: tuple[str, ...] = BAND_PANELS, charts=None) -> Path:
+    """Median and 80% band per scenario over the years (or paired differences vs reference).
+
+    ``charts``: a :class:`~jeugdstelsel.reports.chart_process.ChartProcess` to draw in.
+    """
+    from jeugdstelsel.services.compare import INDICATORS_BY_KEY
+
     results = comp.results[1:] if differences else comp.results
-    offset = 1 if differences else 0
-    for ax, key in zip(axes.flat, panels, strict=False):
+    data = []
+    for key in panels:
         div, unit = _scale(key)
-        for i, res in enumerate(results):
+        lines = []
+        for res in results:
             v = res.indicators[key] / div
             if differences:
                 v = v - comp.base.indicators[key] / div
-            lo, med, hi = np.percentile(v, [10, 50, 90], axis=0)
+            lines.append((res.name, np.percentile(v, [10, 50, 90], axis=0)))
+        data.append((INDICATORS_BY_KEY[key].label_nl, ("verschil, " if differences else "") + unit,
+                     lines))
+    title = ("Verschil met " + comp.base.name + " (gepaarde trekkingen)" if differences
+             else "Scenario's over de jaren")
+    job = {"years": np.asarray(comp.years), "panels": data, "offset": 1 if differences else 0,
+           "zero_line": differences,
+           "suptitle": f"{title} — {comp.area_name}; lijn: mediaan, band: 80%-interval",
+           "path": path}
+    if charts is not None:
+        charts.submit("bands", **job)
+    else:
+        draw_bands(**job)
+    return path
+
+
+def draw_bands(years, panels, offset: int, zero_line: bool, suptitle: str, path) -> None:
+    """The picture of :func:`bands`, from plain arrays."""
+    from matplotlib.ticker import MaxNLocator
+
+    fig, axes = _subplots(2, 3, (12, 6.8), sharex=True)
+    for ax, (label, ylabel, lines) in zip(axes.flat, panels, strict=False):
+        for i, (name, (lo, med, hi)) in enumerate(lines):
             st = _style(i + offset)
-            ax.fill_between(comp.years, lo, hi, color=st["color"], alpha=0.12, linewidth=0)
-            ax.plot(comp.years, lo, color=st["color"], linestyle=st["linestyle"], linewidth=0.6)
-            ax.plot(comp.years, hi, color=st["color"], linestyle=st["linestyle"], linewidth=0.6)
-            ax.plot(comp.years, med, label=res.name, linewidth=1.6, **st)
-        if differences:
+            ax.fill_between(years, lo, hi, color=st["color"], alpha=0.12, linewidth=0)
+            ax.plot(years, lo, color=st["color"], linestyle=st["linestyle"], linewidth=0.6)
+            ax.plot(years, hi, color=st["color"], linestyle=st["linestyle"], linewidth=0.6)
+            ax.plot(years, med, label=name, linewidth=1.6, **st)
+        if zero_line:
             ax.axhline(0.0, color="0.4", linewidth=0.8)
-        ax.set_title(INDICATORS_BY_KEY[key].label_nl, fontsize=9)
-        ax.set_ylabel(("verschil, " if differences else "") + unit, fontsize=8)
+        ax.set_title(label, fontsize=9, y=1.0)  # a fixed y skips the slow title placement
+        ax.set_ylabel(ylabel, fontsize=8)
         ax.yaxis.set_major_formatter(_nl)
         ax.yaxis.set_major_locator(MaxNLocator(6))
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    title = ("Verschil met " + comp.base.name + " (gepaarde trekkingen)" if differences
-             else "Scenario's over de jaren")
-    fig.suptitle(f"{title} — {comp.area_name}; lijn: mediaan, band: 80%-interval", fontsize=11)
+    fig.suptitle(suptitle, fontsize=11)
     fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 3), fontsize=8,
                frameon=False)
     rows = -(-len(labels) // 3)  # legend rows
     fig.subplots_adjust(left=0.065, right=0.985, top=0.9, bottom=0.075 + 0.035 * rows,
                         wspace=0.3, hspace=0.22)
-    return _save(fig, path, dpi=115)
+    _save(fig, path, dpi=115)
+
+
+def warm_up(name: str, target) -> None:
+    """Draw chart ``name`` ('bands' or 'flows') on made-up numbers: see ``chart_process``."""
+    years = np.arange(2015, 2031)
+    line = np.vstack([np.linspace(1, 2, len(years)) * f for f in (0.9, 1.0, 1.1)])
+    if name == "bands":
+        panel = ("x", "x", [("a", line), ("b", line * 1.1)])
+        draw_bands(years, [panel] * len(BAND_PANELS), 0, False, "x", target)
+    else:
+        keys = [k for k, _ in LEFT] + ["eerste_lijn_afgerond", "start_zonder_verblijf",
+                                       "start_met_verblijf"]
+        meds = [dict.fromkeys(keys, 1.0)] * 2
+        draw_flows(["a", "b"], meds, 2020, "x", target)
 
 
 # -- flows (alluvial / Sankey-style) -----------------------------------------------------------
@@ -115,6 +160,9 @@ RIGHT = (("start_zonder_verblijf", "Zonder verblijf"), ("start_met_verblijf", "M
 
 def _band(ax, x0, y0a, y0b, x1, y1a, y1b, colour) -> None:
     """A filled band between two vertical intervals, with S-shaped (cubic) edges."""
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MPath
+
     xm = (x0 + x1) / 2
     verts = [(x0, y0a), (xm, y0a), (xm, y1a), (x1, y1a), (x1, y1b), (xm, y1b), (xm, y0b),
              (x0, y0b), (x0, y0a)]
@@ -131,7 +179,7 @@ def _stack(values: list[float], gap: float) -> list[tuple[float, float]]:
     return out
 
 
-def flows(comp: Comparison, path: Path, year: int | None = None) -> Path:
+def flows(comp: Comparison, path: Path, year: int | None = None, charts=None) -> Path:
     """Where children go through the layers in one year (medians over draws), per scenario.
 
     Left: how a trajectory starts (first line, referrer, re-entry); middle: resolved in the first
@@ -140,12 +188,27 @@ def flows(comp: Comparison, path: Path, year: int | None = None) -> Path:
     """
     year = int(year if year is not None else comp.years[min(5, len(comp.years) - 1)])
     j = int(np.searchsorted(comp.years, year))
-    n = len(comp.results)
+    job = {"names": [r.name for r in comp.results],
+           "meds": [{k: float(np.median(v[:, j])) for k, v in r.flows.items()}
+                    for r in comp.results],
+           "year": year, "area_name": comp.area_name, "path": path}
+    if charts is not None:
+        charts.submit("flows", **job)
+    else:
+        draw_flows(**job)
+    return path
+
+
+def draw_flows(names: list[str], meds: list[dict[str, float]], year: int, area_name: str,
+               path) -> None:
+    """The picture of :func:`flows`, from the medians."""
+    from matplotlib.patches import Rectangle
+
+    n = len(meds)
     fig, axes = _subplots(1, n, (4.6 * n, 5.4), squeeze=False)
-    meds = [{k: float(np.median(v[:, j])) for k, v in r.flows.items()} for r in comp.results]
     total = max(sum(m[k] for k, _ in LEFT) for m in meds)
     gap = 0.03 * total
-    for ax, res, m in zip(axes[0], comp.results, meds, strict=True):
+    for ax, name, m in zip(axes[0], names, meds, strict=True):
         left = [m[k] for k, _ in LEFT]
         spec = sum(left) - m["eerste_lijn_afgerond"]
         middle = [m["eerste_lijn_afgerond"], spec]
@@ -184,12 +247,12 @@ def flows(comp: Comparison, path: Path, year: int | None = None) -> Path:
             cursor += b - a
         ax.set_xlim(-0.55, 1.5)
         ax.set_ylim(-gap, total + 7 * gap)
-        ax.set_title(res.name, fontsize=9)
+        ax.set_title(name, fontsize=9)
         ax.axis("off")
-    fig.suptitle(f"Stromen door de lagen in {year} — {comp.area_name} (jongeren per jaar, "
+    fig.suptitle(f"Stromen door de lagen in {year} — {area_name} (jongeren per jaar, "
                  "mediaan)", fontsize=11)
     fig.subplots_adjust(left=0.01, right=0.99, top=0.89, bottom=0.02, wspace=0.04)
-    return _save(fig, path)
+    _save(fig, path)
 
 
 # -- sensitivity -------------------------------------------------------------------------------

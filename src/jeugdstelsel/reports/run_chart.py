@@ -72,7 +72,7 @@ def run_chart(result, frame: pd.DataFrame, path: Path,
     return Path(path)
 
 
-def warm_up(target) -> None:
+def warm_up(_name: str, target) -> None:
     """Draw six made-up panels into ``target`` (a file object): see ``chart_process``."""
     years = np.arange(2015, 2031)
     base = np.linspace(1.0, 2.0, len(years))
