@@ -20,6 +20,9 @@ if [ ! -f "$stamp" ] || ! cmp -s requirements.lock "$stamp"; then
   cp requirements.lock "$stamp"
 fi
 .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e . 2>&1 | quiet
+# bytecode for the editable source now, so that no command compiles it each time
+# (PYTHONDONTWRITEBYTECODE=1 is common on shared machines)
+.venv/bin/python -m compileall -q src >/dev/null
 if [ "${1:-}" = "--test" ]; then
   need=()
   command -v chromium >/dev/null || need+=(chromium)
