@@ -448,9 +448,7 @@ class LeverPlan:
         setto: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         cost = np.zeros((n_months, d, m))
         pop = project_population(inputs, n_months)
-        years = np.arange(n_months) / MONTHS_PER_YEAR
-        price = (1.0 + params["tariff_index"][None]) ** (
-            years[:, None, None] - (self.library.price_year - REFERENCE_YEAR))
+        price = self.price_path(params, n_months)
         for a in self.active:
             r = ramp(n_months, a.use.start, a.lever.aanloop_maanden, a.use.eind)
             dose = a.use.dosis
@@ -478,21 +476,47 @@ class LeverPlan:
             paths[name] = np.clip(np.broadcast_to(value, (n_months, d, m)), decl.low, decl.high)
         return paths, cost
 
+    def price_path(self, params: ParameterSet, n_months: int) -> np.ndarray:
+        """Price level per month against the library's price year ``(months, draws, areas)``:
+        lever amounts are indexed with the drawn tariff index, like the care costs."""
+        years = np.arange(n_months) / MONTHS_PER_YEAR
+        return (1.0 + params["tariff_index"][None]) ** (
+            years[:, None, None] - (self.library.price_year - REFERENCE_YEAR))
+
+    def costs_by_lever(self, params: ParameterSet, inputs, n_months: int
+                       ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per lever key ``(structural, incidental)`` euro per month ``(months, draws, areas)``;
+        their sum over levers is the ``extra_cost`` that :meth:`build` hands the engine."""
+        pop = project_population(inputs, n_months)
+        price = self.price_path(params, n_months)
+        return {a.lever.key: self.cost_parts(a, ramp(n_months, a.use.start,
+                                                     a.lever.aanloop_maanden, a.use.eind),
+                                             pop, price) for a in self.active}
+
     def _cost(self, a: ActiveLever, r: np.ndarray, pop: np.ndarray, price: np.ndarray
               ) -> np.ndarray:
         """Euro per month ``(months, draws, municipalities)``: running cost with the ramp, plus
         one-off cost spread evenly over the ramp-up months (or the first year)."""
+        structural, incidental = self.cost_parts(a, r, pop, price)
+        return structural + incidental
+
+    def cost_parts(self, a: ActiveLever, r: np.ndarray, pop: np.ndarray, price: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """``(structural, incidental)`` euro per month ``(months, draws, municipalities)``.
+
+        Kept apart because a budget ('begroting') books one-off and running costs separately;
+        the engine only needs their sum (:meth:`_cost`)."""
         c = a.lever.kosten
         basis = self.cost_basis(c.grondslag, pop)  # (months, municipalities)
         monthly = c.euro_per_eenheid_per_jaar * a.use.dosis * basis / MONTHS_PER_YEAR * r[:, None]
+        once = np.zeros_like(monthly)
         if c.eenmalig_euro_per_eenheid:
             spread = a.lever.aanloop_maanden or MONTHS_PER_YEAR
             first = (a.use.start - REFERENCE_YEAR) * MONTHS_PER_YEAR
             window = np.zeros(len(r))
             window[first:first + spread] = 1.0 / spread
-            monthly = monthly + (c.eenmalig_euro_per_eenheid * a.use.dosis
-                                 * basis * window[:, None])
-        return monthly[:, None, :] * price
+            once = c.eenmalig_euro_per_eenheid * a.use.dosis * basis * window[:, None]
+        return monthly[:, None, :] * price, once[:, None, :] * price
 
     def cost_basis(self, grondslag: str, pop: np.ndarray) -> np.ndarray:
         """What one unit of dose is counted over, per month and municipality."""

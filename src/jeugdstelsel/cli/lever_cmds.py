@@ -287,14 +287,18 @@ def report(
     draws: Annotated[int | None, DRAWS] = None,
     seed: Annotated[int | None, SEED] = None,
     overwrite: Annotated[bool, OVERWRITE] = False,
+    vraag: Annotated[str | None, typer.Option(
+        "--vraag", help="De vraag die het rapport beantwoordt (standaard: 'vraag' onder "
+        "[scenario] in het plan; anders een vraag afgeleid uit de scenario's).")] = None,
 ) -> None:
-    """Schrijf een raadsrapport (PDF) en een Excel-werkmap met alle reeksen."""
+    """Schrijf een raadsrapport (toegankelijke PDF) en een Excel-werkmap met alle reeksen."""
     from jeugdstelsel.reports import charts
     from jeugdstelsel.reports.bundle import write_comparison
+    from jeugdstelsel.reports.council_pdf import write_pdf
     from jeugdstelsel.reports.excel import write_workbook
     from jeugdstelsel.reports.files import REPORT_FILES, atomic_dir, prepare_output
-    from jeugdstelsel.reports.pdf import write_report
     from jeugdstelsel.services.compare import compare_scenarios
+    from jeugdstelsel.services.council_report import context
     from jeugdstelsel.services.sensitivity import sensitivity
 
     loaded = _load(scenarios, draws, seed)
@@ -308,16 +312,17 @@ def report(
     with console.status("Gevoeligheid berekenen…"):
         sens = sensitivity(plan, src, term_start=raadsperiode, sobol_n=sobol_n)
     with atomic_dir(folder) as tmp:
-        paths, term, eff = write_comparison(comp, tmp, raadsperiode)
-        paths["tornado"] = charts.tornado(sens.tornado, tmp / "tornado.png")
+        _, term, eff = write_comparison(comp, tmp, raadsperiode)
+        charts.tornado(sens.tornado, tmp / "tornado.png")
         if len(sens.sobol):
-            paths["sobol"] = charts.sobol(sens.sobol, tmp / "sobol.png")
+            charts.sobol(sens.sobol, tmp / "sobol.png")
         sens.tornado.to_csv(tmp / "tornado.csv", index=False, sep=";", decimal=",")
         sens.sobol.to_csv(tmp / "sobol.csv", index=False, sep=";", decimal=",")
         write_workbook(comp, tmp / "rapport.xlsx", term=term, effectiveness=eff,
                        tornado=sens.tornado)
-        write_report(comp, tmp / "rapport.pdf", term=term, effectiveness=eff,
-                     sensitivity=sens, charts=paths)
+        with console.status("Rapport opmaken…"):
+            write_pdf(context(comp, raadsperiode, term=term, effectiveness=eff,
+                              sensitivity=sens, question=vraag), tmp / "rapport.pdf")
     print_provenance(console, comp)
     _print_comparison(comp, raadsperiode)
     console.print(f"Rapport geschreven naar {out / 'rapport.pdf'} en {out / 'rapport.xlsx'}")

@@ -32,6 +32,8 @@ class _Strict(BaseModel):
 class ScenarioInfo(_Strict):
     naam: str = Field("Basisscenario", min_length=1, max_length=120)
     beschrijving: str = ""
+    # the question the council report answers (issue 16); empty: the report words a neutral one
+    vraag: str = Field("", max_length=1000)
 
 
 class Period(_Strict):
