@@ -2,7 +2,8 @@
 # Set up everything jeugdstelsel needs in ./.venv from the pinned lock file.
 # Idempotent: a second run only checks. Usage: bash scripts/setup.sh [--test]
 #   --test  also installs what the tests need from Debian (chromium for the browser tests,
-#           postgresql for the database tests).
+#           postgresql for the database tests, poppler-utils to render report pages).
+# Always (as root): Pango and a font for the PDF council report (WeasyPrint).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3.11}
@@ -23,8 +24,23 @@ fi
 # bytecode for the editable source now, so that no command compiles it each time
 # (PYTHONDONTWRITEBYTECODE=1 is common on shared machines)
 .venv/bin/python -m compileall -q src >/dev/null
+# The council report (jeugdstelsel rapport, the lab's PDF download) is made by WeasyPrint, which
+# needs Pango and a font it can embed; a user feature, so also without --test.
+need=()
+ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so.0" || need+=(libpango-1.0-0)
+ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" || need+=(libpangoft2-1.0-0)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "Let op: installeer ${need[*]} (apt-get) voor het raadsrapport (PDF)." >&2
+  fi
+fi
 if [ "${1:-}" = "--test" ]; then
   need=()
+  command -v pdftoppm >/dev/null || need+=(poppler-utils)
   command -v chromium >/dev/null || need+=(chromium)
   command -v pg_ctlcluster >/dev/null || [ -x /usr/lib/postgresql/*/bin/initdb ] 2>/dev/null || need+=(postgresql)
   if [ ${#need[@]} -gt 0 ]; then
@@ -32,7 +48,7 @@ if [ "${1:-}" = "--test" ]; then
       apt-get update -qq
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
     else
-      echo "Let op: installeer ${need[*]} (apt-get) voor de browser- en databasetests." >&2
+      echo "Let op: installeer ${need[*]} (apt-get) voor de browser-, database- en rapporttests." >&2
     fi
   fi
 fi
