@@ -94,17 +94,16 @@ def test_workbook_formats_notes_and_provenance(comp, tmp_path):
             assert not (isinstance(v, float) and v == 0 and str(v).startswith("-"))
 
 
-def test_pdf_colophon_names_the_provenance(comp, tmp_path):
-    from jeugdstelsel.reports import pdf
-    from jeugdstelsel.reports.bundle import write_comparison
+def test_pdf_colophon_names_the_provenance(comp):
+    from jeugdstelsel.reports.council_pdf import pdf_bytes, render_html
+    from jeugdstelsel.services.council_report import context
+    from jeugdstelsel.services.effectiveness import cost_effectiveness
     from jeugdstelsel.services.provenance import of
 
     p = of(comp)
-    text = " ".join(par.getPlainText() for par in pdf.colophon(p))
-    for needle in ("Verantwoording", p.tool_version, p.calibration_hash, p.figures_hash,
+    ctx = context(comp, 2026, term=comp.term(2026), effectiveness=cost_effectiveness(comp, 2026))
+    html = render_html({**ctx, "figures": []})
+    for needle in ("Colofon", p.tool_version, p.calibration_hash, p.figures_hash,
                    "zaad: 11", "basis.toml"):
-        assert needle in text
-    paths, term, eff = write_comparison(comp, tmp_path, 2026)
-    out = pdf.write_report(comp, tmp_path / "rapport.pdf", term=term, effectiveness=eff,
-                           sensitivity=None, charts=paths)
-    assert out.read_bytes().startswith(b"%PDF")
+        assert needle in html
+    assert pdf_bytes(ctx).startswith(b"%PDF")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jeugdstelsel.web.lab import views
+from jeugdstelsel.web.lab import report_views, views
 
 app_name = "lab"
 urlpatterns = [
@@ -15,4 +15,6 @@ urlpatterns = [
     path("<str:code>/berekeningen/<uuid:pk>", views.run_detail, name="run"),
     path("<str:code>/berekeningen/<uuid:pk>/status", views.run_status, name="run_status"),
     path("<str:code>/berekeningen/<uuid:pk>/excel", views.run_excel, name="run_excel"),
+    path("<str:code>/berekeningen/<uuid:pk>/raadsrapport", report_views.run_report,
+         name="run_report"),
 ]
