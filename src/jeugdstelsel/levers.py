@@ -141,6 +141,9 @@ class Cost(_Strict):
     euro_per_eenheid_per_jaar: float = Field(ge=0.0)
     grondslag: Literal["kinderen_0_17", "per_1000_kinderen_0_17", "scholen", "geen"]
     eenmalig_euro_per_eenheid: float = Field(0.0, ge=0.0)
+    # True: the cost is the staff who help the children this lever brings to the first line,
+    # so those children's first-line cost per child is not charged again (cost counted once)
+    dekt_eerstelijnshulp: bool = False
     onderbouwing: Evidence
 
 
@@ -445,6 +448,9 @@ class LeverPlan:
         u_all = uniforms if uniforms is not None else self.uniforms(d)
         mult: dict[str, np.ndarray] = {}
         add: dict[str, np.ndarray] = {}
+        # the routing moved by levers whose cost does *not* pay for first-line help
+        own_mult: dict[str, np.ndarray] = {}
+        own_add: dict[str, np.ndarray] = {}
         setto: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         cost = np.zeros((n_months, d, m))
         pop = project_population(inputs, n_months)
@@ -456,10 +462,16 @@ class LeverPlan:
                                      self.effect_values(a, u_all[a.lever.key]), strict=True):
                 step = r[:, None, None] * value[None, :, None]  # (months, draws, 1)
                 name = effect.parameter
+                paid = a.lever.kosten.dekt_eerstelijnshulp
                 if effect.bewerking == "optellen":
                     add[name] = add.get(name, 0.0) + step * dose
+                    if not paid:
+                        own_add[name] = own_add.get(name, 0.0) + step * dose
                 elif effect.bewerking == "vermenigvuldigen":
-                    mult[name] = mult.get(name, 1.0) * np.maximum(1.0 + step * dose, 0.0)
+                    factor = np.maximum(1.0 + step * dose, 0.0)
+                    mult[name] = mult.get(name, 1.0) * factor
+                    if not paid:
+                        own_mult[name] = own_mult.get(name, 1.0) * factor
                 else:
                     weight = r[:, None, None] * dose / a.lever.dosis.max
                     setto[name] = (np.broadcast_to(weight, (n_months, 1, 1)),
@@ -474,7 +486,59 @@ class LeverPlan:
                 weight, target = setto[name]
                 value = value + (target - value) * weight
             paths[name] = np.clip(np.broadcast_to(value, (n_months, d, m)), decl.low, decl.high)
+        if any(a.lever.kosten.dekt_eerstelijnshulp for a in self.active):
+            paths["cost_first_line"] = self._first_line_cost(params, inputs, n_months, paths,
+                                                             own_mult, own_add)
         return paths, cost
+
+    def _first_line_cost(self, params: ParameterSet, inputs, n_months: int,
+                         paths: dict[str, np.ndarray], own_mult: dict, own_add: dict
+                         ) -> np.ndarray:
+        """The care cost per first-line child-month, without the children a lever's staff help.
+
+        A lever with ``dekt_eerstelijnshulp`` (POH-jeugd, school, extra local-team staff) pays
+        the people who help the children it brings to the first line; charging those children
+        ``cost_first_line`` as well would count their help twice. The kernel has one first-line
+        stock, so the share of that stock the levers brought is taken from the routing (flow 2,
+        :func:`jeugdstelsel.core.flows.routing`): the first-line weight with all levers against
+        the weight with only the levers that do not pay for first-line help, month by month,
+        smoothed with the first-line duration (a stock follows its inflow with a lag of about
+        one duration). The path is that cost times the share the care cost still pays for.
+        Every first-line episode has the same duration and escalation whatever its route, so the
+        share of entries is the share of the stock; only the ages differ slightly (POH and school
+        children are of school age), which this ignores.
+        """
+        d, m = params.n_draws, params.n_municipalities
+        shape = (n_months, d, m)
+        months = np.arange(n_months)
+        years = (inputs.start_year - REFERENCE_YEAR) + (months + 0.5) / MONTHS_PER_YEAR
+
+        def value(name: str, moved: bool) -> np.ndarray:
+            base = np.broadcast_to(params[name][None], shape)
+            if moved:
+                return paths.get(name, base)
+            decl = PARAMETERS_BY_NAME[name]
+            return np.clip(base * own_mult.get(name, 1.0) + own_add.get(name, 0.0), decl.low,
+                           decl.high)
+
+        trend = np.exp(params["fl_route_trend"][None] * years[:, None, None])
+
+        def weight(moved: bool) -> np.ndarray:
+            """First-line weight of flow 2 (the numerator of its first share)."""
+            gp = np.broadcast_to(params["route_gp"][None], shape)
+            yd = np.broadcast_to(params["route_youth_doctor"][None], shape)
+            return (value("route_first_line", moved) * trend + gp * value("poh_shift", moved)
+                    + (yd + 1.0) * value("school_shift", moved))
+
+        every, own = weight(True), weight(False)
+        entries = np.clip(1.0 - own / np.maximum(every, 1e-12), 0.0, 1.0)
+        rate = 1.0 / np.maximum(params["fl_duration"], 1.0)  # (draws, areas), per month
+        stock = np.zeros(shape)
+        previous = np.zeros((d, m))
+        for t in range(n_months):
+            previous = previous + (entries[t] - previous) * rate
+            stock[t] = previous
+        return np.broadcast_to(params["cost_first_line"][None], shape) * (1.0 - stock)
 
     def price_path(self, params: ParameterSet, n_months: int) -> np.ndarray:
         """Price level per month against the library's price year ``(months, draws, areas)``:

@@ -136,3 +136,22 @@ def test_cli_levers_lists_the_library():
     res = CliRunner().invoke(app, ["levers", "poh_jeugd"])
     assert res.exit_code == 0 and "fte POH-jeugd per 1.000 kinderen" in res.output
     assert "seed 002" in res.output
+
+
+def test_cost_effectiveness_uses_every_paired_draw():
+    """Known answer: 10 euro in every draw, 2 trajectories avoided in three draws and 2 added
+    in the fourth. Over all draws that is 40 euro for 4 trajectories, 10 per trajectory; the
+    old ratio over only the draws that avoid trajectories said 5 (the fourth draw dropped)."""
+    from jeugdstelsel.services.effectiveness import ratio_over_draws
+
+    med, lo, hi, point, share = ratio_over_draws(np.full(4, 10.0), np.array([2.0, 2, -2, 2]))
+    assert point == pytest.approx(10.0)
+    assert share == 0.75
+    # half the resamples or more draw the -2 often enough to leave few trajectories: the band
+    # is wide or absent, but never the 5 of the subset
+    assert np.isnan(med) or med >= 7.5
+    many = np.tile([2.0, 2, -2, 2], 250)
+    med, lo, hi, point, _ = ratio_over_draws(np.full(1000, 10.0), many)
+    assert point == pytest.approx(10.0) and lo < 10.0 < hi and med == pytest.approx(10, rel=0.05)
+    # nothing avoided on average: no ratio at all (not a ratio over the lucky draws)
+    assert np.isnan(ratio_over_draws(np.ones(3), np.array([1.0, -1, -1]))[3])

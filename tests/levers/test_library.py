@@ -72,7 +72,7 @@ def test_bad_lever_file_names_file_and_key(tmp_path):
 def test_mixed_sign_effect_band_is_refused(tmp_path):
     path = tmp_path / "beide.toml"
     path.write_text((L.LIBRARY_DIR / "poh_jeugd.toml").read_text(encoding="utf-8")
-                    .replace("per_eenheid = [0.3, 0.75]", "per_eenheid = [-0.3, 0.75]"),
+                    .replace("per_eenheid = [0.05, 0.4]", "per_eenheid = [-0.05, 0.4]"),
                     encoding="utf-8")
     with pytest.raises(L.LeverError, match="één richting"):
         L.load_lever(path)

@@ -58,3 +58,19 @@ def test_report_writes_pdf_and_workbook(tmp_path):
     wb = load_workbook(out / "rapport.xlsx", read_only=True)
     assert {"verschillen per jaar", "kosteneffectiviteit", "hefbomen", "basis", "plan"} <= set(
         wb.sheetnames)
+
+
+def test_sobol_default_converges_and_small_samples_are_flagged():
+    """N=8 gives indices whose 95% interval leaves [0, 1]: flagged, not clipped. At the default
+    N the indices stay in [0, 1] and move little when N doubles (docs/levers.md)."""
+    from jeugdstelsel.services.sensitivity import DEFAULT_SOBOL_N, NOT_CONVERGED
+
+    sc = make("plan", lever("poh_jeugd", 0.6) + lever("jeugdhulp_op_school", 1.0), draws=1)
+    small = sensitivity(sc, "plan.toml", sobol_n=8, sobol_top=3).sobol
+    assert (small["status"] == NOT_CONVERGED).any()
+    assert set(small["status"]) <= {NOT_CONVERGED, "geconvergeerd"}
+    big = sensitivity(sc, "plan.toml", sobol_n=DEFAULT_SOBOL_N, sobol_top=3).sobol
+    half = sensitivity(sc, "plan.toml", sobol_n=DEFAULT_SOBOL_N // 2, sobol_top=3).sobol
+    assert (big["N"] == DEFAULT_SOBOL_N).all()
+    assert big["ST"].max() <= 1.0 and big["ST_conf"].max() < small["ST_conf"].max()
+    assert (big["ST"] - half["ST"]).abs().max() < 0.1  # stable under doubling

@@ -234,7 +234,8 @@ def gevoeligheid(
     scenario: Annotated[Path, typer.Argument(help="Scenario (TOML).")],
     raadsperiode: Annotated[int, typer.Option(help=TERM_HELP)] = 2026,
     sobol_n: Annotated[int, typer.Option(help="Basisgrootte van de Sobol-steekproef (macht "
-                                              "van 2).")] = 64,
+                                              "van 2; 1024 convergeert, docs/levers.md).")]
+    = 1024,
     out: Annotated[Path | None, OUT_TABLES] = None,
     draws: Annotated[int | None, DRAWS] = None,
     overwrite: Annotated[bool, OVERWRITE] = False,
@@ -261,11 +262,17 @@ def gevoeligheid(
     if len(res.sobol):
         top = res.sobol.sort_values("ST", ascending=False).groupby("indicator").head(3)
         table = Table(title="Sobol: grootste totale indices", title_justify="left")
-        for col in ("Uitkomst", "Aanname", "S1", "ST"):
+        for col in ("Uitkomst", "Aanname", "S1 ± 95%", "ST ± 95%", "Status"):
             table.add_column(col)
         for _, r in top.iterrows():
-            table.add_row(r["indicator"], r["label"], _nl(r["S1"], 2), _nl(r["ST"], 2))
+            table.add_row(r["indicator"], r["label"],
+                          f"{_nl(r['S1'], 2)} ± {_nl(r['S1_conf'], 2)}",
+                          f"{_nl(r['ST'], 2)} ± {_nl(r['ST_conf'], 2)}", r["status"])
         console.print(table)
+        flagged = int((res.sobol["status"] != "geconvergeerd").sum())
+        console.print(f"[dim]Sobol met N = {sobol_n}: {flagged} van {len(res.sobol)} indices "
+                      "'niet geconvergeerd' (95%-interval buiten [0, 1]; niets afgekapt). "
+                      "Kies een grotere --sobol-n voor een nauwer interval.[/]")
     if folder is not None:
         with atomic_dir(folder) as tmp:
             res.tornado.to_csv(tmp / "tornado.csv", index=False, sep=";", decimal=",")
@@ -283,7 +290,8 @@ def report(
                                       "rapport.xlsx en de grafieken.")] = Path("rapport"),
     raadsperiode: Annotated[int, typer.Option(help=TERM_HELP)] = 2026,
     sobol_n: Annotated[int, typer.Option(help="Basisgrootte van de Sobol-steekproef (macht "
-                                              "van 2).")] = 32,
+                                              "van 2; 1024 convergeert, docs/levers.md).")]
+    = 1024,
     draws: Annotated[int | None, DRAWS] = None,
     seed: Annotated[int | None, SEED] = None,
     overwrite: Annotated[bool, OVERWRITE] = False,

@@ -50,10 +50,20 @@ def routekaart_cmd(
                                              help="Map voor routekaart.csv.")] = None,
     overwrite: Annotated[bool, typer.Option("--overschrijf",
                                             help="Overschrijf routekaart.csv.")] = False,
+    alle: Annotated[bool, typer.Option(
+        "--alle", help="Routekaart voor alle gemeenten via de landelijke sweep (Dask, in "
+        "chunks, hervatbaar); vereist --uit.")] = False,
+    gemeenten: Annotated[str, typer.Option(
+        help="Met --alle: 'alle' of GM-codes gescheiden door komma's.")] = "alle",
+    workers: Annotated[int | None, typer.Option(
+        help="Met --alle: aantal lokale workerprocessen.")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Met --alle: adres van een bestaand Dask-cluster.")] = None,
 ) -> None:
     """Halen we de doelen van de Hervormingsagenda? Pad naar 2028/2030 met band en kans.
 
-    Onder ongewijzigd beleid en onder een plan, op dezelfde trekkingen.
+    Onder ongewijzigd beleid en onder een plan, op dezelfde trekkingen; met --alle voor het
+    land en elke gemeente.
     """
     from jeugdstelsel.errors import ScenarioError
     from jeugdstelsel.services.routekaart import routekaart
@@ -69,6 +79,14 @@ def routekaart_cmd(
             area = arg
         else:
             raise ScenarioError(f"'{arg}': geef hoogstens één gemeente en één scenariobestand")
+    if alle:
+        if area is not None:
+            raise ScenarioError("--alle rekent alle gemeenten door; kies gemeenten met "
+                                "--gemeenten, niet als argument")
+        if out is None:
+            raise ScenarioError("--alle schrijft per gemeente een tabel: geef een map met --uit")
+        _all(plan, source, out, gemeenten, draws, workers, scheduler)
+        return
     folder = None
     if out is not None:
         from jeugdstelsel.reports.files import prepare_output
@@ -92,6 +110,68 @@ def routekaart_cmd(
         with folder.writing() as tmp:
             _frame(result).to_csv(tmp / "routekaart.csv", index=False)
         console.print(f"[green]Geschreven:[/] {', '.join(str(p) for p in folder.written)}")
+
+
+ALL_FILES = ("routekaart_gemeenten.csv", "routekaart_samenvatting.csv", "routekaart.csv")
+
+
+def _excel(frame, path: Path) -> None:
+    """CSV for Dutch Excel: semicolons, decimal comma, a BOM so the accents survive."""
+    frame.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+
+
+def _all(plan, source: str, out: Path, gemeenten: str, draws, workers, scheduler) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from jeugdstelsel.cli.sweep_cmds import _codes
+    from jeugdstelsel.services.routekaart import routekaart_all
+
+    out = Path(out)
+    existing = [n for n in ALL_FILES if (out / n).exists()]
+    if existing and not (out / "manifest.json").exists():
+        from jeugdstelsel.errors import OutputError
+
+        raise OutputError(f"{out} bevat al {', '.join(existing)}, maar geen sweep-manifest; "
+                          "kies een andere (lege) map", file=str(out))
+    with Progress(TextColumn("[bold]Routekaart alle gemeenten[/]"), BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
+        task = bar.add_task("routekaart", total=None)
+        result = routekaart_all(plan, source, out=out, codes=_codes(gemeenten), draws=draws,
+                                workers=workers, scheduler=scheduler,
+                                progress=lambda done, total: bar.update(task, completed=done,
+                                                                        total=total))
+    table, summary = result.table, result.summary
+    n = table["gemeente"].nunique()
+    print_header(console, f"Routekaart voor {n} gemeenten en Nederland: "
+                          + " tegen ".join(result.national.scenarios))
+    rows = []
+    for r in summary.itertuples():
+        rows.append([r.scenarionaam, r.omschrijving,
+                     f"{r.kans_minstens_50} van {r.gemeenten}",
+                     f"{r.kans_minstens_80} van {r.gemeenten}",
+                     fmt_number(r.mediaan_van_gemeenten, 1)])
+    print_table(console, "Gemeenten die het doel halen (kans = aandeel trekkingen)",
+                ["Scenario", "Doel", "Kans ≥ 50%", "Kans ≥ 80%", "Mediaan gemeenten"], rows,
+                right=("Kans ≥ 50%", "Kans ≥ 80%", "Mediaan gemeenten"))
+    nat = []
+    for t_index, target in enumerate(o.target for o in result.national.of(
+            result.national.scenarios[0])):
+        nat.append([target.naam, _target_text(target),
+                    *(_cell(result.national.of(name)[t_index])
+                      for name in result.national.scenarios)])
+    print_table(console, "Nederland (landelijk model)", ["Doel", "Streefwaarde",
+                *(f"{name} (mediaan [80%])" for name in result.national.scenarios)], nat)
+    _excel(table.assign(doeljaar=table["doeljaar"].map({True: "ja", False: "nee"})).round(4),
+           out / "routekaart_gemeenten.csv")
+    _excel(summary.round(4), out / "routekaart_samenvatting.csv")
+    _excel(_frame(result.national), out / "routekaart.csv")
+    report = result.report
+    console.print(f"Klaar in {fmt_number(result.seconds, 1)} s ({report.partitions_computed} "
+                  f"partities berekend, {report.partitions_skipped} al klaar, "
+                  f"{report.workers} worker(s)).")
+    console.print("[green]Geschreven:[/] " + ", ".join(str(out / f) for f in ALL_FILES)
+                  + " (puntkomma's en decimale komma's, voor Excel); sweepresultaten in "
+                  f"{out / 'routekaart'}.")
 
 
 def _frame(result):

@@ -143,12 +143,15 @@ def sweep_sobol(
     top = (result.indices[result.indices["uitkomst"] == "jeugdzorg_0_22"]
            .sort_values("ST", ascending=False).head(8))
     table = Table(title="Belangrijkste parameters voor jongeren met jeugdzorg (ST)")
-    for col in ("parameter", "S1", "ST"):
-        table.add_column(col, justify="left" if col == "parameter" else "right")
+    for col in ("parameter", "S1", "ST", "status"):
+        table.add_column(col, justify="left" if col in ("parameter", "status") else "right")
     for row in top.itertuples():
         table.add_row(row.parameter, f"{_num(row.S1, 2)} ± {_num(row.S1_conf, 2)}",
-                      f"{_num(row.ST, 2)} ± {_num(row.ST_conf, 2)}")
+                      f"{_num(row.ST, 2)} ± {_num(row.ST_conf, 2)}", row.status)
     console.print(table)
+    flagged = int((result.indices["status"] != "geconvergeerd").sum())
+    console.print(f"[dim]{flagged} van {len(result.indices)} indices 'niet geconvergeerd' "
+                  "(95%-interval buiten [0, 1]; niets afgekapt); kies een grotere --n.[/]")
     console.print(f"Klaar in {_num(result.seconds, 1)} s ({result.runs} runs). Bestanden: "
                   + ", ".join(str(f) for f in result.files))
 

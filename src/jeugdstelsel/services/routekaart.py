@@ -115,22 +115,100 @@ def outlook(result: ScenarioResult, years: np.ndarray, target: Target, name: str
     """The path of one target under one scenario, and the share of draws that reach it."""
     if target.soort == "niet_gemodelleerd":
         return Outlook(target, name, (), (), (), (), None, None)
-    v = _values(result, target)
+    return outlook_of(_values(result, target), years, target, name)
+
+
+def reached(v: np.ndarray, years: np.ndarray, target: Target, year: int) -> np.ndarray | None:
+    """Per draw (and area) whether ``target`` is met in ``year``; None without a criterion.
+
+    ``v``: ``(draws, ..., years)``. Threshold targets compare with their value, 'dalend' and
+    'stijgend' with the same draw's value in the base year.
+    """
+    j = int(np.flatnonzero(years == year)[0])
+    if target.soort == "hoogstens":
+        return v[..., j] <= target.waarde
+    if target.soort == "minstens":
+        return v[..., j] >= target.waarde
+    if target.soort in ("dalend", "stijgend"):
+        b = int(np.flatnonzero(years == target.basisjaar)[0])
+        return v[..., j] < v[..., b] if target.soort == "dalend" else v[..., j] > v[..., b]
+    return None
+
+
+def outlook_of(v: np.ndarray, years: np.ndarray, target: Target, name: str) -> Outlook:
+    """:func:`outlook` for the target's values per draw and year ``(draws, years)``."""
     lo, med, hi = np.percentile(v, [10.0, 50.0, 90.0], axis=0)
-    j = int(np.flatnonzero(years == target.jaar)[0])
-    probability: float | None = None
+    ok = reached(v, years, target, target.jaar)
+    probability = None if ok is None else float(ok.mean())
     crossing = None
     if target.soort in ("hoogstens", "minstens"):
-        ok = v[:, j] <= target.waarde if target.soort == "hoogstens" else v[:, j] >= target.waarde
-        probability = float(ok.mean())
         meets = med <= target.waarde if target.soort == "hoogstens" else med >= target.waarde
         crossing = int(years[np.argmax(meets)]) if meets.any() else None
-    elif target.soort in ("dalend", "stijgend"):
-        b = int(np.flatnonzero(years == target.basisjaar)[0])
-        moved = v[:, j] < v[:, b] if target.soort == "dalend" else v[:, j] > v[:, b]
-        probability = float(moved.mean())
     return Outlook(target, name, tuple(int(y) for y in years), tuple(map(float, lo)),
                    tuple(map(float, med)), tuple(map(float, hi)), probability, crossing)
+
+
+# -- the Routekaart of every municipality, computed inside the national sweep ----------------
+
+SWEEP_YEARS = (2028, 2030)  # the years the all-municipality table reports
+
+
+def first_line_share(execution, members: slice, first: int) -> np.ndarray:
+    """The first line's share (%) of young people in care per draw, area and year.
+
+    The same layers as :func:`jeugdstelsel.services.compare._indicators` (first line = stock at
+    the start of the year plus all starts, the CBS share undone; specialist = help without
+    residence minus the local team, plus help with residence), for every area of a stacked
+    engine call at once. ``first``: index of the first reported year in the simulated years.
+    """
+    by_group = execution.result.by_group
+
+    def yearly(x: np.ndarray, how: str) -> np.ndarray:  # (D, M, P[, 2]) -> (D, M, years)
+        x = x[members]
+        if x.ndim == 4:
+            x = x.sum(-1)
+        x = x.reshape(x.shape[0], x.shape[1], -1, 2)
+        x = x.sum(-1) if how == "sum" else x[..., 0]
+        return x[:, :, first:]
+
+    cbs = execution.params["fl_cbs_share"][members][:, :, None]
+    first_line = yearly(by_group["first_line"], "first") + yearly(
+        by_group["fl_reported_starts"], "sum") / cbs
+    s = {k: execution.series[k][members] for k in (
+        "jeugdhulp_zonder_verblijf_0_22", "jeugdhulp_wijkteam_0_22", "jeugdhulp_met_verblijf_0_22")}
+    specialist = (s["jeugdhulp_zonder_verblijf_0_22"] - s["jeugdhulp_wijkteam_0_22"]
+                  + s["jeugdhulp_met_verblijf_0_22"])
+    n = min(first_line.shape[-1], specialist.shape[-1])
+    first_line, specialist = first_line[..., :n], specialist[..., :n]
+    return 100 * first_line / np.maximum(first_line + specialist, 1e-9)
+
+
+def sweep_rows(series: dict[str, np.ndarray], j: int, years: np.ndarray,
+               scenario: str) -> list[dict]:
+    """Routekaart rows of area ``j`` of a sweep block: per target and reported year the median,
+    80% and 95% band over all draws and the share of draws that meet the target in that year.
+
+    ``series[key]``: ``(draws, areas, years)``, including :data:`SHARE_FIRST_LINE`.
+    """
+    rows = []
+    for t in targets():
+        if t.soort == "niet_gemodelleerd":
+            rows.append({"scenario": scenario, "doel": t.sleutel, "jaar": t.jaar,
+                         "doeljaar": True, "p2.5": np.nan, "p10": np.nan, "mediaan": np.nan,
+                         "p90": np.nan, "p97.5": np.nan, "kans": np.nan})
+            continue
+        v = series[t.reeks][:, j]
+        for year in sorted({*SWEEP_YEARS, t.jaar}):
+            if year not in years:
+                continue
+            k = int(np.flatnonzero(years == year)[0])
+            q = np.percentile(v[:, k], [2.5, 10.0, 50.0, 90.0, 97.5])
+            ok = reached(v, years, t, year)
+            rows.append({"scenario": scenario, "doel": t.sleutel, "jaar": int(year),
+                         "doeljaar": year == t.jaar, "p2.5": q[0], "p10": q[1], "mediaan": q[2],
+                         "p90": q[3], "p97.5": q[4],
+                         "kans": np.nan if ok is None else float(ok.mean())})
+    return rows
 
 
 def baseline_of(plan: Scenario) -> Scenario:
@@ -199,3 +277,102 @@ def _published() -> dict[str, tuple[int, float]]:
                 year = max(rows)
                 out[t.reeks] = (year, rows[year][0])
     return out
+
+
+@dataclass(frozen=True)
+class AllMunicipalities:
+    """The Routekaart of every municipality (from the sweep) and of the country."""
+
+    table: object  # pandas.DataFrame: one row per municipality, scenario, target and year
+    summary: object  # pandas.DataFrame: per scenario and threshold target, municipalities
+    national: Routekaart
+    scenarios: tuple[str, ...]
+    report: object  # jeugdstelsel.services.sweep.SweepReport
+    seconds: float
+
+
+def sweep_scenarios(plan: Scenario | None, draws: int | None
+                    ) -> tuple[list[Scenario], list[str]]:
+    """The scenarios of the all-municipality Routekaart: the baseline and (with levers) the plan,
+    widened to 2022-2030 as in :func:`routekaart`."""
+    scenario = plan or default_scenario("Nederland", draws or 1000)
+    period = scenario.periode
+    updates: dict = {"periode": period.model_copy(update={
+        "start": min(period.start, FIRST_SHOWN), "eind": max(period.eind, LAST_TARGET_YEAR)})}
+    if draws is not None:
+        updates["simulatie"] = scenario.simulatie.model_copy(update={"trekkingen": draws})
+    scenario = scenario.model_copy(update=updates)
+    if scenario.simulatie.trekkingen < 100:
+        raise PeriodError("een Routekaart heeft minstens 100 trekkingen nodig voor een kans "
+                          f"(kreeg {scenario.simulatie.trekkingen})")
+    if plan is not None and plan.hefbomen:
+        return [baseline_of(scenario), scenario], ["basis", "plan"]
+    return [scenario], ["basis"]
+
+
+def routekaart_all(plan: Scenario | None = None, source: str = "<scenario>", *,
+                   out, codes=None, draws: int | None = None, workers: int | None = None,
+                   scheduler: str | None = None, client=None, progress=None) -> AllMunicipalities:
+    """The Routekaart for every municipality through the national sweep, and for the country.
+
+    The sweep (:mod:`jeugdstelsel.services.sweep`: Dask, chunks, resume) runs the baseline and
+    the plan on common random numbers; each finished block computes the targets from all its
+    draws (:func:`sweep_rows`) before the statistics are taken, so the probabilities are shares
+    of draws, as for one municipality. The country comes from :func:`routekaart` (the national
+    model, one area), on the same scenarios and draws.
+    """
+    import time
+    from pathlib import Path
+
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    from jeugdstelsel.data.municipalities import municipality_table
+    from jeugdstelsel.services import sweep
+    from jeugdstelsel.services.sweep_store import ROUTEKAART
+
+    t0 = time.perf_counter()
+    scenarios, names = sweep_scenarios(plan, draws)
+    sp = sweep.plan_scenarios(scenarios, names, [source] * len(names), codes=codes,
+                              routekaart=True)
+    out = Path(out)
+    report = sweep.run_sweep(sp, out, scheduler=scheduler, workers=workers, client=client,
+                             progress=progress)
+    frames = []
+    for name in sp.names:
+        for code in sp.codes:
+            path = out / ROUTEKAART / f"scenario={name}" / f"gemeente={code}" / "part.parquet"
+            frame = pq.read_table(path).to_pandas()
+            frame.insert(0, "gemeente", code)
+            frames.append(frame)
+    table = pd.concat(frames, ignore_index=True)
+    municipalities = municipality_table().set_index("gm_code")["name"]
+    table.insert(1, "gemeentenaam", table["gemeente"].map(municipalities))
+    by_key = {t.sleutel: t for t in targets()}
+    table.insert(4, "omschrijving", table["doel"].map(lambda k: by_key[k].naam))
+    table.insert(5, "soort", table["doel"].map(lambda k: by_key[k].soort))
+    table.insert(6, "streefwaarde", table["doel"].map(lambda k: by_key[k].waarde))
+    table["eenheid"] = table["doel"].map(lambda k: by_key[k].unit)
+    labels = dict(zip(sp.names, (s.scenario.naam for s in scenarios), strict=True))
+    national = routekaart(plan, source, area="Nederland", draws=sp.draws)
+    summary = summarise(table, labels)
+    return AllMunicipalities(table, summary, national, tuple(sp.names), report,
+                             time.perf_counter() - t0)
+
+
+def summarise(table, labels: dict[str, str]):
+    """Per scenario and threshold target (at its deadline): how many municipalities reach it
+    with at least 50% (and 80%) probability, and the median of the municipalities' medians."""
+    import pandas as pd
+
+    rows = []
+    deadline = table[table["doeljaar"] & table["soort"].isin(
+        ["hoogstens", "minstens", "dalend", "stijgend"])]
+    for (scenario, doel), g in deadline.groupby(["scenario", "doel"], sort=False):
+        rows.append({"scenario": scenario, "scenarionaam": labels.get(scenario, scenario),
+                     "doel": doel, "omschrijving": g["omschrijving"].iloc[0],
+                     "jaar": int(g["jaar"].iloc[0]), "gemeenten": len(g),
+                     "kans_minstens_50": int((g["kans"] >= 0.5).sum()),
+                     "kans_minstens_80": int((g["kans"] >= 0.8).sum()),
+                     "mediaan_van_gemeenten": float(g["mediaan"].median())})
+    return pd.DataFrame(rows)

@@ -87,6 +87,7 @@ class SweepPlan:
     chunk_draws: int
     block: int
     risk: tuple[tuple[str, float], ...] = ()  # per-municipality calibrated risk index (seam)
+    routekaart: bool = False  # also the reform agenda's targets per municipality (draw level)
 
     @property
     def reference(self) -> str:
@@ -127,7 +128,8 @@ class SweepPlan:
                 "blok": self.block, "trekkingen_per_chunk": self.chunk_draws,
                 "risico": _hash([list(r) for r in self.risk]),
                 "kalibratie": {"gebied": cal.area, "gemaakt": cal.created},
-                "hefbomen": importlib.util.find_spec("jeugdstelsel.levers") is not None}
+                "hefbomen": importlib.util.find_spec("jeugdstelsel.levers") is not None,
+                **({"routekaart": True} if self.routekaart else {})}
 
 
 @dataclass(frozen=True)
@@ -172,14 +174,27 @@ def plan(paths: Sequence[Path], *, codes: Sequence[str] | None, draws: int | Non
     given), over the same period: otherwise the paired differences would compare different
     things. ``codes=None`` means all municipalities of the 2024 division.
     """
-    from jeugdstelsel.data.municipalities import municipality_table
     from jeugdstelsel.services.scenario import load
 
     files = ([Path(basis)] if basis else []) + [Path(p) for p in paths]
     if not files:
         raise SweepError("geef minstens één scenariobestand")
-    loaded = [load(f) for f in files]
-    names = _unique_names([f.stem for f in files])
+    return plan_scenarios([load(f) for f in files], [f.stem for f in files],
+                          [str(f) for f in files], codes=codes, draws=draws, seed=seed,
+                          chunk_draws=chunk_draws, chunk_mb=chunk_mb, risk=risk)
+
+
+def plan_scenarios(loaded: Sequence[Scenario], stems: Sequence[str], sources: Sequence[str], *,
+                   codes: Sequence[str] | None, draws: int | None = None,
+                   seed: int | None = None, chunk_draws: int | None = None,
+                   chunk_mb: int = DEFAULT_CHUNK_MB, risk: dict[str, float] | None = None,
+                   routekaart: bool = False) -> SweepPlan:
+    """:func:`plan` for scenarios already loaded (the Routekaart's baseline and plan);
+    ``routekaart`` adds the reform agenda's targets per municipality to every block."""
+    from jeugdstelsel.data.municipalities import municipality_table
+
+    names = _unique_names(list(stems))
+    files = list(sources)
     ref = loaded[0]
     periods = {(s.periode.start, s.periode.eind) for s in loaded}
     if len(periods) > 1:
@@ -220,7 +235,8 @@ def plan(paths: Sequence[Path], *, codes: Sequence[str] | None, draws: int | Non
     block = int(max(1, min(MAX_BLOCK_MUNICIPALITIES, len(chosen) // 128,
                            budget // (d * len(scenarios) * per_cell))))
     return SweepPlan(tuple(names), scenarios, chosen, n_draws, zaad, ref.periode.start,
-                     ref.periode.eind, int(d), block, tuple(sorted((risk or {}).items())))
+                     ref.periode.eind, int(d), block, tuple(sorted((risk or {}).items())),
+                     routekaart)
 
 
 def _unique_names(stems: list[str]) -> list[str]:
@@ -370,8 +386,20 @@ def _simulate_one(plan: SweepPlan, scenario: Scenario, full: SweepDraws,
 
     member = pipeline.Member(chunk_parameters(full, codes, lo, hi),
                              *chunk_levers(plan, scenario, full, codes, inputs, lo, hi))
-    series = pipeline.execute([member], inputs, plan.n_months, first_year=plan.start).series
-    return {k: np.ascontiguousarray(v) for k, v in series.items()}
+    ex = pipeline.execute([member], inputs, plan.n_months, first_year=plan.start)
+    return _member_series(plan, ex, 0)
+
+
+def _member_series(plan: SweepPlan, ex, i: int) -> dict[str, np.ndarray]:
+    """Member ``i``'s yearly series, plus the first line's share when the plan has a
+    Routekaart (it needs the engine's layer accumulators, which the series do not keep)."""
+    out = {k: np.ascontiguousarray(v) for k, v in ex.member(i).items()}
+    if plan.routekaart:
+        from jeugdstelsel.services.routekaart import SHARE_FIRST_LINE, first_line_share
+
+        out[SHARE_FIRST_LINE] = first_line_share(ex, ex.slices[i],
+                                                 plan.start - ex.result.start_year)
+    return out
 
 
 def _same_inputs(a, b) -> bool:
@@ -407,8 +435,7 @@ def _simulate_stacked(plan: SweepPlan, draws: dict[str, SweepDraws],
                                              hi))
                for name, scenario in zip(plan.names, plan.scenarios, strict=True)]
     ex = pipeline.execute(members, inputs[0], plan.n_months, first_year=plan.start)
-    return {name: {k: np.ascontiguousarray(v) for k, v in ex.member(i).items()}
-            for i, name in enumerate(plan.names)}
+    return {name: _member_series(plan, ex, i) for i, name in enumerate(plan.names)}
 
 
 def _configure_numba() -> int:
@@ -452,6 +479,7 @@ class BlockResult:
 
     partitions: dict[tuple[str, str], bytes] = field(default_factory=dict)
     effects: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    routekaart: dict[tuple[str, str], bytes] = field(default_factory=dict)
 
 
 def run_chunk(plan: SweepPlan, chunk: Chunk, draws: dict[str, SweepDraws]) -> ChunkOutput:
@@ -562,11 +590,21 @@ def finish_block(plan: SweepPlan, codes: Sequence[str],
     each series.
     """
     from jeugdstelsel.services import sweep_store as store
+    from jeugdstelsel.services.routekaart import SHARE_FIRST_LINE
 
     out = BlockResult()
+    years = np.arange(plan.start, plan.end + 1)
+    if plan.routekaart:  # targets from every draw, before the statistics drop them
+        from jeugdstelsel.services.routekaart import sweep_rows
+
+        for name in plan.names:
+            for j, code in enumerate(codes):
+                out.routekaart[(name, code)] = store.encode(store.effect_table(
+                    sweep_rows(raw[name], j, years, name)))
+    raw = {n: {k: v for k, v in series.items() if k != SHARE_FIRST_LINE}
+           for n, series in raw.items()}
     ref = raw[plan.reference]
     keys = list(ref)
-    years = np.arange(plan.start, plan.end + 1)
     ref_stack = np.concatenate([ref[k] for k in keys], axis=2)
     for name in plan.names:
         series = raw[name]

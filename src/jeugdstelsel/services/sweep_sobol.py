@@ -134,6 +134,12 @@ def run_sobol(scenario: Scenario, out: Path, *, n: int = 256, seed: int | None =
                          "parameter": name, "S1": res["S1"][k], "S1_conf": res["S1_conf"][k],
                          "ST": res["ST"][k], "ST_conf": res["ST_conf"][k]})
     table = pd.DataFrame(rows)
+    from jeugdstelsel.services.sensitivity import NOT_CONVERGED, convergence_status
+
+    bad = ((convergence_status(table["S1"], table["S1_conf"]) == NOT_CONVERGED)
+           | (convergence_status(table["ST"], table["ST_conf"]) == NOT_CONVERGED))
+    table["N"] = n
+    table["status"] = np.where(bad, NOT_CONVERGED, "geconvergeerd")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     csv = out / "sobol_indices.csv"

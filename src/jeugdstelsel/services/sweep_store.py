@@ -5,6 +5,7 @@ Layout under the output folder::
     manifest.json                                   plan identity (scenario hashes, seed, draws)
     resultaten/scenario=<naam>/gemeente=<GM>/part.parquet    statistics per series and year
     effecten/scenario=<naam>/gemeente=<GM>/part.parquet      effects vs the reference
+    routekaart/scenario=<naam>/gemeente=<GM>/part.parquet    targets per draw (routekaart --alle)
     _landelijk/som.npz, _landelijk/blok-<n>.npz     national per-draw sum and unfolded blocks
     samenvatting/*.csv, *.png                       summary tables and charts
 
@@ -35,7 +36,8 @@ RESULTS = "resultaten"
 EFFECTS = "effecten"
 NATIONAL_DIR = "_landelijk"
 SUMMARY = "samenvatting"
-_OWNED = (RESULTS, EFFECTS, NATIONAL_DIR, SUMMARY)
+ROUTEKAART = "routekaart"  # only when the plan has a Routekaart (``routekaart --alle``)
+_OWNED = (RESULTS, EFFECTS, NATIONAL_DIR, SUMMARY, ROUTEKAART)
 
 
 def _atomic(path: Path, write) -> None:
@@ -157,6 +159,9 @@ class Store:
             _atomic(self._block_path(b), lambda tmp: _save_npz(tmp, national))
         for (name, code), data in finished.effects.items():
             _atomic(self.partition_path(name, code, EFFECTS),
+                    lambda tmp, d=data: Path(tmp).write_bytes(d))
+        for (name, code), data in finished.routekaart.items():  # before the partitions, which
+            _atomic(self.partition_path(name, code, ROUTEKAART),  # mark the block as done
                     lambda tmp, d=data: Path(tmp).write_bytes(d))
         for (name, code), data in finished.partitions.items():
             _atomic(self.partition_path(name, code), lambda tmp, d=data: Path(tmp).write_bytes(d))
