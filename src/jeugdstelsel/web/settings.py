@@ -245,7 +245,7 @@ REST_FRAMEWORK = {
     # Request bodies are JSON only (Dutch API Design Rules); anything else is a 415 problem.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "jeugdstelsel.web.api.pagination.PagePagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "jeugdstelsel.web.api.problems.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -259,11 +259,19 @@ SPECTACULAR_SETTINGS = {
         "voor de Nederlandse overheid (API Design Rules)."
     ),
     "VERSION": API_VERSION,
-    "SERVE_INCLUDE_SCHEMA": False,
+    # Dutch API Design Rules (tests/web/test_web_api_design_rules.py): the description lists
+    # its own /openapi.json, the server URL carries the major version (paths are relative to
+    # it), and the contact has an e-mail address where the installation sets one.
+    "SERVE_INCLUDE_SCHEMA": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "CONTACT": {"name": "jeugdstelsel", "url": "https://github.com/jeugdstelsel"},
+    "SCHEMA_PATH_PREFIX_TRIM": True,
+    "CONTACT": {
+        "name": "jeugdstelsel",
+        "url": "https://github.com/jeugdstelsel",
+        **({"email": e} if (e := os.environ.get("JEUGDSTELSEL_API_CONTACT_EMAIL")) else {}),
+    },
     "LICENSE": {"name": "EUPL-1.2"},
-    "SERVERS": [{"url": "/", "description": "Deze server"}],
+    "SERVERS": [{"url": "/api/v1", "description": "Deze server, versie 1 van de API"}],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
     "POSTPROCESSING_HOOKS": [

@@ -29,7 +29,7 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 
 from jeugdstelsel.web import modelbridge
-from jeugdstelsel.web.api.viewsets import MUNI_PARAM
+from jeugdstelsel.web.api.viewsets import MUNI_PARAM, municipality_filter
 from jeugdstelsel.web.kompas import roles
 from jeugdstelsel.web.kompas.models import Municipality
 from jeugdstelsel.web.lab import access
@@ -356,8 +356,8 @@ class ScenarioViewSet(viewsets.ModelViewSet):
         qs = Scenario.objects.filter(_writer_q(self.request.user)).select_related(
             "municipality", "owner"
         )
-        if code := self.request.query_params.get("gemeente"):
-            qs = qs.filter(municipality__code=code.upper())
+        if code := municipality_filter(self.request):
+            qs = qs.filter(municipality__code=code)
         return qs.order_by("id")
 
     def _role(self, municipality) -> str | None:
@@ -429,6 +429,7 @@ class ScenarioViewSet(viewsets.ModelViewSet):
         return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
 
+@extend_schema_view(list=extend_schema(parameters=[MUNI_PARAM]))
 class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Doorrekeningen: status (wachtend, bezig, klaar, mislukt) en, als ze klaar zijn, de
     uitkomst."""
@@ -446,7 +447,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         qs = _visible_runs(self.request.user)
         if self.action != "retrieve":
             qs = qs.defer("result", "details", "spec")
-        if code := self.request.query_params.get("gemeente"):
-            qs = qs.filter(municipality__code=code.upper())
+        if code := municipality_filter(self.request):
+            qs = qs.filter(municipality__code=code)
         return qs
 

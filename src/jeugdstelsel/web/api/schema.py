@@ -71,7 +71,7 @@ def add_api_version_header(result, generator, request, public):
             "content": {"application/problem+json": {"schema": problem_ref}},
         }
 
-    public_paths = ("/api/v1/openapi.json", "/api/v1/reeksen")
+    public_paths = ("/openapi.json", "/reeksen")  # relative to the server URL, /api/v1
     for path, path_item in result.get("paths", {}).items():
         for method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:

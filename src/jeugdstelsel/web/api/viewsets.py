@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 
 import pandas as pd
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from jeugdstelsel.data import refdata
@@ -26,8 +27,22 @@ from jeugdstelsel.web.kompas import models as m
 
 log = logging.getLogger(__name__)
 MUNI_PARAM = OpenApiParameter(
-    "gemeente", OpenApiTypes.STR, description="Alleen deze gemeente (CBS-code, bijv. GM0363)."
+    "gemeente", OpenApiTypes.STR, pattern=r"^[Gg][Mm][0-9]{4}$",
+    description="Alleen deze gemeente (CBS-code, bijv. GM0363).",
 )
+_MUNI_CODE = re.compile(r"[Gg][Mm][0-9]{4}")
+
+
+def municipality_filter(request) -> str | None:
+    """The ``gemeente`` query parameter as a CBS code, None without it; a 400 when malformed."""
+    code = request.query_params.get("gemeente")
+    if code is None:
+        return None
+    if not _MUNI_CODE.fullmatch(code):
+        raise ValidationError(
+            {"gemeente": ["Geef de CBS-code van een gemeente, bijv. GM0281."]}, code="ongeldig"
+        )
+    return code.upper()
 
 
 class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
@@ -119,8 +134,8 @@ class _ScopedViewSet(viewsets.ReadOnlyModelViewSet):
         qs = self.model.objects.filter(
             municipality__in=roles.visible_municipalities(self.request.user)
         ).select_related("municipality")
-        if code := self.request.query_params.get("gemeente"):
-            qs = qs.filter(municipality__code=code.upper())
+        if code := municipality_filter(self.request):
+            qs = qs.filter(municipality__code=code)
         return qs.order_by("id")
 
 
@@ -150,8 +165,8 @@ class ItemViewSet(viewsets.ModelViewSet):
         qs = self.model.objects.filter(
             area__municipality__in=roles.visible_municipalities(self.request.user)
         ).select_related("area__municipality")
-        if code := self.request.query_params.get("gemeente"):
-            qs = qs.filter(area__municipality__code=code.upper())
+        if code := municipality_filter(self.request):
+            qs = qs.filter(area__municipality__code=code)
         return qs.order_by("id")
 
     def _check_partner(self, instance) -> None:
