@@ -486,13 +486,19 @@ def vensim_model(
     )
     m.eq(f"intake persons{a}", f"waiting{a} * intake probability * intake fraction", "person")
     m.eq(
+        "residential share now",
+        "MIN(residential_share * EXP(residential_trend * years since reference), 1)",
+        "dmnl",
+        "share of the starts with residence, with its trend since 2015",
+    )
+    m.eq(
         f"intake residential{a}",
-        f"intake persons{a} * residential_share / TIME STEP",
+        f"intake persons{a} * residential share now / TIME STEP",
         "person/Month",
     )
     m.eq(
         f"intake ambulatory{a}",
-        f"(intake persons{a} - intake persons{a} * residential_share) / TIME STEP",
+        f"(intake persons{a} - intake persons{a} * residential share now) / TIME STEP",
         "person/Month",
     )
 

@@ -11,7 +11,7 @@ import sys
 from jeugdstelsel.services import calibration as C
 
 method = sys.argv[1] or C.DEFAULT_METHOD
-cal = C.calibrate(C.HOLDOUT_YEAR, method=method)
+cal = C.calibrate(method=method)  # on every published figure
 cal.holdout = C.holdout_check(method=method)
 path = C.shipped_path()
 cal.save(path)

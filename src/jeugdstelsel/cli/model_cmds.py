@@ -275,7 +275,7 @@ def calibrate_cmd(
     ] = True,
 ) -> None:
     """Kalibreer het model op gepubliceerde cijfers; toon fit en toets buiten de steekproef."""
-    from jeugdstelsel.services.calibration import HOLDOUT_YEAR, calibrate, holdout_check
+    from jeugdstelsel.services.calibration import calibrate, holdout_check
 
     if gebied.strip().lower() not in ("nederland", "nl", "nl01"):
         from jeugdstelsel.cli import municipal_calibration
@@ -283,7 +283,7 @@ def calibrate_cmd(
         municipal_calibration.calibrate_municipality(gebied, save, store)
         return
     with console.status("Kalibreren op de landelijke cijfers…"):
-        cal = calibrate(HOLDOUT_YEAR)
+        cal = calibrate()
         cal.holdout = holdout_check()
     print_header(console, "Gebied: Nederland; landelijke kalibratie op de ingebedde cijfers "
                  "(figures.csv)")

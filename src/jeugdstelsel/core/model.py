@@ -335,6 +335,21 @@ PARAMETERS: tuple[Parameter, ...] = (
         group="specialistisch",
     ),
     Parameter(
+        "residential_trend",
+        "Trend aandeel met verblijf",
+        U.PER_YEAR_LOG,
+        0.0,
+        -0.08,
+        0.04,
+        Source("cbs", "CBS Jeugdhulp: jongeren met jeugdhulp met verblijf 2019-2023 "
+               "43,0 → 43,9 → 41,0 duizend; Hervormingsagenda Jeugd: minder verblijf",
+               "gekalibreerd"),
+        "Jaarlijkse (log-)verandering van het aandeel met verblijf bij de start, vanaf 2015: "
+        "de beweging naar minder verblijf die de cijfers sinds 2021 laten zien.",
+        calibrated=True,
+        group="specialistisch",
+    ),
+    Parameter(
         "amb_duration",
         "Duur hulp zonder verblijf",
         U.MONTHS,
@@ -645,6 +660,38 @@ PARAMETERS: tuple[Parameter, ...] = (
         "Aandeel dat ook jeugdhulp of jeugdbescherming heeft.",
         group="jeugdreclassering",
     ),
+    # --- persons versus measures (CBS counts unique young people, the model measures) ---------
+    Parameter(
+        "jb_persons_per_measure",
+        "Jongeren per jeugdbeschermingsmaatregel",
+        U.FRACTION,
+        0.95,
+        0.88,
+        1.0,
+        Source("cbs", "CBS Jeugdbescherming en jeugdreclassering 2022",
+               "bijna 39.000 jongeren bij 31.960 lopende (1-1) en 9.064 nieuwe maatregelen: "
+               "0,95; gekalibreerd"),
+        "Unieke jongeren met jeugdbescherming in een jaar per maatregel die dat jaar liep of "
+        "begon (een kind kan na een voorlopige OTS een OTS krijgen, of OTS en voogdij na "
+        "elkaar).",
+        calibrated=True,
+        group="jeugdbescherming",
+    ),
+    Parameter(
+        "jr_persons_per_measure",
+        "Jongeren per jeugdreclasseringsmaatregel",
+        U.FRACTION,
+        0.72,
+        0.62,
+        0.82,
+        Source("cbs", CBS_JB,
+               "2019: 9.130 jongeren bij 5.980 lopende en 5.730 nieuwe maatregelen (0,78); "
+               "2022: ruim 7.000 bij 4.985 en 5.380 (0,68); gekalibreerd"),
+        "Unieke jongeren met jeugdreclassering in een jaar per maatregel die dat jaar liep of "
+        "begon (jongeren krijgen vaak meer dan één maatregel in een jaar).",
+        calibrated=True,
+        group="jeugdreclassering",
+    ),
     # --- the data trap: reporting coverage ----------------------------------------------------
     Parameter(
         "coverage_pre2021",
@@ -657,10 +704,29 @@ PARAMETERS: tuple[Parameter, ...] = (
             "cbs",
             "CBS Jeugdmonitor 2023: in 2021 ca. 53.000 jongeren extra door nieuw "
             "rapporterende aanbieders",
-            "prior 1 - 53/458; gekalibreerd",
+            "prior 1 - 53/424 (jeugdhulp zonder verblijf 2021); gekalibreerd",
         ),
-        "Aandeel van de jeugdhulp dat CBS tot en met 2020 waarnam; vanaf 2021 1 "
-        "(trendbreuk, shared/DESIGN.md §5).",
+        "Aandeel van de jeugdhulp zonder verblijf dat CBS tot en met 2020 waarnam; vanaf "
+        "2021 1 (trendbreuk, shared/DESIGN.md §5). De nieuw rapporterende aanbieders zijn "
+        "vooral kleine ambulante praktijken.",
+        calibrated=True,
+        group="registratie",
+    ),
+    Parameter(
+        "coverage_pre2021_residential",
+        "CBS-dekking jeugdhulp met verblijf vóór 2021",
+        U.FRACTION,
+        0.98,
+        0.9,
+        1.0,
+        _cal(
+            "aanname",
+            "de nieuw rapporterende aanbieders van 2021 waren vooral ambulant: jeugdhulp met "
+            "verblijf 2020-2021 (CBS) 43,0 → 43,9 duizend, geen sprong zoals zonder "
+            "verblijf; gekalibreerd",
+        ),
+        "Aandeel van de jeugdhulp met verblijf dat CBS tot en met 2020 waarnam: een eigen "
+        "trendbreukfactor per vorm van zorg.",
         calibrated=True,
         group="registratie",
     ),
@@ -988,7 +1054,7 @@ FLOWS: tuple[Flow, ...] = (
         "start specialistische hulp",
         "wachtend × (1 - exp(-1/minimale doorlooptijd)), begrensd door capaciteit(t) - blijvende "
         "bezetting; verblijf naar aandeel",
-        ("min_wait", "residential_share"),
+        ("min_wait", "residential_share", "residential_trend"),
         ("capacity", "occupancy"),
     ),
     Flow(
@@ -1123,7 +1189,10 @@ OUTPUT_PARAMETERS = (
     "plan_share",
     "jb_overlap",
     "jr_overlap",
+    "jb_persons_per_measure",
+    "jr_persons_per_measure",
     "coverage_pre2021",
+    "coverage_pre2021_residential",
     "cost_first_line",
     "cost_ambulatory",
     "cost_residential",
@@ -1138,7 +1207,10 @@ COUNTING_PARAMETERS = (
     "plan_share",
     "jb_overlap",
     "jr_overlap",
+    "jb_persons_per_measure",
+    "jr_persons_per_measure",
     "coverage_pre2021",
+    "coverage_pre2021_residential",
 )
 # The parameters the monthly kernel reads, in the order of its parameter rows: every declared
 # parameter except the counting ones. core.simulate's index constants are generated from this.

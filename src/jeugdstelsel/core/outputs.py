@@ -224,11 +224,13 @@ def aggregate(
         n_periods, start_year = n_periods - skip, first_year
     starts = np.arange(n_periods)[::span] * PERIOD_MONTHS
     years = start_year + starts // 12
-    coverage = np.where(
-        years[None, None, :] < BREAK_YEAR, params["coverage_pre2021"][..., None], 1.0
-    )
+    before_break = years[None, None, :] < BREAK_YEAR
+    coverage = np.where(before_break, params["coverage_pre2021"][..., None], 1.0)
+    coverage_met = np.where(before_break, params["coverage_pre2021_residential"][..., None], 1.0)
     jb_ov = params["jb_overlap"][..., None]
     jr_ov = params["jr_overlap"][..., None]
+    jb_ppm = params["jb_persons_per_measure"][..., None]
+    jr_ppm = params["jr_persons_per_measure"][..., None]
     out: dict[str, np.ndarray] = {}
 
     def first(name: str, g: str) -> np.ndarray:
@@ -250,11 +252,17 @@ def aggregate(
                 value = value + summed(crossing, g)
             return value
 
-        zonder = persons("jh_zonder", "jh_zonder_in", "cross18_zonder") * coverage
-        met = persons("jh_met", "jh_met_in", "cross18_met") * coverage
-        total = persons("jh_total", "jh_total_in", "cross18_total") * coverage
-        jb = persons("jb", "jb_in", None)
-        jr = persons("jr", "jr_in", "cross18_jr")
+        # Before 2021 CBS missed part of the providers, a share per form of care; the young
+        # people it missed drop out of the total once (they are counted under one form).
+        zonder_all = persons("jh_zonder", "jh_zonder_in", "cross18_zonder")
+        met_all = persons("jh_met", "jh_met_in", "cross18_met")
+        zonder = zonder_all * coverage
+        met = met_all * coverage_met
+        total = np.maximum(persons("jh_total", "jh_total_in", "cross18_total")
+                           - (zonder_all - zonder) - (met_all - met), 0.0)
+        # CBS counts unique young people; the model counts measures (running plus started)
+        jb = persons("jb", "jb_in", None) * jb_ppm
+        jr = persons("jr", "jr_in", "cross18_jr") * jr_ppm
         values = {
             "jeugdhulp_zonder_verblijf": zonder,
             "jeugdhulp_met_verblijf": met,

@@ -343,7 +343,9 @@ def flows_at_age(values, x, age: int, t: Month, fraction) -> np.ndarray:
         "after_care_ends": hazard_after_care_ends(values),
     })  # fmt: skip
     intake = wait * intake_probability(values) * fraction
-    intake_res = intake * _p(values, "intake")["residential_share"]
+    p_in = _p(values, "intake")
+    intake_res = intake * np.minimum(
+        p_in["residential_share"] * np.exp(p_in["residential_trend"] * t.years), 1.0)
     intake_amb = intake - intake_res
 
     referred = (out_base["need_to_waiting"] + out_base["gi_referral"]

@@ -68,34 +68,35 @@ P_MIN_WAIT = 17
 P_CAPACITY_MARGIN = 18
 P_CAPACITY_GROWTH = 19
 P_RESIDENTIAL_SHARE = 20
-P_AMB_DURATION = 21
-P_RES_DURATION = 22
-P_STEP_UP_RATE = 23
-P_STEP_DOWN_RATE = 24
-P_SUPPLY_INDUCED = 25
-P_FRAGMENTATION = 26
-P_REENTRY_RATE = 27
-P_RELAPSE_PREVENTION = 28
-P_AFTERCARE_MONTHS = 29
-P_EXTENSION_SHARE = 30
-P_EXTENSION_MAX_AGE = 31
-P_JB_RATE = 32
-P_JB_TREND = 33
-P_JB_DURATION = 34
-P_GI_REFERRAL_RATE = 35
-P_JR_RATE = 36
-P_JR_TREND = 37
-P_JR_AGE_REL_18_22 = 38
-P_JR_DURATION = 39
-P_COURT_REFERRAL_RATE = 40
-P_COST_FIRST_LINE = 41
-P_COST_AMBULATORY = 42
-P_COST_RESIDENTIAL = 43
-P_COST_JB = 44
-P_COST_JR = 45
-P_COST_SCALE = 46
-P_TARIFF_INDEX = 47
-N_KP = 48
+P_RESIDENTIAL_TREND = 21
+P_AMB_DURATION = 22
+P_RES_DURATION = 23
+P_STEP_UP_RATE = 24
+P_STEP_DOWN_RATE = 25
+P_SUPPLY_INDUCED = 26
+P_FRAGMENTATION = 27
+P_REENTRY_RATE = 28
+P_RELAPSE_PREVENTION = 29
+P_AFTERCARE_MONTHS = 30
+P_EXTENSION_SHARE = 31
+P_EXTENSION_MAX_AGE = 32
+P_JB_RATE = 33
+P_JB_TREND = 34
+P_JB_DURATION = 35
+P_GI_REFERRAL_RATE = 36
+P_JR_RATE = 37
+P_JR_TREND = 38
+P_JR_AGE_REL_18_22 = 39
+P_JR_DURATION = 40
+P_COURT_REFERRAL_RATE = 41
+P_COST_FIRST_LINE = 42
+P_COST_AMBULATORY = 43
+P_COST_RESIDENTIAL = 44
+P_COST_JB = 45
+P_COST_JR = 46
+P_COST_SCALE = 47
+P_TARIFF_INDEX = 48
+N_KP = 49
 N_STOCKS = 8
 JB = 6
 JR = 7
@@ -552,15 +553,15 @@ N_MOVED = _NA - _ADULT  # ages 18..22 receive people from the age below at the b
     Q_RES_STAY, Q_WANT_P, Q_AC_MINOR, Q_AC_ADULT, Q_RE_SHARE, Q_JB_OUT, Q_JR_OUT,
     Q_THRESH, Q_R_FL, Q_R_GP, Q_R_YD, Q_R_MS, Q_R_NONE, Q_JB_IN, Q_JR_MINOR, Q_JR_ADULT,
     Q_PRICE, Q_FRACTION, Q_OCC, Q_WANTED, Q_AC_G, Q_RE_G, Q_JB_IN_G, Q_JR_G, Q_LOG_TARIFF,
-    Q_E_THRESH, Q_E_ROUTE, Q_E_JB, Q_E_JR, Q_E_PRICE, Q_E_GROWTH,
+    Q_E_THRESH, Q_E_ROUTE, Q_E_JB, Q_E_JR, Q_E_PRICE, Q_E_GROWTH, Q_E_RES,
     Q_H_TOTAL, Q_LEAVE, Q_MIGRATED, Q_POP_TOTAL,
     Q_S_POP, Q_S_ZONDER, Q_S_MET, Q_S_TOTAL, Q_S_JB, Q_S_JR, Q_S_FLREP, Q_S_IAMB, Q_S_IRES,
     Q_S_ENDED, Q_S_WAIT, Q_S_COST,
     Q_IN_LT, Q_IN_GP, Q_IN_YD, Q_IN_MS, Q_IN_GI, Q_IN_COURT, Q_IN_NONE, Q_IN_RE, Q_STARTED,
     Q_FL_REP,
-) = range(N_KP, N_KP + 65)
+) = range(N_KP, N_KP + 66)
 Q_GROUP_SUMS, Q_MONTH_SUMS = Q_S_POP, Q_IN_LT  # zeroed per age group, per month
-Q_ACC_G = N_KP + 65  # accumulator (k, g) at row Q_ACC_G + 2k + g
+Q_ACC_G = N_KP + 66  # accumulator (k, g) at row Q_ACC_G + 2k + g
 Q_ACC_T = Q_ACC_G + 2 * N_GA  # total k at row Q_ACC_T + k
 Q_MOVED = Q_ACC_T + N_TA  # people reaching age 18 + k from stock s at row Q_MOVED + s*N_MOVED + k
 N_Q = Q_MOVED + N_STOCKS * N_MOVED
@@ -725,7 +726,8 @@ def _static_rates(q):
 @njit(cache=True, fastmath=fl.FASTMATH, error_model="numpy")
 def _time_rates(q, years, month, risk):
     """Per draw: the month's trend-driven rates (threshold, routing, overlays, prices, capacity
-    growth). The exponentials of the trends are taken row by row (:func:`_exp_rows`)."""
+    growth, residential share). The exponentials of the trends are taken row by row
+    (:func:`_exp_rows`)."""
     growth_years = (month + 0.5) / 12.0
     for i in range(LANES):
         w = uint64(i)
@@ -735,7 +737,8 @@ def _time_rates(q, years, month, risk):
         q[_r(Q_E_JR) + w] = q[_r(P_JR_TREND) + w] * years
         q[_r(Q_E_PRICE) + w] = q[_r(Q_LOG_TARIFF) + w] * years  # (1 + index) ** years
         q[_r(Q_E_GROWTH) + w] = q[_r(P_CAPACITY_GROWTH) + w] * growth_years
-    _exp_rows(q, Q_E_THRESH, Q_E_GROWTH + 1)
+        q[_r(Q_E_RES) + w] = q[_r(P_RESIDENTIAL_TREND) + w] * years
+    _exp_rows(q, Q_E_THRESH, Q_E_RES + 1)
     for i in range(LANES):
         w = uint64(i)
         q[_r(Q_THRESH) + w] = q[_r(P_THRESHOLD_LEVEL) + w] * q[_r(Q_E_THRESH) + w]
@@ -925,7 +928,7 @@ def _age_block(x, q, a, risk):
 
         # flow 4: intake from the waiting list within capacity
         intake = wait * q[_r(Q_WANT_P) + w] * q[_r(Q_FRACTION) + w]
-        intake_res = intake * q[_r(P_RESIDENTIAL_SHARE) + w]
+        intake_res = intake * min(q[_r(P_RESIDENTIAL_SHARE) + w] * q[_r(Q_E_RES) + w], 1.0)
         intake_amb = intake - intake_res
 
         referred = (fl_escalated + direct_gp + direct_yd + direct_ms + direct_none

@@ -15,8 +15,10 @@ Method (details and reasons per parameter in :mod:`jeugdstelsel.services.posteri
    its mean and covariance (fixed parameters with zero variance) for callers that draw from a
    Gaussian.
 
-The out-of-sample check fits on the years up to 2021, predicts 2022 and compares the error with
-a straight trend line and with "last year repeated" (shared/DESIGN.md section 2).
+The shipped calibration is fitted on every published figure (through :func:`last_target_year`);
+its out-of-sample check fits on the years before that year, predicts it and compares the error
+with a straight trend line and with "last year repeated" (shared/DESIGN.md section 2). The
+rolling-origin backtest (services/backtest.py) does this for every origin.
 """
 
 from __future__ import annotations
@@ -37,7 +39,6 @@ from jeugdstelsel.services import posterior
 from jeugdstelsel.services.inputs import national_inputs
 
 FIRST_YEAR = 2015
-HOLDOUT_YEAR = 2022
 CALIBRATION_FILE = "nederland.json"
 # Every uncertain (non-fixed) parameter is named in the posterior, so that Monte Carlo draws
 # respect the published figures jointly: the free ones (posterior.FREE) with their sampled
@@ -67,9 +68,9 @@ SIGMA = {
 }
 # Series not used for fitting: they duplicate a fitted one in another definition (incl./excl.
 # PGB or a derived sum), which would count the same information twice.
-# Juvenile probation persons (CBS) are fewer than measures running plus started: a young person
-# often has several measures in a year, which the model (one measure per person) does not split.
-NOT_FITTED = {"jeugdhulp_0_22", "jeugdreclassering_0_22"}
+# Juvenile probation persons (CBS) are fitted since the model converts measures to unique
+# persons (jr_persons_per_measure), so persons and measures are each compared with their own.
+NOT_FITTED = {"jeugdhulp_0_22"}
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,14 @@ def _category(name: str, year: int) -> dict[str, float]:
     rows = series(name)
     rows = rows[rows["period"] == str(year)]
     return dict(zip(rows["category"], rows["value"].astype(float), strict=False))
+
+
+def last_target_year() -> int:
+    """The last year with a published national figure that the calibration fits.
+
+    Computed from the embedded figures, so new figures move the shipped fit's end with them.
+    """
+    return max(t.year for t in national_targets(9999))
 
 
 def national_targets(last_year: int) -> list[Target]:
@@ -321,7 +330,7 @@ DEFAULT_METHOD = "laplace"
 
 
 def calibrate(
-    last_year: int = HOLDOUT_YEAR,
+    last_year: int | None = None,
     *,
     max_nfev: int = 200,
     method: str = DEFAULT_METHOD,
@@ -329,7 +338,7 @@ def calibrate(
     settings: posterior.Settings | None = None,
     progress: bool = True,
 ) -> Calibration:
-    """Calibrate to the national figures up to ``last_year``.
+    """Calibrate to the national figures up to ``last_year`` (default: all of them).
 
     ``method="laplace"``: maximum a posteriori of every uncertain parameter with the Laplace
     covariance (the shipped calibration). ``method="emcee"``: the posterior of the free
@@ -339,6 +348,7 @@ def calibrate(
     """
     if method not in METHODS:
         raise ValueError(f"unknown calibration method {method!r}; choose from {METHODS}")
+    last_year = last_target_year() if last_year is None else last_year
     if method == "laplace":
         return calibrate_laplace(last_year, max_nfev=max_nfev)
     settings = settings or (posterior.FAST if fast else posterior.FULL)
@@ -396,7 +406,7 @@ def _optimizer_info(fit, method: str, n_targets: int) -> dict:
             "status": int(fit.status), "message": str(fit.message), "n_targets": n_targets}
 
 
-def calibrate_laplace(last_year: int = HOLDOUT_YEAR, *, max_nfev: int = 200) -> Calibration:
+def calibrate_laplace(last_year: int, *, max_nfev: int = 200) -> Calibration:
     """Maximum a posteriori of every uncertain parameter and the Laplace covariance there."""
     problem = _Problem(last_year)
     fit = least_squares_start(problem, max_nfev)
@@ -427,9 +437,12 @@ def _naive_forecasts(target: Target, history: list[Target]) -> dict[str, float]:
     return out
 
 
-def holdout_check(fit_through: int = HOLDOUT_YEAR - 1, year: int = HOLDOUT_YEAR, *,
+def holdout_check(fit_through: int | None = None, year: int | None = None, *,
                   method: str = DEFAULT_METHOD) -> dict:
-    """Fit up to ``fit_through``, predict ``year``, compare with naive forecasts."""
+    """Fit up to ``fit_through``, predict ``year``, compare with naive forecasts (default: the
+    last year with figures, predicted from the years before it)."""
+    year = last_target_year() if year is None else year
+    fit_through = year - 1 if fit_through is None else fit_through
     cal = calibrate(fit_through, method=method, fast=True)
     problem = _Problem(year)
     z = np.array(cal.posterior_mean)

@@ -61,6 +61,9 @@ FREE: dict[str, str] = {
     "jr_trend": "verloop jeugdreclassering; 0,23",
     "jr_duration": "stand jeugdreclassering t.o.v. instroom; 0,18",
     "coverage_pre2021": "trendbreuk 2021 in de CBS-registratie; 0,43",
+    "coverage_pre2021_residential": "trendbreuk 2021 bij jeugdhulp met verblijf (CBS)",
+    "jr_persons_per_measure": "jongeren met jeugdreclassering (CBS, unieke personen) "
+                              "t.o.v. de maatregelen",
     "cost_scale": "uitgaven gemeenten jeugd 2019 en uitgaven per jongere; 0,55",
 }
 UNCERTAIN = tuple(p.name for p in PARAMETERS if p.distribution != "fixed")
