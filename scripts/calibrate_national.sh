@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 method=${1:-}
-exec .venv/bin/python - "$method" <<'PY'
+.venv/bin/python - "$method" <<'PY'
 import sys
 from jeugdstelsel.services import calibration as C
 
@@ -21,3 +21,8 @@ if cal.sampler:
     print(f"R-hat max {info['rhat_max']:.3f}, ESS bulk min {info['ess_bulk_min']:.0f}, "
           f"sampler {info['wall_s']:.0f} s, geconvergeerd: {info['converged']}")
 PY
+# the backtest's verdict per series, shown beside every forecast (services/reliability.py)
+out=$(mktemp -d)
+.venv/bin/jeugdstelsel toets --uit "$out/toets" \
+  --bewaar-oordeel src/jeugdstelsel/data/calibration/betrouwbaarheid.json
+rm -rf "$out"

@@ -35,6 +35,10 @@ def toets_cmd(
     methode: Annotated[str, typer.Option(
         "--methode", help="Kalibratie per oorsprong: laplace (meegeleverd) of emcee (proef, "
                           "snelle instelling; minuten per oorsprong).")] = "laplace",
+    bewaar_oordeel: Annotated[Path | None, typer.Option(
+        "--bewaar-oordeel", help="Bewaar het oordeel per reeks ook in dit bestand (JSON); "
+                                 "het pakket toont het naast elke voorspelling "
+                                 "(scripts/calibrate_national.sh).")] = None,
 ) -> None:
     """Toets de voorspelling tegen wat daarna gepubliceerd werd (naast trend en vorig jaar).
 
@@ -87,6 +91,12 @@ def toets_cmd(
             indent=1, ensure_ascii=False),
             encoding="utf-8")
     console.print(f"[green]Geschreven:[/] {', '.join(str(p) for p in folder.written)}")
+    if bewaar_oordeel is not None:
+        from jeugdstelsel.services import reliability
+
+        path = reliability.save(bewaar_oordeel, B.reliability_table(cases), list(result.origins),
+                                horizon)
+        console.print(f"[green]Oordeel per reeks bewaard in:[/] {path}")
 
 
 def _print_summary(fair, labels: dict[str, str], result) -> None:

@@ -58,8 +58,29 @@ def _cell(
     return text
 
 
+def _header(label: str, key: str, verdicts) -> str:
+    """A column header with the backtest's verdict of that series beside it (if tested)."""
+    short = verdicts.short(key) if verdicts is not None else ""
+    return f"{label}\n({short})" if short else label
+
+
+def print_reliability(verdicts) -> None:
+    """Where the verdicts in the headers come from; outdated or missing ones are said so."""
+    if verdicts is None:
+        console.print("[yellow]Betrouwbaarheid: dit pakket heeft geen toetsresultaat; draai "
+                      "`jeugdstelsel toets` om de voorspelling te toetsen.[/]")
+        return
+    style = "dim" if verdicts.current else "yellow"
+    console.print(f"[{style}]{verdicts.source()} Oordeel: goed = beter dan beide, matig = "
+                  "ongeveer even goed, zwak = slechter dan een van beide; details: "
+                  "toets_samenvatting.csv.[/]")
+
+
 def print_tables(frame, years) -> None:
     """The year-by-year tables the issue asks for: median, 80% band, published figure."""
+    from jeugdstelsel.services.reliability import shipped
+
+    verdicts = shipped()
     stats = frame.pivot_table(index=["reeks", "jaar"], columns="statistiek", values="waarde")
     if "waargenomen" in frame.columns:
         extra = frame[frame["statistiek"] == "mediaan"].set_index(["reeks", "jaar"])
@@ -75,8 +96,9 @@ def print_tables(frame, years) -> None:
             title_justify="left",
         )
         table.add_column("Jaar", justify="right")
-        for _, label in PERSON_FORMS:
-            table.add_column(label, justify="right", overflow="fold")
+        for k, label in PERSON_FORMS:
+            table.add_column(_header(label, f"{k}_{group}", verdicts), justify="right",
+                             overflow="fold")
         for y in years:
             table.add_row(
                 str(y),
@@ -130,6 +152,7 @@ def print_tables(frame, years) -> None:
         "2021 is geteld zoals CBS het toen waarnam (trendbreuk 2021: meer aanbieders "
         "leveren sindsdien aan).[/]"
     )
+    print_reliability(verdicts)
 
 
 def summary_years(years, spec=None) -> list[int]:

@@ -198,30 +198,41 @@ def comparable(cases: pd.DataFrame) -> pd.DataFrame:
 
 
 def reliability(cases: pd.DataFrame) -> dict[str, str]:
-    """A Dutch reliability label per series from its backtest cases.
+    """A Dutch reliability label per series from its backtest cases (:func:`reliability_table`)."""
+    return {key: row["oordeel"] for key, row in reliability_table(cases).items()}
+
+
+def reliability_table(cases: pd.DataFrame) -> dict[str, dict]:
+    """Per series: its label and the scores behind it, over the cases all methods forecast.
 
     ``goed``: the model beats both naive methods (MAPE at most 0.8 times the better one) and
     its 80% band holds 72-88% of the figures; ``matig``: it beats them but its bands are off,
     or it is within 20% of the better one; ``zwak``: worse than a naive method; ``onbekend``:
     too few cases (fewer than 3 comparable ones).
     """
-    out: dict[str, str] = {}
+    out: dict[str, dict] = {}
     fair = comparable(cases)
     for key in sorted(cases["reeks"].unique()):
         g = fair[fair["reeks"] == key]
-        if g["methode"].eq("model").sum() < 3:
-            out[key] = "onbekend"
+        n = int(g["methode"].eq("model").sum())
+        if n < 3:
+            out[key] = {"oordeel": "onbekend", "n": n}
             continue
         s = summarise(g).groupby("methode").agg(mape=("mape", "mean"),
-                                                 cover=("dekking_80", "mean"))
+                                                 cover=("dekking_80", "mean"),
+                                                 cover95=("dekking_95", "mean"))
         best_naive = min(s.loc["trend", "mape"], s.loc["vorig_jaar", "mape"])
         model, cover = s.loc["model", "mape"], s.loc["model", "cover"]
         if model <= 0.8 * best_naive and 0.72 <= cover <= 0.88:
-            out[key] = "goed"
+            label = "goed"
         elif model <= 1.2 * best_naive:
-            out[key] = "matig"
+            label = "matig"
         else:
-            out[key] = "zwak"
+            label = "zwak"
+        out[key] = {"oordeel": label, "n": n, "mape_model": float(model),
+                    "mape_trend": float(s.loc["trend", "mape"]),
+                    "mape_vorig_jaar": float(s.loc["vorig_jaar", "mape"]),
+                    "dekking_80": float(cover), "dekking_95": float(s.loc["model", "cover95"])}
     return out
 
 

@@ -89,12 +89,19 @@ class Target:
 
 
 def _stock_rows(name: str) -> list[tuple[int, float, str]]:
+    """A stock on 1 January of each year: the begin-of-year figures, and where a year has
+    none, the end-of-year figure of the year before (the same reference date, 31 December =
+    1 January; CBS publishes the recent years only as end-of-year or half-year stocks)."""
     rows = series(name)
-    rows = rows[rows["period"].str.fullmatch(r"\d{4}-01-01")]
-    return [
-        (int(p[:4]), float(v), s)
-        for p, v, s in zip(rows["period"], rows["value"], rows["status"], strict=False)
-    ]
+    begin = rows[rows["period"].str.fullmatch(r"\d{4}-01-01")]
+    out = {int(p[:4]): (float(v), s)
+           for p, v, s in zip(begin["period"], begin["value"], begin["status"], strict=False)}
+    if name.endswith("_stock_begin"):
+        end = series(name.removesuffix("_begin") + "_end")
+        end = end[end["period"].str.fullmatch(r"\d{4}-12-31")]
+        for p, v, s in zip(end["period"], end["value"], end["status"], strict=False):
+            out.setdefault(int(p[:4]) + 1, (float(v), s))
+    return [(year, value, status) for year, (value, status) in sorted(out.items())]
 
 
 def _category(name: str, year: int) -> dict[str, float]:
@@ -109,6 +116,12 @@ def last_target_year() -> int:
     Computed from the embedded figures, so new figures move the shipped fit's end with them.
     """
     return max(t.year for t in national_targets(9999))
+
+
+def last_headline_year() -> int:
+    """The last year with a published figure of the headline series (jeugdzorg 0-22): the
+    year the shipped holdout check predicts (later years have only a few stock figures)."""
+    return max(t.year for t in national_targets(9999) if t.key == "jeugdzorg_0_22")
 
 
 def national_targets(last_year: int) -> list[Target]:
@@ -440,8 +453,8 @@ def _naive_forecasts(target: Target, history: list[Target]) -> dict[str, float]:
 def holdout_check(fit_through: int | None = None, year: int | None = None, *,
                   method: str = DEFAULT_METHOD) -> dict:
     """Fit up to ``fit_through``, predict ``year``, compare with naive forecasts (default: the
-    last year with figures, predicted from the years before it)."""
-    year = last_target_year() if year is None else year
+    last year with a published jeugdzorg 0-22 figure, predicted from the years before it)."""
+    year = last_headline_year() if year is None else year
     fit_through = year - 1 if fit_through is None else fit_through
     cal = calibrate(fit_through, method=method, fast=True)
     problem = _Problem(year)

@@ -134,15 +134,23 @@ def chart(result: RunResult, frame: pd.DataFrame, path: Path, charts=None) -> No
     ``charts``: a started :class:`jeugdstelsel.reports.chart_process.ChartProcess` to draw in.
     """
     from jeugdstelsel.reports.run_chart import run_chart
+    from jeugdstelsel.services.reliability import shipped
 
-    run_chart(result, frame, Path(path), CHART_SERIES, charts)
+    verdicts = shipped()  # the backtest's verdict beside each series' title
+    series = [(key, f"{title} ({verdicts.short(key)})" if verdicts and verdicts.short(key)
+               else title) for key, title in CHART_SERIES]
+    run_chart(result, frame, Path(path), series, charts)
 
 
 def meta(result: RunResult) -> dict:
     """What ``meta.json`` holds: areas, years, draws, calibration, and the provenance."""
+    from jeugdstelsel.services.reliability import shipped
+
     p = prov.of(result)
+    verdicts = shipped()
     return {
         "herkomst": p.as_dict(),
+        "betrouwbaarheid": verdicts.as_dict() if verdicts else "niet getoetst",
         "gebieden": list(result.areas),
         "jaren": [int(y) for y in result.years],
         "trekkingen": int(result.params.n_draws),
