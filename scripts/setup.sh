@@ -26,29 +26,26 @@ fi
 .venv/bin/python -m compileall -q src >/dev/null
 # The council report (jeugdstelsel rapport, the lab's PDF download) is made by WeasyPrint, which
 # needs Pango and a font it can embed; a user feature, so also without --test.
+# Debian packages: installed when missing and running as root, otherwise named in Dutch.
+debian() {  # debian "what for" package...
+  local why=$1; shift
+  [ $# -gt 0 ] || return 0
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else
+    echo "Let op: installeer $* (apt-get) voor $why." >&2
+  fi
+}
 need=()
 ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so.0" || need+=(libpango-1.0-0)
 ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" || need+=(libpangoft2-1.0-0)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-  else
-    echo "Let op: installeer ${need[*]} (apt-get) voor het raadsrapport (PDF)." >&2
-  fi
-fi
+debian "het raadsrapport (PDF)" ${need[@]+"${need[@]}"}
 if [ "${1:-}" = "--test" ]; then
   need=()
   command -v pdftoppm >/dev/null || need+=(poppler-utils)
   command -v chromium >/dev/null || need+=(chromium)
   command -v pg_ctlcluster >/dev/null || [ -x /usr/lib/postgresql/*/bin/initdb ] 2>/dev/null || need+=(postgresql)
-  if [ ${#need[@]} -gt 0 ]; then
-    if [ "$(id -u)" = 0 ]; then
-      apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-    else
-      echo "Let op: installeer ${need[*]} (apt-get) voor de browser-, database- en rapporttests." >&2
-    fi
-  fi
+  debian "de browser-, database- en rapporttests" ${need[@]+"${need[@]}"}
 fi
