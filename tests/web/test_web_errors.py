@@ -34,7 +34,7 @@ def in_layout(response, status: int) -> str:
     """A page of the site (header, skip link, footer) with this status and no traceback."""
     assert response.status_code == status
     html = response.content.decode()
-    assert 'lang="nl"' in html and "Direct naar de inhoud" in html and 'class="voet"' in html
+    assert 'lang="nl"' in html and "Direct naar de inhoud" in html and '<footer class="voet' in html
     assert not any(word in html for word in TRACE), html
     return html
 

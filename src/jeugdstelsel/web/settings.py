@@ -203,6 +203,25 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not _MANIFEST
 
+# Look: NL Design System component CSS (core/static/web/nlds) with design tokens from the
+# app's theme (web/thema-jeugdstelsel.css). JEUGDSTELSEL_THEMA: a municipality's own CSS file
+# of tokens (a path on the server), loaded after it, served as the static file
+# ``thema/<name>``; only that file, not its folder (core.theme.ThemeFinder).
+THEME_FILE = None
+THEME_CSS = None
+if _thema := os.environ.get("JEUGDSTELSEL_THEMA", "").strip():
+    THEME_FILE = Path(_thema).expanduser().resolve()
+    if not THEME_FILE.is_file() or THEME_FILE.suffix != ".css":
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"JEUGDSTELSEL_THEMA wijst niet naar een CSS-bestand: {_thema}")
+    THEME_CSS = f"thema/{THEME_FILE.name}"
+    STATICFILES_FINDERS = [
+        "django.contrib.staticfiles.finders.FileSystemFinder",
+        "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+        "jeugdstelsel.web.core.theme.ThemeFinder",
+    ]
+
 # Security headers that cost nothing on plain HTTP.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -20,7 +20,28 @@ def widget(field):
     attrs = {"aria-describedby": " ".join(ids)} if ids else {}
     if field.errors:
         attrs["aria-invalid"] = "true"
+    if css := _nlds_class(field.field.widget, bool(field.errors)):
+        attrs["class"] = " ".join(c for c in (field.field.widget.attrs.get("class"), css) if c)
     return field.as_widget(attrs=attrs)
+
+
+def _nlds_class(widget, invalid: bool) -> str:
+    """The NL Design System (Utrecht) component class of a form widget, '' for others."""
+    from django.forms import widgets as forms
+
+    if isinstance(widget, forms.CheckboxInput):
+        name = "utrecht-checkbox utrecht-checkbox--html-input"
+        return name + (" utrecht-checkbox--invalid" if invalid else "")
+    if isinstance(widget, forms.Select) and not isinstance(widget, forms.RadioSelect):
+        name = "utrecht-select utrecht-select--html-select"
+        return name + (" utrecht-select--invalid" if invalid else "")
+    if isinstance(widget, forms.Textarea):
+        name = "utrecht-textarea utrecht-textarea--html-textarea"
+        return name + (" utrecht-textarea--invalid" if invalid else "")
+    if isinstance(widget, forms.Input) and widget.input_type not in ("file", "hidden", "radio"):
+        name = "utrecht-textbox utrecht-textbox--html-input"
+        return name + (" utrecht-textbox--invalid" if invalid else "")
+    return ""
 
 
 @register.filter
