@@ -131,3 +131,49 @@ class Run(models.Model):
         return self.status == self.Status.DONE and (
             self.details is not None or bool(self.details_error)
         )
+
+
+class GoalSearch(models.Model):
+    """One goal search (``services.doelzoeker``): queued by the web process, computed by the
+    worker process like a run; ``result`` is the JSON summary the Doelzoeker page shows."""
+
+    Status = Run.Status
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="goal_searches"
+    )
+    #: Target, probability, levers, budget ceiling, draws, generations, population, seed.
+    spec = models.JSONField(default=dict)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Run.Status.choices,
+                              default=Run.Status.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=40, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    #: Generations done and in all, set by the worker after each generation.
+    done = models.PositiveSmallIntegerField(default=0)
+    total = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    result = models.JSONField(null=True, blank=True)
+    saved_as = models.ForeignKey(
+        Scenario, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = (models.Index(fields=["status", "created_at"]),)
+        verbose_name = "doelzoektocht"
+        verbose_name_plural = "doelzoektochten"
+
+    def __str__(self) -> str:
+        return f"{self.spec.get('target', '?')} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (Run.Status.DONE, Run.Status.FAILED)

@@ -86,8 +86,9 @@ def reap_dead(now=None) -> int:
 class Heartbeat:
     """Sets the run's ``heartbeat_at`` every few seconds while the block runs."""
 
-    def __init__(self, pk, every: float = HEARTBEAT_SECONDS):
+    def __init__(self, pk, every: float = HEARTBEAT_SECONDS, model=None):
         self.pk, self.every, self.stop = pk, every, threading.Event()
+        self.model = model  # default: Run; GoalSearch for a goal search
 
     def _beat(self) -> None:
         from django.db import connection
@@ -95,10 +96,11 @@ class Heartbeat:
 
         from jeugdstelsel.web.lab.models import Run
 
+        model = self.model or Run
         try:
             while not self.stop.wait(self.every):
                 try:
-                    Run.objects.filter(pk=self.pk).update(heartbeat_at=timezone.now())
+                    model.objects.filter(pk=self.pk).update(heartbeat_at=timezone.now())
                 except Exception:  # a busy database: the next beat tries again
                     log.exception("lab worker: heartbeat of %s failed", self.pk)
         finally:
@@ -318,7 +320,8 @@ def loop(stop: threading.Event, worker: str, poll: float = POLL_SECONDS,
             log.exception("lab worker: cannot read the job table")
             run = None
         if run is None:
-            stop.wait(poll)
+            if not _goal_search(worker):  # goal searches when no scenario run waits
+                stop.wait(poll)
             continue
         try:
             companions = claim_companions(worker, run)
@@ -326,6 +329,16 @@ def loop(stop: threading.Event, worker: str, poll: float = POLL_SECONDS,
             log.exception("lab worker: cannot read the job table")
             companions = []
         compute(run, details=details, companions=companions)
+
+
+def _goal_search(worker: str) -> bool:
+    from jeugdstelsel.web.lab import goalseek
+
+    try:
+        return goalseek.take(worker)
+    except Exception:
+        log.exception("lab worker: cannot read the goal searches")
+        return False
 
 
 def details_loop(stop: threading.Event, worker: str, poll: float = POLL_SECONDS) -> None:
