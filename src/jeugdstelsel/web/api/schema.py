@@ -27,14 +27,15 @@ PROBLEM_SCHEMA = {
             "items": {
                 "type": "object",
                 "properties": {
-                    "name": {"type": "string"},
+                    "name": {"type": "string", "description": "Het veld, bijv. levers.0.dosis."},
                     "code": {
-            "type": "string",
-            "description": "Stabiele foutcode (bijv. hefboom_ongeldig, gebied_onbekend, "
-            "not_found, intern); de tekst in detail kan veranderen.",
-        },
-                    "reason": {"type": "string"},
+                        "type": "string",
+                        "description": "Stabiele code van de fout in dit veld (bijv. required, "
+                        "dosis_buiten_bereik); de tekst in reason kan veranderen.",
+                    },
+                    "reason": {"type": "string", "description": "Waarom, in het Nederlands."},
                 },
+                "required": ["name", "code", "reason"],
             },
         },
     },
