@@ -60,3 +60,20 @@ def test_doelzoeker_command_says_when_no_package_reaches_the_target(tmp_path):
     assert "Traceback" not in done.stdout + done.stderr
     assert "Geen pakket" in done.stdout
     assert (tmp_path / "d" / "doelzoeker.csv").exists()
+
+
+def test_the_default_levers_can_be_combined_and_a_conflicting_set_is_refused_in_dutch():
+    """The default set passes the lever rules; a set they refuse is refused before searching."""
+    from jeugdstelsel.errors import LeverUseError
+    from jeugdstelsel.levers import load_library
+    from jeugdstelsel.services import pipeline
+    from jeugdstelsel.services.routekaart import default_scenario
+
+    lib = load_library()
+    ev = D._Evaluator(default_scenario("Tiel", 50), D._target("bereik_0_17"), D.DEFAULT_LEVERS,
+                      0.5)
+    pipeline.specify(ev.package([lib[k].dosis.max for k in D.DEFAULT_LEVERS],
+                                [D.FIRST_START] * len(D.DEFAULT_LEVERS)), "test")
+    with pytest.raises(LeverUseError, match="tegenstrijdige hefbomen"):
+        D.search("bereik_0_17", 0.5, area="Tiel", levers=["wijkteam_versterken", "normaliseren"],
+                 draws=50, generations=1, population=2)

@@ -32,9 +32,10 @@ from jeugdstelsel.services.routekaart import default_scenario, outlook, targets
 from jeugdstelsel.services.scenario import Scenario
 
 # Levers that work on reach (need, routing, first line); the others act on cost or duration.
-DEFAULT_LEVERS = ("poh_jeugd", "jeugdhulp_op_school", "wijkteam_versterken",
-                  "samenhangende_preventie", "pedagogische_basis", "normaliseren",
-                  "teambesluiten_monitoring")
+# Not wijkteam_versterken: an active local team also raises inflow (CPB), on the parameter that
+# normaliseren lowers, and the lever rules refuse two levers pulling one parameter apart.
+DEFAULT_LEVERS = ("poh_jeugd", "jeugdhulp_op_school", "samenhangende_preventie",
+                  "pedagogische_basis", "normaliseren", "teambesluiten_monitoring")
 FIRST_START = 2026
 PENALTY = 1e12  # euro per unit of missing probability: feasibility first, then cost
 
@@ -163,6 +164,9 @@ def search(target_key: str = "bereik_0_17", probability: float = 0.5, *,
                             f"{', '.join(sorted(lib.levers))}")
     base = default_scenario(area, draws, seed)
     ev = _Evaluator(base, target, chosen, probability)
+    # refuse a lever set the lever rules refuse (before the search, in Dutch, not inside it)
+    pipeline.specify(ev.package([lib[k].dosis.max for k in chosen], [FIRST_START] * len(chosen)),
+                     "doelzoeker")
     last_start = target.jaar - 1
     bounds = ([(lib[k].dosis.min, lib[k].dosis.max) for k in chosen]
               + [(FIRST_START, last_start)] * len(chosen))
