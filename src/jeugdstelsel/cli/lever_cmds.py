@@ -263,7 +263,7 @@ def gevoeligheid(
         top = res.sobol.sort_values("ST", ascending=False).groupby("indicator").head(3)
         table = Table(title="Sobol: grootste totale indices", title_justify="left")
         for col in ("Uitkomst", "Aanname", "S1 ± 95%", "ST ± 95%", "Status"):
-            table.add_column(col)
+            table.add_column(col, overflow="fold")  # never cut a name at 80 columns
         for _, r in top.iterrows():
             table.add_row(r["indicator"], r["label"],
                           f"{_nl(r['S1'], 2)} ± {_nl(r['S1_conf'], 2)}",
