@@ -123,3 +123,15 @@ def test_without_the_model_the_page_says_so(client, users, tiel):
     client.force_login(users["adviseur"])
     html = client.get(reverse("lab:goalseek", args=["GM0281"])).content.decode()
     assert modelbridge.NOT_YET in html and "Zoek het goedkoopste pakket" not in html
+
+
+def test_a_list_of_checkboxes_is_not_laid_out_as_one_checkbox(client, users, tiel, lab_model):
+    """The NLDS checkbox field layout (label beside one box) squeezed the lever list into a
+    column one word wide; only a single checkbox gets that layout."""
+    import re
+
+    client.force_login(users["adviseur"])
+    page = client.get(reverse("lab:goalseek", args=["GM0281"])).content.decode()
+    fields = re.findall(r'<div class="(veld utrecht-form-field[^"]*)">(.*?)</label>', page, re.S)
+    levers = [cls for cls, label in fields if "Hefbomen die de zoektocht mag gebruiken" in label]
+    assert levers and "utrecht-form-field--checkbox" not in levers[0]
