@@ -72,8 +72,12 @@ class Scenario(models.Model):
         return self.name
 
 
-class Run(models.Model):
-    """One comparison: ``plan`` against ``reference`` (``None``: the same area without levers)."""
+class Job(models.Model):
+    """What the worker process needs of a job row: a scenario run and a goal search alike.
+
+    The web process inserts the row (status ``wachtrij``); the worker takes it, sets its
+    heartbeat while it computes, and stores the JSON result or a Dutch error.
+    """
 
     class Status(models.TextChoices):
         QUEUED = "wachtrij", "In de wachtrij"
@@ -82,14 +86,7 @@ class Run(models.Model):
         FAILED = "fout", "Mislukt"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="scenario_runs"
-    )
-    plan = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="runs")
-    reference = models.ForeignKey(
-        Scenario, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    #: What was run, frozen at request time (the scenario may change afterwards).
+    #: What was asked, frozen at request time (a scenario may change afterwards).
     spec = models.JSONField(default=dict)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -99,13 +96,32 @@ class Run(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=40, blank=True)
-    #: Set by the worker every few seconds while it computes; a run whose heartbeat stopped
+    #: Set by the worker every few seconds while it computes; a job whose heartbeat stopped
     #: has lost its worker (``lab.worker.reap_dead``).
     heartbeat_at = models.DateTimeField(null=True, blank=True)
-    #: How many times a worker took this run (a run is retried once after a dead worker).
+    #: How many times a worker took this job (it is retried once after a dead worker).
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     result = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class Run(Job):
+    """One comparison: ``plan`` against ``reference`` (``None``: the same area without levers)."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="scenario_runs"
+    )
+    plan = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="runs")
+    reference = models.ForeignKey(
+        Scenario, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     #: Second stage (per-lever cost-effectiveness and what drives the result).
     details = models.JSONField(null=True, blank=True)
     details_error = models.TextField(blank=True)
@@ -120,10 +136,6 @@ class Run(models.Model):
         return f"{self.plan} ({self.get_status_display()})"
 
     @property
-    def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
     def complete(self) -> bool:
         """Both stages done (or the run failed): nothing more will change."""
         if self.status == self.Status.FAILED:
@@ -133,34 +145,17 @@ class Run(models.Model):
         )
 
 
-class GoalSearch(models.Model):
+class GoalSearch(Job):
     """One goal search (``services.doelzoeker``): queued by the web process, computed by the
-    worker process like a run; ``result`` is the JSON summary the Doelzoeker page shows."""
+    worker process like a run; ``result`` is the JSON summary the Doelzoeker page shows.
+    ``spec``: target, probability, levers, draws, generations, population, seed."""
 
-    Status = Run.Status
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     municipality = models.ForeignKey(
         Municipality, on_delete=models.CASCADE, related_name="goal_searches"
     )
-    #: Target, probability, levers, budget ceiling, draws, generations, population, seed.
-    spec = models.JSONField(default=dict)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    status = models.CharField(max_length=10, choices=Run.Status.choices,
-                              default=Run.Status.QUEUED)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    worker = models.CharField(max_length=40, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
     #: Generations done and in all, set by the worker after each generation.
     done = models.PositiveSmallIntegerField(default=0)
     total = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
-    result = models.JSONField(null=True, blank=True)
     saved_as = models.ForeignKey(
         Scenario, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -173,7 +168,3 @@ class GoalSearch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.spec.get('target', '?')} ({self.get_status_display()})"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (Run.Status.DONE, Run.Status.FAILED)
