@@ -13,6 +13,7 @@ rather than silently reused.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from importlib import resources
@@ -91,8 +92,11 @@ def save(path: Path, table: dict[str, dict], origins: list[int], horizon: int) -
     return path
 
 
+@functools.cache
 def shipped() -> Reliability | None:
-    """The verdicts shipped in the package (None if there are none: say so, never guess)."""
+    """The verdicts shipped in the package (None if there are none: say so, never guess).
+
+    Read once per process: ``draai`` asks for them in its tables, chart and meta.json."""
     from jeugdstelsel.services.provenance import figures_vintage
 
     ref = resources.files("jeugdstelsel.data") / "calibration" / FILE
