@@ -56,3 +56,16 @@ def test_draai_shows_the_verdict_beside_the_series(tmp_path):
     assert "Betrouwbaarheid volgens `jeugdstelsel toets`" in out
     meta = json.loads((tmp_path / "uit" / "meta.json").read_text(encoding="utf-8"))
     assert meta["betrouwbaarheid"]["reeksen"]["jeugdzorg_0_22"]["oordeel"] == label
+
+
+def test_a_verdict_file_that_cannot_be_written_is_refused_before_the_backtest(tmp_path):
+    exe = str(Path(sys.executable).with_name("jeugdstelsel"))
+    done = subprocess.run([exe, "toets", "--tot", "2021", "--horizon", "1", "--uit",
+                           str(tmp_path / "t"), "--bewaar-oordeel",
+                           str(tmp_path / "bestaat-niet" / "oordeel.json")],
+                          capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "120",
+                               "JEUGDSTELSEL_HOME": str(tmp_path / "thuis")})
+    assert done.returncode == 1
+    assert "bestaat niet" in done.stderr + done.stdout and "Traceback" not in done.stderr
+    assert "(code: uitvoer_ongeldig)" in done.stderr + done.stdout

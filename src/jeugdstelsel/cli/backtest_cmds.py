@@ -66,6 +66,10 @@ def toets_cmd(
 
         raise OptionError(f"methode '{methode}' bestaat niet: kies laplace of emcee.")
     folder = prepare_output(out, overwrite=overwrite, names=FILES)
+    if bewaar_oordeel is not None:
+        from jeugdstelsel.services.reliability import writable
+
+        writable(bewaar_oordeel)  # refused before the backtest runs
     origins = [tot] if tot is not None else None
     print_header(console, f"Toets van de landelijke voorspelling: {horizon} jaar vooruit, "
                           f"{draws} trekkingen, zaad {seed}, kalibratie {methode}")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from jeugdstelsel.errors import OutputError
 from jeugdstelsel.numbers import nl_number
 
 FILE = "betrouwbaarheid.json"
@@ -87,8 +88,23 @@ def save(path: Path, table: dict[str, dict], origins: list[int], horizon: int) -
 
     data = {"reeksen": table, "oorsprongen": [int(o) for o in origins], "horizon": horizon,
             "cijfers_hash": figures_vintage()[1], "versie": __version__}
+    path = writable(path)
+    try:
+        path.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"{path}: het oordeel kon niet worden bewaard ({exc.strerror}).") from exc
+    return path
+
+
+def writable(path: Path) -> Path:
+    """``path`` if its folder exists and is not a folder itself; else a Dutch ``OutputError``
+    (checked before the backtest runs, so no minutes are spent on a path that cannot work)."""
     path = Path(path)
-    path.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+    if path.is_dir():
+        raise OutputError(f"{path} is een map; geef een bestandsnaam (bijvoorbeeld "
+                          "betrouwbaarheid.json).")
+    if not path.parent.is_dir():
+        raise OutputError(f"{path}: de map {path.parent} bestaat niet.")
     return path
 
 
