@@ -88,7 +88,9 @@ def show(value):
                 ),
             )
             return format_html(
-                '<div class="tabel-wrap"><table><thead><tr>{}</tr></thead>'
+                '<div class="tabel-wrap" tabindex="0" role="group" aria-label="Tabel, '
+                'horizontaal te schuiven op een smal scherm"><table class="utrecht-table '
+                'utrecht-table--html-table"><thead><tr>{}</tr></thead>'
                 "<tbody>{}</tbody></table></div>",
                 head,
                 rows,
