@@ -10,6 +10,9 @@ the system had been running for decades.
 
 Outputs are accumulated per half-year (CBS reports half-years and years) and per age group
 (0-17, 18-22); :mod:`jeugdstelsel.core.outputs` turns them into the published series.
+
+The compiled entry points release the interpreter lock (``nogil``): the web server computes
+dashboard bands in a thread, and its other threads keep answering pages meanwhile.
 """
 
 from __future__ import annotations
@@ -302,7 +305,7 @@ def _unique_draws(par: np.ndarray, fl_cbs: np.ndarray) -> tuple[np.ndarray, np.n
     return first[order], rank[inverse.reshape(-1)]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _first_difference(path_values, lever, rep):
     """First month in which a draw's paths or lever cost differ from its representative's.
 
@@ -421,7 +424,7 @@ def _as4(groups: np.ndarray) -> np.ndarray:
     return groups.reshape(*groups.shape[:3], -1)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _gather(src, inverse, length, out):
     """``out[k, d, m, :length] = src[k, inverse[d], m, :length]``: the periods simulated so far.
 
@@ -436,7 +439,7 @@ def _gather(src, inverse, length, out):
                     out[k, d, m, t] = src[k, r, m, t]
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def _record_stocks(x, fl_cbs, out, ended, starting):
     """Stocks per age group (0-17, 18-22) at the end of period ``ended`` and the start of period
     ``starting`` (unique persons); -1 skips either.
@@ -614,7 +617,7 @@ else:
             q[uint64(i)] = math.exp(q[uint64(i)])
 
 
-@njit(cache=True, parallel=True, fastmath=fl.FASTMATH, error_model="numpy")
+@njit(cache=True, parallel=True, nogil=True, fastmath=fl.FASTMATH, error_model="numpy")
 def _months(x, par, path_keys, path_values, first, count, spinup, offset, risk, births,
             migration, pop0, capacity, lever, acc_g, acc_t):  # fmt: skip
     """``count`` months from ``first`` for every draw and municipality (parallel over blocks).

@@ -15,9 +15,11 @@
         if (live && s.status === "wachtrij") {
           live.textContent = "In de wachtrij" + (s.position ? " (" + s.position + " voor u)" : "") + "…";
         }
-        if (!s.complete) { window.setTimeout(poll, 1000); }
+        polls += 1;  // every half second for the first half minute, then every two seconds
+        if (!s.complete) { window.setTimeout(poll, polls < 60 ? 500 : 2000); }
       })
       .catch(function () { window.setTimeout(poll, 3000); });
   }
-  window.setTimeout(poll, 800);
+  var polls = 0;
+  window.setTimeout(poll, 300);
 })();
