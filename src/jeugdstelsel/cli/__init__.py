@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 import gc
 import sys
-from importlib.metadata import PackageNotFoundError, version
 
 import typer
 
@@ -74,10 +73,9 @@ CBS_DUTCH_NAMES = {"import": "importeer", "download": "download", "tabellen": "t
 
 
 def _version() -> str:
-    try:
-        return version("jeugdstelsel")
-    except PackageNotFoundError:  # running from a source tree without installing
-        return "onbekend"
+    from jeugdstelsel.services.provenance import tool_version
+
+    return tool_version()
 
 
 def _hidden_alias(info: typer.models.CommandInfo, name: str) -> typer.models.CommandInfo:

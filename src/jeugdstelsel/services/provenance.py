@@ -40,17 +40,12 @@ def short_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:HASH_LENGTH]
 
 
-@functools.cache
 def tool_version() -> str:
-    """The installed version of jeugdstelsel (package metadata), else ``__version__``."""
-    try:
-        from importlib.metadata import PackageNotFoundError, version
+    """The version of jeugdstelsel (``jeugdstelsel.__version__``, which ``pyproject.toml``
+    reads as the package version: one place, and no package-metadata import on every run)."""
+    from jeugdstelsel import __version__
 
-        return version("jeugdstelsel")
-    except (ImportError, PackageNotFoundError):  # pragma: no cover - running from a checkout
-        from jeugdstelsel import __version__
-
-        return __version__
+    return __version__
 
 
 def _refdata_bytes(name: str) -> bytes:
