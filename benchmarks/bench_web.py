@@ -116,6 +116,7 @@ class Stats:
         self.errors: list[str] = []
         self.runs: list[float] = []
         self.run_first: list[float] = []
+        self.run_started: list[float] = []  # perf_counter at each request, to see when slow
 
     def add(self, phase: str, page: str, seconds: float) -> None:
         with self.lock:
@@ -197,6 +198,7 @@ def run_scenarios(client: httpx.Client, pk: int, stats: Stats, phase: list[str],
                 with stats.lock:
                     stats.runs.append(time.perf_counter() - started)
                     stats.run_first.append(first)
+                    stats.run_started.append(started)
                 break
             stop.wait(0.25)  # finer than the page's 1 s, to measure when the result is there
         done += 1
@@ -320,7 +322,12 @@ def main() -> int:
                           "comparison_p50_s": statistics.median(stats.run_first),
                           "comparison_p95_s": pct(stats.run_first, 95),
                           "complete_p50_s": statistics.median(stats.runs),
-                          "complete_p95_s": pct(stats.runs, 95)}
+                          "complete_p95_s": pct(stats.runs, 95),
+                          # every run: seconds after the first request, comparison, complete
+                          "each": [[round(t - min(stats.run_started), 2), round(f, 2),
+                                    round(c, 2)] for t, f, c in sorted(zip(
+                                        stats.run_started, stats.run_first, stats.runs,
+                                        strict=True))]}
         r = report["runs"]
         print(f"scenarioberekeningen: {r['n']}; vergelijking klaar na p50 "
               f"{r['comparison_p50_s']:.1f} s / p95 {r['comparison_p95_s']:.1f} s (incl. "

@@ -70,3 +70,20 @@ def test_queued_runs_with_one_reference_share_an_engine_call(users, tiel, lab_mo
         other = "Twee" if r.pk == first.pk else "Een"
         assert len(named) == 2 and r.spec["plan"]["name"] in str(named)
         assert other not in str(named)
+
+
+def test_details_wait_for_queued_comparisons_but_not_for_ever(users, tiel, lab_model):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    done = _queued(tiel, users["adviseur"], "Klaar")
+    Run.objects.filter(pk=done.pk).update(status=Run.Status.DONE, finished_at=timezone.now())
+    assert not worker._yield_to_comparisons(done)  # nothing queued: details now
+    waiting = _queued(tiel, users["adviseur"], "Wacht")
+    assert worker._yield_to_comparisons(done)  # a user waits for a comparison: that first
+    Run.objects.filter(pk=waiting.pk).update(status=Run.Status.RUNNING)
+    assert worker._yield_to_comparisons(done)  # and while it is computed
+    long_ago = timezone.now() - dt.timedelta(seconds=worker.DETAILS_YIELD_SECONDS + 1)
+    Run.objects.filter(pk=done.pk).update(finished_at=long_ago)
+    assert not worker._yield_to_comparisons(done)  # capped: a busy lab still gets details
