@@ -222,6 +222,47 @@ if _thema := os.environ.get("JEUGDSTELSEL_THEMA", "").strip():
         "jeugdstelsel.web.core.theme.ThemeFinder",
     ]
 
+
+def _date(name: str, default: str = ""):
+    """An ISO date (2026-12-03) from the environment; a wrong one stops the start, in Dutch."""
+    from datetime import date
+
+    raw = os.environ.get(name, default).strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"{name} is geen datum als 2026-12-03: {raw}") from None
+
+
+# Toegankelijkheidsverklaring (/toegankelijkheid, web/core/accessibility.py): the organisation
+# that runs this installation states its own. The defaults are the open-source project's; the
+# status letter is derived from the study (report and date) or the planned study.
+_TOEGANKELIJK = "JEUGDSTELSEL_TOEGANKELIJKHEID_"
+ACCESSIBILITY_STATEMENT = {
+    "organisation": os.environ.get(f"{_TOEGANKELIJK}ORGANISATIE", "").strip()
+    or "Het open-sourceproject Jeugdstelsel",
+    "organisation_is_default": not os.environ.get(f"{_TOEGANKELIJK}ORGANISATIE", "").strip(),
+    "contact": os.environ.get(f"{_TOEGANKELIJK}CONTACT", "").strip(),  # e-mail or a page
+    "url": os.environ.get(f"{_TOEGANKELIJK}URL", "").strip(),  # empty: the address visited
+    "overview_url": os.environ.get(f"{_TOEGANKELIJK}OVERZICHT", "").strip(),
+    "register_url": os.environ.get(f"{_TOEGANKELIJK}REGISTER", "").strip(),
+    "drawn_up": _date(f"{_TOEGANKELIJK}OPGESTELD", "2026-12-03"),
+    "reviewed": _date(f"{_TOEGANKELIJK}HERZIEN", "2026-12-03"),
+    "signed_by": os.environ.get(f"{_TOEGANKELIJK}AKKOORD_FUNCTIE", "").strip(),
+    "signed_on": _date(f"{_TOEGANKELIJK}AKKOORD_DATUM"),
+    "study_url": os.environ.get(f"{_TOEGANKELIJK}ONDERZOEK_RAPPORT", "").strip(),
+    "study_date": _date(f"{_TOEGANKELIJK}ONDERZOEK_DATUM"),
+    "study_planned": _date(f"{_TOEGANKELIJK}ONDERZOEK_GEPLAND", "2027-06-01"),
+    "status": os.environ.get(f"{_TOEGANKELIJK}STATUS", "").strip().upper(),  # A or B, with a report
+    "ombudsman_name": os.environ.get(f"{_TOEGANKELIJK}OMBUDSMAN", "").strip(),
+    "ombudsman_url": os.environ.get(f"{_TOEGANKELIJK}OMBUDSMAN_URL", "").strip(),
+}
+
 # Security headers that cost nothing on plain HTTP.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -41,7 +41,16 @@ def transparency_download(request: HttpRequest) -> HttpResponse:
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/accessibility.html", {"nav": "toegankelijkheid"})
+    """The toegankelijkheidsverklaring in the model's form, with the installation's own data."""
+    from django.conf import settings
+
+    from jeugdstelsel.web.core.accessibility import statement
+
+    return render(request, "core/accessibility.html", {
+        "nav": "toegankelijkheid",
+        "s": statement(settings.ACCESSIBILITY_STATEMENT, request.build_absolute_uri("/"),
+                       timezone.localdate()),
+    })
 
 
 def _problem(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse | None:
