@@ -334,9 +334,14 @@ def run_specs(specs: Sequence[Spec], *, calibration: Calibration | None = None,
     for members in groups.values():
         inputs = build_inputs(specs[members[0]])
         parts = []
-        for i in members:
-            params = parameter_set(specs[i].scenario, inputs.n_municipalities, calibration,
-                                   codes=specs[i].codes)
+        drawn: dict[tuple, P.ParameterSet] = {}  # the same seed, draws and overrides: the same
+        for i in members:  # parameter draws (common random numbers), so draw them once
+            sim = specs[i].scenario.simulatie
+            key = (sim.zaad, sim.trekkingen, tuple(sorted(specs[i].scenario.parameters.items())))
+            if key not in drawn:
+                drawn[key] = parameter_set(specs[i].scenario, inputs.n_municipalities,
+                                           calibration, codes=specs[i].codes)
+            params = drawn[key]
             paths, cost = lever_paths(specs[i], params, inputs)
             parts.append(Member(params, paths, cost))
         execution = execute(parts, inputs, specs[members[0]].n_months,
