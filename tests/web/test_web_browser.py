@@ -261,7 +261,7 @@ def test_run_and_compare_a_scenario_and_a_goal_against_it(browser_page, tiel_adv
     # the page polls the job table and reloads itself when the comparison is there
     page.get_by_role("heading", name="Raadsperiode 2026-2029: wat verandert er?").wait_for(
         timeout=120_000)
-    page.locator("table.tornado").first.wait_for(timeout=120_000)
+    _show_details(page)
     chart = page.locator("#grafiek-specialistisch")
     assert chart.locator('polygon[fill="url(#grafiek-specialistisch-band0)"]').count() == 1
     assert chart.locator('polygon[fill="url(#grafiek-specialistisch-band1)"]').count() == 1
@@ -289,3 +289,46 @@ def test_run_and_compare_a_scenario_and_a_goal_against_it(browser_page, tiel_adv
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "doel-tegen-scenario-mobiel")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def _show_details(page) -> None:
+    """Wait for the details: on the page already, or offered with a button (the page does not
+    reload by itself once the comparison is on screen)."""
+    page.locator("table.tornado, button:has-text('Toon ze')").first.wait_for(timeout=120_000)
+    if page.locator("table.tornado").count() == 0:
+        page.get_by_role("button", name="Toon ze").click()
+    page.locator("table.tornado").first.wait_for(timeout=120_000)
+
+
+def test_a_shown_comparison_is_not_reloaded_when_its_details_arrive(browser_page, tiel_advisor,
+                                                                    monkeypatch):
+    """WCAG 2.2.2: the reader of a result is not interrupted; the details are offered."""
+    from jeugdstelsel.web import modelbridge
+    from jeugdstelsel.web.lab import worker
+    from jeugdstelsel.web.lab.models import Run, Scenario
+    from jeugdstelsel.web.lab.views import queue_run
+
+    monkeypatch.setattr(modelbridge, "SERVICE_MODULE", "jeugdstelsel.services.run")
+    monkeypatch.setattr(modelbridge, "LAB_DRAWS", 40)
+    tiel = m.Municipality.objects.get(code="GM0281")
+    plan = Scenario.objects.create(municipality=tiel, name="POH en school", owner=tiel_advisor,
+                                   levers=[{"naam": "poh_jeugd", "dosis": 0.8, "start": 2026},
+                                           {"naam": "jeugdhulp_op_school", "dosis": 0.5,
+                                            "start": 2026}])
+    run = queue_run(tiel, plan, None, tiel_advisor)
+    assert worker.run_pending() == 1
+    details = Run.objects.values_list("details", flat=True).get(pk=run.pk)
+    assert details is not None
+    Run.objects.filter(pk=run.pk).update(details=None)  # as between the two stages
+    page, base = browser_page
+    login(page, base)
+    page.goto(f"{base}/scenariolab/GM0281/berekeningen/{run.pk}")
+    page.get_by_role("heading", name="Raadsperiode 2026-2029: wat verandert er?").wait_for()
+    page.evaluate("window.__gelezen = true")  # gone if the page reloads
+    Run.objects.filter(pk=run.pk).update(details=details)
+    page.get_by_role("button", name="Toon ze").wait_for(timeout=15_000)
+    assert page.evaluate("window.__gelezen === true")
+    assert page.locator("table.tornado").count() == 0
+    axe_check(page, "details-aangeboden")
+    page.get_by_role("button", name="Toon ze").click()
+    page.locator("table.tornado").first.wait_for()

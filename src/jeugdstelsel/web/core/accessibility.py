@@ -79,19 +79,6 @@ KNOWN_DEVIATIONS: tuple[Deviation, ...] = (
         dt.date(2027, 3, 31),
     ),
     Deviation(
-        "2.2.2 Pauzeren, stoppen, verbergen", "A",
-        "Scenariolab: de pagina van een berekening",
-        "Zolang een berekening loopt, ververst de pagina zichzelf zodra de uitkomst of de "
-        "details klaar zijn, ook als u de eerste uitkomst al aan het lezen bent. Een "
-        "schermlezer begint dan opnieuw bovenaan.",
-        "Begin pas te lezen als de melding dat de details nog worden berekend weg is (meestal "
-        "enkele seconden); zonder JavaScript ververst de pagina niet zelf, maar biedt ze een knop "
-        "om te verversen.",
-        "Na de eerste uitkomst niet meer zelf verversen, maar melden dat er nieuwe gegevens zijn "
-        "met een knop om ze te tonen.",
-        dt.date(2027, 3, 31),
-    ),
-    Deviation(
         "3.1.2 Taal van onderdelen", "AA",
         "Transparantie (beschrijving voor het Algoritmeregister)",
         "Enkele titels van bronnen zijn Engelstalig, maar niet als Engels gemarkeerd. Een "
