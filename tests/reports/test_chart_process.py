@@ -51,6 +51,19 @@ def test_a_failed_drawing_is_an_error_in_dutch(tmp_path):
             process.wait()
 
 
+def test_one_failure_among_charts_drawn_side_by_side_fails_the_command(tmp_path):
+    """Charts are drawn in forks of the child, at the same time: every good one is written,
+    and the bad one is not lost among them."""
+    with ChartProcess("run") as process:
+        for i in range(3):
+            process.submit("run", panels=_panels(), suptitle="x", path=str(tmp_path / f"{i}.png"))
+        process.submit("run", panels=_panels(), suptitle="x",
+                       path=str(tmp_path / "bestaat-niet" / "grafiek.png"))
+        with pytest.raises(OutputError, match="De grafiek kon niet worden getekend"):
+            process.wait()
+    assert all(_pixels(tmp_path / f"{i}.png").shape[0] > 500 for i in range(3))
+
+
 def test_an_unused_process_is_stopped():
     with ChartProcess("run") as process:
         pass
