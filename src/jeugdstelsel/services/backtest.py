@@ -127,8 +127,8 @@ def forecast(origin: int, horizon: int, *, draws: int = DEFAULT_DRAWS,
     spec = pipeline.specify(scenario, "toets")
     inputs = pipeline.build_inputs(spec, data_through=origin)
     params = pipeline.parameter_set(scenario, 1, cal)
-    series = pipeline.execute([pipeline.Member(params, {}, None)], inputs, spec.n_months,
-                              first_year=origin + 1).series
+    member = pipeline.Member(params, {}, None, pipeline.forecast_discrepancy(scenario, cal))
+    series = pipeline.execute([member], inputs, spec.n_months, first_year=origin + 1).series
     return np.arange(origin + 1, end + 1), {k: v[:, 0] for k, v in series.items()}
 
 

@@ -267,6 +267,14 @@ class Calibration:
     discrepancy: dict = field(default_factory=dict)
     sampler: dict = field(default_factory=dict)
 
+    def discrepancy_scales(self) -> dict:
+        """The forecast's model discrepancy per series, estimated from this fit
+        (:mod:`jeugdstelsel.services.discrepancy`); computed, not stored, so it cannot go
+        stale beside the fit it comes from."""
+        from jeugdstelsel.services.discrepancy import estimate
+
+        return estimate(self.fit)
+
     def posterior(self) -> P.Posterior:
         return P.Posterior(
             tuple(self.posterior_names), np.array(self.posterior_mean), np.array(self.posterior_cov)

@@ -38,6 +38,7 @@ from jeugdstelsel.core.population import PopulationInputs
 from jeugdstelsel.core.simulate import SimulationResult, simulate
 from jeugdstelsel.errors import AreaError
 from jeugdstelsel.levers import LeverPlan, Library, load_library, plan_for
+from jeugdstelsel.services import discrepancy as D
 from jeugdstelsel.services.calibration import Calibration, load_shipped
 from jeugdstelsel.services.inputs import municipal_inputs, national_inputs
 from jeugdstelsel.services.scenario import FIRST_YEAR, Scenario
@@ -249,6 +250,9 @@ class Member:
     params: P.ParameterSet
     paths: dict[str, np.ndarray]
     cost: np.ndarray | None
+    # a forecast's model discrepancy (services/discrepancy.py); None for the model quantities
+    # themselves (calibration fits, sensitivity)
+    discrepancy: D.Discrepancy | None = None
 
 
 @dataclass(frozen=True)
@@ -297,7 +301,20 @@ def execute(members: Sequence[Member], inputs: PopulationInputs, n_months: int, 
     series = aggregate(result, params, first_year=first_year)
     bounds = np.cumsum([0, *(m.params.n_draws for m in members)])
     slices = tuple(slice(int(a), int(b)) for a, b in itertools.pairwise(bounds))
+    start = result.start_year if first_year is None else first_year
+    for m, sl in zip(members, slices, strict=True):
+        if m.discrepancy is not None:
+            D.apply(series, start, sl, m.discrepancy)
     return Execution(result, params, series, slices)
+
+
+def forecast_discrepancy(scenario: Scenario, calibration: Calibration | None = None, *,
+                         first_draw: int = 0) -> D.Discrepancy:
+    """The model discrepancy of a forecast under ``calibration`` (default: the shipped one)
+    with the scenario's seed: what every forecast path (run, compare, sweep, toets) adds.
+    ``first_draw``: where a chunk of a sweep's draws starts."""
+    cal = calibration or load_shipped()
+    return D.Discrepancy(cal.discrepancy_scales(), scenario.simulatie.zaad, first_draw)
 
 
 def simulate_draws(params: P.ParameterSet, inputs: PopulationInputs,
@@ -343,7 +360,8 @@ def run_specs(specs: Sequence[Spec], *, calibration: Calibration | None = None,
                                            calibration, codes=specs[i].codes)
             params = drawn[key]
             paths, cost = lever_paths(specs[i], params, inputs)
-            parts.append(Member(params, paths, cost))
+            parts.append(Member(params, paths, cost,
+                                forecast_discrepancy(specs[i].scenario, calibration)))
         execution = execute(parts, inputs, specs[members[0]].n_months,
                             progress=progress if len(groups) == 1 else None)
         for j, i in enumerate(members):
