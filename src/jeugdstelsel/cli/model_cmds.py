@@ -313,7 +313,9 @@ def calibrate_cmd(
     rows = []
     for r in cal.fit:
         unit = "%" if r["unit"] == "%" else " pp"
-        rows.append([r["series"], str(r["year"]),
+        period = str(r.get("period", r["year"]))
+        name = f"{r['series']} (per halfjaar)" if "H" in period else r["series"]
+        rows.append([name, period,
                      fmt_number(r["observed"], 1 if r["unit"] == "pp" else 0),
                      fmt_number(r["model"], 1 if r["unit"] == "pp" else 0),
                      f"{r['error']:+.1f}{unit}".replace(".", ","), r["status"]])
@@ -321,7 +323,7 @@ def calibrate_cmd(
     console.print(f"[bold]Fit per reeks (gekalibreerd t/m {cal.fitted_through})[/]")
     for series in dict.fromkeys(row[0] for row in rows):
         table = Table(title=series, title_justify="left", title_style="bold")
-        for col in ("Jaar", "Gepubliceerd", "Model", "Afwijking", "Status"):
+        for col in ("Periode", "Gepubliceerd", "Model", "Afwijking", "Status"):
             table.add_column(col, justify="left" if col == "Status" else "right")
         for row in rows:
             if row[0] == series:

@@ -71,6 +71,10 @@ SIGMA = {
 # Juvenile probation persons (CBS) are fitted since the model converts measures to unique
 # persons (jr_persons_per_measure), so persons and measures are each compared with their own.
 NOT_FITTED = {"jeugdhulp_0_22"}
+# Half-year figures, fitted as what they are: unique young people in that half-year (the model's
+# six-month aggregation), not as a year. CBS/NJi, in natura and/or PGB like the yearly series.
+HALF_YEAR_SERIES = {"jeugdzorg_0_22": "youth_jeugdzorg_incl_pgb_halfyear"}
+HALF = "@halfjaar"  # suffix of the half-year model series in _Problem.outputs
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,13 @@ class Target:
     source: str
     # "min"/"max": a published bound ("meer dan 17%"), penalised only when the model crosses it
     bound: str = ""
+    half: int = 0  # 1 or 2: a half-year figure (of ``year``); 0: the calendar year
+    # expected relative revision to the final figure (provisional first half-years: CBS +5%)
+    revision: float = 0.0
+
+    @property
+    def period(self) -> str:
+        return f"{self.year}H{self.half}" if self.half else str(self.year)
 
 
 def _stock_rows(name: str) -> list[tuple[int, float, str]]:
@@ -144,6 +155,8 @@ def national_targets(last_year: int) -> list[Target]:
             continue
         for year, (value, status) in annual(s.observed).items():
             add(s.key, year, value, status, "rel", f"{s.observed} {year}")
+    for key, name in HALF_YEAR_SERIES.items():
+        _add_half_years(targets, key, name, last_year)
     low = annual("muni_spending_jeugd_range_low")
     high = annual("muni_spending_jeugd_range_high")
     for year in sorted(set(low) & set(high)):
@@ -193,14 +206,36 @@ def national_targets(last_year: int) -> list[Target]:
     return targets
 
 
+def _add_half_years(targets: list[Target], key: str, name: str, last_year: int) -> None:
+    """The half-year figures of ``name`` up to ``last_year`` as targets of ``key``'s half-year
+    aggregation. A provisional one is compared at its expected final value (CBS: first
+    half-year figures end up about 5% higher, ``posterior.REVISION``) with a wider tolerance."""
+    from jeugdstelsel.services.posterior import REVISION
+
+    rows = series(name)
+    for period, value, status in zip(rows["period"], rows["value"], rows["status"], strict=False):
+        year, half = int(str(period)[:4]), int(str(period)[-1])
+        if not (FIRST_YEAR <= year <= last_year):
+            continue
+        sigma = SIGMA[key]
+        revision = 0.0
+        if status == "voorlopig":
+            revision, spread = REVISION["halfjaar"]
+            sigma = float(np.hypot(sigma, spread))
+        targets.append(Target(key, year, float(value), str(status), "rel", sigma,
+                              f"{name} {period}", half=half, revision=revision))
+
+
 def _model_values(out: dict[str, np.ndarray], targets: list[Target]) -> np.ndarray:
-    """Model values at the targets, ``(draws, targets)`` (first municipality)."""
-    cols = [out[t.key][:, 0, t.year - FIRST_YEAR] for t in targets]
+    """Model values at the targets, ``(draws, targets)`` (first municipality); half-year
+    targets from the six-month aggregation (``key + HALF``)."""
+    cols = [out[t.key + HALF][:, 0, 2 * (t.year - FIRST_YEAR) + t.half - 1] if t.half
+            else out[t.key][:, 0, t.year - FIRST_YEAR] for t in targets]
     return np.stack(cols, axis=1)
 
 
 def _residuals(model: np.ndarray, targets: list[Target]) -> np.ndarray:
-    obs = np.array([t.value for t in targets])
+    obs = np.array([t.value * (1.0 + t.revision) for t in targets])
     sig = np.array([t.sigma for t in targets])
     rel = np.array([t.kind == "rel" for t in targets])
     res = np.where(rel, np.log(np.maximum(model, 1e-9) / obs), model - obs) / sig
@@ -228,7 +263,13 @@ class _Problem:
         ps = base.with_values(values)
         from jeugdstelsel.services.pipeline import simulate_draws
 
-        return aggregate(simulate_draws(ps, self.inputs, self.months), ps)
+        result = simulate_draws(ps, self.inputs, self.months)
+        out = aggregate(result, ps)
+        halves = {t.key for t in self.targets if t.half}
+        if halves:
+            six = aggregate(result, ps, span_months=6)
+            out.update({k + HALF: six[k] for k in halves})
+        return out
 
     def residuals(self, z: np.ndarray) -> np.ndarray:
         z = np.atleast_2d(z)
@@ -317,6 +358,7 @@ def fit_table(model: np.ndarray, targets: list[Target]) -> list[dict]:
             {
                 "series": t.key,
                 "year": t.year,
+                "period": t.period,
                 "observed": t.value,
                 "model": float(value),
                 "error": float(err),
@@ -470,8 +512,8 @@ def holdout_check(fit_through: int | None = None, year: int | None = None, *,
     out = problem.outputs(z)
     all_targets = national_targets(year)
     rows = []
-    for t in (t for t in all_targets if t.year == year and t.kind == "rel"):
-        history = [h for h in all_targets if h.key == t.key and h.year < year]
+    for t in (t for t in all_targets if t.year == year and t.kind == "rel" and not t.half):
+        history = [h for h in all_targets if h.key == t.key and h.year < year and not h.half]
         if not history:
             continue
         model = float(out[t.key][0, 0, t.year - FIRST_YEAR])

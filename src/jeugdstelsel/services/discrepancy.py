@@ -65,6 +65,8 @@ def estimate(fit: Sequence[Mapping]) -> dict[str, Scale]:
     for row in fit:
         if row.get("unit") != "%" or not row["observed"] > 0 or not row["model"] > 0:
             continue  # counts only; shares follow their count
+        if "H" in str(row.get("period", "")):
+            continue  # half-year figures: the yearly series carry the forecast
         by_series.setdefault(row["series"], []).append(
             (int(row["year"]), float(np.log(row["observed"] / row["model"]))))
     steps: dict[str, tuple[np.ndarray, np.ndarray, int]] = {}
