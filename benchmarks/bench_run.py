@@ -60,9 +60,23 @@ def commands(out: Path) -> dict[str, list[str]]:
     }
 
 
+REFERENCE = ("import time, hashlib; t = time.perf_counter(); "
+             "[hashlib.sha256(str(i).encode()).digest() for i in range(300_000)]; "
+             "print(time.perf_counter() - t)")
+
+
+def reference_seconds() -> float:
+    """A fixed piece of single-core Python work in a fresh interpreter (median of 3): how fast
+    this (virtual) machine is right now. The same code's timings differ by a third between a
+    quiet and a busy host; quoting this beside them makes runs comparable."""
+    runs = [float(subprocess.run([sys.executable, "-c", REFERENCE], capture_output=True,
+                                 text=True, check=True).stdout) for _ in range(3)]
+    return statistics.median(runs)
+
+
 def part1(repeat: int) -> None:
     print(f"Belasting (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-          f"{os.cpu_count()} kernen")
+          f"{os.cpu_count()} kernen; referentie (vaste rekenlus) {reference_seconds():.3f} s")
     with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp:
         out = Path(tmp)
         for name, cmd in commands(out).items():
@@ -75,6 +89,7 @@ def part1(repeat: int) -> None:
             print(f"{name:45s} mediaan {statistics.median(walls):5.2f} s  min "
                   f"{min(walls):5.2f}  max {max(walls):5.2f}  (CPU mediaan "
                   f"{statistics.median(cpus):5.2f} s, n={repeat})", flush=True)
+    print(f"Referentie na afloop: {reference_seconds():.3f} s")
 
 
 BREAKDOWN = r'''
