@@ -25,7 +25,7 @@ The steps are drawn per calendar year from the scenario's seed on a stream of th
 same for every scenario with that seed (common random numbers: a plan with zero doses still
 equals its baseline exactly) and for every area (a municipality's column in a sweep equals its
 own run). Measured effect (docs/calibration.md): over the backtest's origins 2019-2022 the 80%
-bands hold about 85% and the 95% bands about 92% of the later figures.
+bands hold 83-85% and the 95% bands 90% of the later figures (65% and 83% without it).
 """
 
 from __future__ import annotations
