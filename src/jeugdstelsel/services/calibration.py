@@ -250,6 +250,7 @@ class _Problem:
     def __init__(self, last_year: int, names: tuple[str, ...] = CALIBRATED):
         self.last_year = last_year
         self.targets = national_targets(last_year)
+        self.halves = {t.key for t in self.targets if t.half}  # series with half-year targets
         # demography too only from figures up to the last fitted year: nothing later leaks in
         self.inputs, _ = national_inputs(FIRST_YEAR, last_year, data_through=last_year)
         self.months = (last_year - FIRST_YEAR + 1) * 12
@@ -265,10 +266,9 @@ class _Problem:
 
         result = simulate_draws(ps, self.inputs, self.months)
         out = aggregate(result, ps)
-        halves = {t.key for t in self.targets if t.half}
-        if halves:
+        if self.halves:
             six = aggregate(result, ps, span_months=6)
-            out.update({k + HALF: six[k] for k in halves})
+            out.update({k + HALF: six[k] for k in self.halves})
         return out
 
     def residuals(self, z: np.ndarray) -> np.ndarray:

@@ -308,13 +308,18 @@ def execute(members: Sequence[Member], inputs: PopulationInputs, n_months: int, 
     return Execution(result, params, series, slices)
 
 
+def forecast_scales(calibration: Calibration | None = None) -> dict[str, D.Scale]:
+    """The model-discrepancy steps of a forecast under ``calibration`` (default: the shipped
+    one)."""
+    return (calibration or load_shipped()).discrepancy_scales()
+
+
 def forecast_discrepancy(scenario: Scenario, calibration: Calibration | None = None, *,
                          first_draw: int = 0) -> D.Discrepancy:
-    """The model discrepancy of a forecast under ``calibration`` (default: the shipped one)
-    with the scenario's seed: what every forecast path (run, compare, sweep, toets) adds.
-    ``first_draw``: where a chunk of a sweep's draws starts."""
-    cal = calibration or load_shipped()
-    return D.Discrepancy(cal.discrepancy_scales(), scenario.simulatie.zaad, first_draw)
+    """The model discrepancy of a forecast under ``calibration`` with the scenario's seed: what
+    every forecast path (run, compare, sweep, toets) adds. ``first_draw``: where a chunk of a
+    sweep's draws starts."""
+    return D.Discrepancy(forecast_scales(calibration), scenario.simulatie.zaad, first_draw)
 
 
 def simulate_draws(params: P.ParameterSet, inputs: PopulationInputs,
@@ -348,6 +353,7 @@ def run_specs(specs: Sequence[Spec], *, calibration: Calibration | None = None,
         key = (spec.codes, spec.scenario.bevolking.model_dump_json(), spec.n_months)
         groups.setdefault(key, []).append(i)
     out: list[Outcome | None] = [None] * len(specs)
+    scales = forecast_scales(calibration)  # once: every spec of this call shares the calibration
     for members in groups.values():
         inputs = build_inputs(specs[members[0]])
         parts = []
@@ -361,7 +367,7 @@ def run_specs(specs: Sequence[Spec], *, calibration: Calibration | None = None,
             params = drawn[key]
             paths, cost = lever_paths(specs[i], params, inputs)
             parts.append(Member(params, paths, cost,
-                                forecast_discrepancy(specs[i].scenario, calibration)))
+                                D.Discrepancy(scales, specs[i].scenario.simulatie.zaad)))
         execution = execute(parts, inputs, specs[members[0]].n_months,
                             progress=progress if len(groups) == 1 else None)
         for j, i in enumerate(members):

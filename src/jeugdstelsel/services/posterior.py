@@ -108,7 +108,7 @@ def group_of(key: str) -> str:
 
 
 def _half_year(target) -> bool:
-    return bool(getattr(target, "half", 0)) or "-07-01" in target.source
+    return bool(target.half) or "-07-01" in target.source
 
 
 def measurement(target) -> tuple[float, float]:

@@ -155,7 +155,7 @@ def meta(result: RunResult) -> dict:
         "jaren": [int(y) for y in result.years],
         "trekkingen": int(result.params.n_draws),
         "kalibratie": result.calibration_info,
-        "modelafwijking": _discrepancy_note(),
+        "modelafwijking": _discrepancy_note(result),
         "eenheden": "zie kolom 'eenheid'; statistieken over Monte Carlo-trekkingen",
         "bestanden": {
             "results.csv": "lang formaat, machineleesbaar (scheidingsteken ',', decimaalpunt)",
@@ -168,16 +168,13 @@ def meta(result: RunResult) -> dict:
     }
 
 
-def _discrepancy_note() -> dict:
+def _discrepancy_note(result: RunResult) -> dict:
     """What the bands after each series' last published figure contain besides the
-    parameters' uncertainty (services/discrepancy.py)."""
-    from jeugdstelsel.services.calibration import load_shipped
-    from jeugdstelsel.services.discrepancy import describe
-
+    parameters' uncertainty (services/discrepancy.py): the steps this run used."""
     return {"uitleg": "na het laatste gepubliceerde cijfer van een reeks bevat de band ook de "
                       "modelafwijking: een toevalswandeling op log(cijfer/model) met deze stap "
                       "per jaar, geschat uit de fit van de landelijke kalibratie",
-            "reeksen": describe(load_shipped().discrepancy_scales())}
+            "reeksen": list(result.discrepancy)}
 
 
 def write(result: RunResult, out_dir: str | os.PathLike[str] | OutputFolder, *,

@@ -19,6 +19,7 @@ from jeugdstelsel.core.population import PopulationInputs
 from jeugdstelsel.errors import AreaError
 from jeugdstelsel.services import pipeline, provenance
 from jeugdstelsel.services.calibration import Calibration, load_shipped
+from jeugdstelsel.services.discrepancy import describe
 from jeugdstelsel.services.provenance import Provenance
 from jeugdstelsel.services.scenario import FIRST_YEAR, Scenario
 
@@ -38,6 +39,8 @@ class RunResult:
     calibration_info: dict = field(default_factory=dict)
     source: str = "<scenario>"
     provenance: Provenance | None = None  # tool version, calibration, data vintage, seed
+    # the model-discrepancy steps its bands carry (services/discrepancy.py: ``describe``)
+    discrepancy: tuple[dict, ...] = ()
 
     def summary(self) -> pd.DataFrame:
         """Long format: one row per area, series, year and statistic."""
@@ -109,6 +112,7 @@ def result_of(outcome: pipeline.Outcome, calibration: Calibration | None = None)
         },
         spec.source,
         provenance.for_run(spec.scenario, cal, municipal, spec.source),
+        tuple(describe(pipeline.forecast_scales(cal))),
     )
 
 
