@@ -329,6 +329,8 @@ def test_a_shown_comparison_is_not_reloaded_when_its_details_arrive(browser_page
     page.get_by_role("button", name="Toon ze").wait_for(timeout=15_000)
     assert page.evaluate("window.__gelezen === true")
     assert page.locator("table.tornado").count() == 0
+    assert page.get_by_text("verschijnt hier een knop").count() == 0  # the hint has done its job
+    shot(page, "details-aangeboden")
     axe_check(page, "details-aangeboden")
     page.get_by_role("button", name="Toon ze").click()
     page.locator("table.tornado").first.wait_for()

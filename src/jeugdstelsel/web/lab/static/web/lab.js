@@ -18,6 +18,8 @@
     button.textContent = "Toon ze";
     button.addEventListener("click", function () { window.location.reload(); });
     live.appendChild(button);
+    var hint = box.querySelector("p.klein");  // "a button will appear here": it has
+    if (hint) { hint.remove(); }
   }
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
