@@ -273,3 +273,19 @@ def test_code_does_not_branch_on_unit_labels():
     assert pattern.search('if ind.unit == "euro"') and pattern.search('"per maand" in p.unit')
     for path in sorted(core.glob("*.py")):
         assert not pattern.search(path.read_text(encoding="utf-8")), path.name
+
+
+def test_the_trend_break_prior_is_the_published_growth_against_the_published_counts():
+    """coverage_pre2021's default is computed from figures in the embedded data, not typed in:
+    CBS's break-free growth of 2021 (1.5%) against the published 2020 -> 2021 counts."""
+    from jeugdstelsel.data.refdata import series
+
+    def value(name: str, period: str) -> float:
+        rows = series(name)
+        rows = rows[(rows["period"] == period) & (rows["status"] != "voorlopig")]
+        return float(rows["value"].iloc[0])
+
+    growth = value("jeugdhulp_use_growth", "2021") / 100
+    prior = (1 + growth) * value("youth_jeugdhulp_total_incl_pgb", "2020") / value(
+        "youth_jeugdhulp_total_incl_pgb", "2021")
+    assert PARAMETERS_BY_NAME["coverage_pre2021"].default == pytest.approx(prior, abs=5e-4)

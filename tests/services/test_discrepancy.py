@@ -17,18 +17,62 @@ def _row(series: str, year: int, log_ratio: float, unit: str = "%") -> dict:
 
 def test_scales_known_answer():
     """Series a: residuals 0, 0.1, 0 (two changes of 0.1, one year each); series b: 0 and 0.2
-    three years apart. Pooled variance per year (0.01 + 0.01 + 0.04) / (1 + 1 + 3) = 0.012;
-    a: (0.02 + 0.012) / (2 + 1); b: (0.04 + 0.012) / (3 + 1). One figure (c) or a share (d):
-    no scale of its own."""
+    three years apart. Pooled variance per year (0.01 + 0.01 + 0.04) / (1 + 1 + 3) = 0.012; the
+    group (a, b and c are in no named group: one group) (0.06 + 0.012) / (5 + 1) = 0.012;
+    a: (0.02 + 0.012) / (2 + 1); b: (0.04 + 0.012) / (3 + 1). One figure (c): its group's step
+    and no change of its own. A share (d): no scale of its own."""
     fit = [_row("a", 2016, 0.0), _row("a", 2017, 0.1), _row("a", 2018, 0.0),
            _row("b", 2016, 0.0), _row("b", 2019, 0.2), _row("c", 2020, 0.3),
            _row("d", 2016, 0.0, "pp"), _row("d", 2017, 5.0, "pp")]
     scales = D.estimate(fit)
-    assert set(scales) == {"a", "b"}
+    assert set(scales) == {"a", "b", "c"}
     assert scales["a"].sigma == pytest.approx(math.sqrt(0.032 / 3))
     assert scales["b"].sigma == pytest.approx(math.sqrt(0.052 / 4))
-    assert (scales["a"].last_year, scales["b"].last_year) == (2018, 2019)
-    assert scales["b"].n_steps == 3
+    assert scales["c"].sigma == pytest.approx(math.sqrt(0.012))
+    assert (scales["a"].last_year, scales["b"].last_year, scales["c"].last_year) == (2018, 2019,
+                                                                                    2020)
+    assert (scales["b"].n_steps, scales["c"].n_steps) == (3, 0)
+    # the anchor: the last published figure
+    assert scales["b"].anchor == pytest.approx(100 * math.exp(0.2))
+
+
+def test_series_pool_within_their_group_first():
+    """jeugdzorg 0-22 and 0-17 share a group (posterior.GROUPS), jeugdreclassering has its own:
+    a quiet headline is not widened by a restless probation series beyond the overall weight."""
+    fit = [_row("jeugdzorg_0_22", y, v) for y, v in [(2016, 0), (2017, 0.01), (2018, 0)]]
+    fit += [_row("jeugdzorg_0_17", y, v) for y, v in [(2016, 0), (2017, -0.01), (2018, 0)]]
+    fit += [_row("jeugdreclassering_0_22", y, v) for y, v in [(2016, 0), (2017, 0.3),
+                                                              (2018, 0)]]
+    scales = D.estimate(fit)
+    overall = (4 * 0.0001 + 2 * 0.09) / 6
+    group = (4 * 0.0001 + overall) / (4 + 1)
+    assert scales["jeugdzorg_0_22"].sigma == pytest.approx(math.sqrt((0.0002 + group) / 3))
+    assert scales["jeugdzorg_0_22"].sigma < 0.1 < scales["jeugdreclassering_0_22"].sigma
+
+
+def test_provisional_figures_anchor_at_their_expected_final_value():
+    from jeugdstelsel.services.posterior import REVISION
+
+    fit = [{**_row("a", 2016, 0.0), "status": "definitief"},
+           {**_row("a", 2017, 0.0), "status": "voorlopig"}]
+    assert D.estimate(fit)["a"].anchor == pytest.approx(100 * (1 + REVISION["jaar"][0]))
+
+
+def test_the_country_starts_from_its_last_figure_every_draw():
+    """Column 0 is the country: every draw is scaled through the anchor at 2023, so the
+    model's own spread in 2023 is gone after it; column 1 (a municipality) keeps the model's
+    path. Years up to 2023 do not move."""
+    rng = np.random.default_rng(1)
+    level = rng.uniform(800, 1200, size=(500, 1, 1))
+    growth = np.array([1.0, 1.0, 1.0, 1.0, 1.02, 1.04])  # 2020-2025
+    base = level * growth * np.ones((500, 2, 6))
+    series = {"x": base.copy()}
+    disc = D.Discrepancy({"x": D.Scale(0.0, 2023, 3.0, anchor=950.0)}, seed=1, national=(0,))
+    D.apply(series, 2020, slice(0, 500), disc)
+    x = series["x"]
+    assert np.array_equal(x[:, :, :4], base[:, :, :4])
+    assert np.allclose(x[:, 0, 4], 950.0 * 1.02) and np.allclose(x[:, 0, 5], 950.0 * 1.04)
+    assert np.array_equal(x[:, 1], base[:, 1])
 
 
 def _series(n_draws: int, years: int) -> dict[str, np.ndarray]:
@@ -63,14 +107,15 @@ def test_any_split_of_the_draws_gives_the_same_numbers():
     assert np.array_equal(later["x"][:, :, 1:7], whole["x"])
 
 
-def test_a_run_widens_its_bands_after_the_last_published_figure_only(monkeypatch):
+def test_a_run_starts_from_the_last_published_figure_and_widens_after_it(monkeypatch):
     """Through the one pipeline: the same run without the discrepancy has the same years up to
-    each series' last figure and a narrower band after it."""
+    each series' last figure; after it every draw starts from that figure (so the first
+    forecast year's median is the figure times the model's growth) and the band widens."""
     from jeugdstelsel.services.calibration import Calibration, load_shipped
     from jeugdstelsel.services.run import run
     from jeugdstelsel.services.scenario import parse
 
-    spec = parse('[simulatie]\ntrekkingen = 300\nzaad = 5\n', "t")
+    spec = parse('[periode]\nstart = 2020\n[simulatie]\ntrekkingen = 300\nzaad = 5\n', "t")
     scale = load_shipped().discrepancy_scales()["jeugdzorg_0_22"]
     with_d = run(spec)
     monkeypatch.setattr(Calibration, "discrepancy_scales", lambda self: {})
@@ -79,7 +124,33 @@ def test_a_run_widens_its_bands_after_the_last_published_figure_only(monkeypatch
     a, b = with_d.series["jeugdzorg_0_22"][:, 0], without.series["jeugdzorg_0_22"][:, 0]
     known = years <= scale.last_year
     assert np.array_equal(a[:, known], b[:, known])
+    t = int(np.flatnonzero(years == scale.last_year)[0])
+    growth = b[:, t + 1] / b[:, t]
+    assert np.median(a[:, t + 1]) == pytest.approx(scale.anchor * np.median(growth), rel=0.01)
     width = lambda v: np.percentile(v, 90, axis=0) - np.percentile(v, 10, axis=0)  # noqa: E731
-    assert np.all(width(a[:, ~known]) > width(b[:, ~known]))
-    assert np.allclose(np.median(a[:, ~known], axis=0), np.median(b[:, ~known], axis=0),
-                       rtol=0.02)
+    assert np.all(np.diff(width(a[:, ~known])) > 0)
+
+
+def test_a_lever_that_acts_before_the_last_figure_keeps_its_effect(monkeypatch):
+    """A plan whose lever starts in 2020 is anchored with its lever-free twin's draws: per
+    draw, plan / baseline after the last figure is what the model alone says (the anchor is
+    the world's, not the plan's), and the plan moves in the lever's declared direction."""
+    from jeugdstelsel.services.calibration import Calibration
+    from jeugdstelsel.services.compare import compare_scenarios
+    from jeugdstelsel.services.scenario import parse
+
+    head = '[periode]\nstart = 2020\neind = 2027\n[simulatie]\ntrekkingen = 200\nzaad = 3\n'
+    plan = head + '[[hefbomen]]\nnaam = "poh_jeugd"\ndosis = 0.6\nstart = 2020\n'
+    ratios = []
+    for anchored in (True, False):
+        if not anchored:
+            monkeypatch.setattr(Calibration, "discrepancy_scales", lambda self: {})
+        result = compare_scenarios([("basis", parse(head, "basis")),
+                                    ("plan", parse(plan, "plan"))])
+        base, lever = (r.series["jeugdzorg_0_22"] for r in result.results)
+        ratios.append(lever / base)
+    years = np.asarray(result.years)
+    after = years > 2024
+    assert np.allclose(ratios[0][:, after], ratios[1][:, after], rtol=1e-9)
+    # without the twin, anchoring the plan at its own 2024 value would cancel most of it
+    assert np.median(ratios[0][:, after]) < 0.995

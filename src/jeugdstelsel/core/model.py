@@ -697,14 +697,20 @@ PARAMETERS: tuple[Parameter, ...] = (
         "coverage_pre2021",
         "CBS-dekking jeugdhulp vóór 2021",
         U.FRACTION,
-        0.885,
-        0.78,
+        0.937,
+        0.85,
         0.99,
         Source(
             "cbs",
-            "CBS Jeugdmonitor 2023: in 2021 ca. 53.000 jongeren extra door nieuw "
-            "rapporterende aanbieders",
-            "prior 1 - 53/424 (jeugdhulp zonder verblijf 2021); gekalibreerd",
+            "CBS Jeugdmonitor 2023, inleiding: 'In 2021 bedroeg de stijging [van het "
+            "jeugdhulpgebruik] 1,5 procent'; gepubliceerd steeg het aantal jongeren met "
+            "jeugdhulp (natura en/of pgb) van 423.400 (2020) naar 458.465 (2021)",
+            "prior 1,015 x 423.400 / 458.465 = 0,937: het verschil tussen de gepubliceerde "
+            "stijging (8,3%) en de werkelijke (1,5%) is de trendbreuk (aanname: de 1,5% "
+            "telt zonder de nieuw rapporterende aanbieders; eerder 1 - 53.000/424.000, maar "
+            "veel van die 53.000 jongeren kregen ook hulp bij een bestaande aanbieder); "
+            "gekalibreerd. Een publicatie van 2023: de toets gebruikt haar ook bij oorsprongen "
+            "vóór 2021",
         ),
         "Aandeel van de jeugdhulp zonder verblijf dat CBS tot en met 2020 waarnam; vanaf "
         "2021 1 (trendbreuk, shared/DESIGN.md §5). De nieuw rapporterende aanbieders zijn "

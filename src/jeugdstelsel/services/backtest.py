@@ -127,7 +127,8 @@ def forecast(origin: int, horizon: int, *, draws: int = DEFAULT_DRAWS,
     spec = pipeline.specify(scenario, "toets")
     inputs = pipeline.build_inputs(spec, data_through=origin)
     params = pipeline.parameter_set(scenario, 1, cal)
-    member = pipeline.Member(params, {}, None, pipeline.forecast_discrepancy(scenario, cal))
+    member = pipeline.Member(params, {}, None,
+                             pipeline.forecast_discrepancy(scenario, cal, codes=spec.codes))
     series = pipeline.execute([member], inputs, spec.n_months, first_year=origin + 1).series
     return np.arange(origin + 1, end + 1), {k: v[:, 0] for k, v in series.items()}
 

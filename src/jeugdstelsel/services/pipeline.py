@@ -295,17 +295,50 @@ def stack(members: Sequence[Member], n_months: int
 def execute(members: Sequence[Member], inputs: PopulationInputs, n_months: int, *,
             first_year: int | None = None,
             progress: Callable[[int, int], None] | None = None) -> Execution:
-    """One engine call for all members, then the yearly series from ``first_year``."""
-    params, paths, cost = stack(members, n_months)
+    """One engine call for all members, then the yearly series from ``first_year``.
+
+    A member whose forecast is anchored at a published figure (``discrepancy.apply``) and whose
+    levers already act by that figure's year gets a lever-free twin with the same draws: the
+    anchor is the world's, not the plan's. Twins run after the members (``slices`` names the
+    members' draws only).
+    """
+    twins = _anchor_twins(members, inputs.start_year)
+    runs = [*members, *(Member(members[i].params, {}, None) for i in twins)]
+    params, paths, cost = stack(runs, n_months)
     result = simulate(params, inputs, n_months, paths=paths, extra_cost=cost, progress=progress)
-    series = aggregate(result, params, first_year=first_year)
-    bounds = np.cumsum([0, *(m.params.n_draws for m in members)])
-    slices = tuple(slice(int(a), int(b)) for a, b in itertools.pairwise(bounds))
     start = result.start_year if first_year is None else first_year
-    for m, sl in zip(members, slices, strict=True):
+    needed = [y for m in members if m.discrepancy is not None
+              for y in [m.discrepancy.first_anchor_year()] if y is not None]
+    lo = max(min([start, *needed]), result.start_year)
+    series = aggregate(result, params, first_year=lo)
+    bounds = np.cumsum([0, *(m.params.n_draws for m in runs)])
+    slices = tuple(slice(int(a), int(b)) for a, b in itertools.pairwise(bounds))
+    for i, (m, sl) in enumerate(zip(members, slices, strict=False)):
         if m.discrepancy is not None:
-            D.apply(series, start, sl, m.discrepancy)
-    return Execution(result, params, series, slices)
+            twin = twins.get(i)
+            D.apply(series, lo, sl, m.discrepancy,
+                    None if twin is None else slices[len(members) + twin])
+    if lo != start:
+        series = {k: v[..., start - lo:] for k, v in series.items()}
+    return Execution(result, params, series, slices[:len(members)])
+
+
+def _anchor_twins(members: Sequence[Member], start_year: int) -> dict[int, int]:
+    """Members whose levers change a parameter in a month up to their anchor year: member index
+    -> twin number."""
+    out: dict[int, int] = {}
+    for i, m in enumerate(members):
+        year = m.discrepancy.anchor_year() if m.discrepancy is not None else None
+        if year is None or not m.paths:
+            continue
+        months = (year + 1 - start_year) * MONTHS_PER_YEAR
+        if months > 0 and any(
+                not np.array_equal(path[:months], np.broadcast_to(m.params[k][None],
+                                                                  (min(months, len(path)),
+                                                                   *m.params[k].shape)))
+                for k, path in m.paths.items()):
+            out[i] = len(out)
+    return out
 
 
 def forecast_scales(calibration: Calibration | None = None) -> dict[str, D.Scale]:
@@ -315,11 +348,15 @@ def forecast_scales(calibration: Calibration | None = None) -> dict[str, D.Scale
 
 
 def forecast_discrepancy(scenario: Scenario, calibration: Calibration | None = None, *,
-                         first_draw: int = 0) -> D.Discrepancy:
+                         codes: Sequence[str], first_draw: int = 0,
+                         scales: Mapping[str, D.Scale] | None = None) -> D.Discrepancy:
     """The model discrepancy of a forecast under ``calibration`` with the scenario's seed: what
-    every forecast path (run, compare, sweep, toets) adds. ``first_draw``: where a chunk of a
-    sweep's draws starts."""
-    return D.Discrepancy(forecast_scales(calibration), scenario.simulatie.zaad, first_draw)
+    every forecast path (run, compare, sweep, toets) adds. ``codes``: the areas' columns (the
+    country's, ``NL01``, start from its last published figures); ``first_draw``: where a chunk
+    of a sweep's draws starts; ``scales``: already resolved ones (:func:`forecast_scales`)."""
+    return D.Discrepancy(forecast_scales(calibration) if scales is None else scales,
+                         scenario.simulatie.zaad, first_draw,
+                         tuple(j for j, c in enumerate(codes) if c == "NL01"))
 
 
 def simulate_draws(params: P.ParameterSet, inputs: PopulationInputs,
@@ -366,8 +403,8 @@ def run_specs(specs: Sequence[Spec], *, calibration: Calibration | None = None,
                                            calibration, codes=specs[i].codes)
             params = drawn[key]
             paths, cost = lever_paths(specs[i], params, inputs)
-            parts.append(Member(params, paths, cost,
-                                D.Discrepancy(scales, specs[i].scenario.simulatie.zaad)))
+            parts.append(Member(params, paths, cost, forecast_discrepancy(
+                specs[i].scenario, codes=specs[i].codes, scales=scales)))
         execution = execute(parts, inputs, specs[members[0]].n_months,
                             progress=progress if len(groups) == 1 else None)
         for j, i in enumerate(members):

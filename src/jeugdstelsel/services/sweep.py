@@ -386,7 +386,7 @@ def _simulate_one(plan: SweepPlan, scenario: Scenario, full: SweepDraws,
 
     member = pipeline.Member(chunk_parameters(full, codes, lo, hi),
                              *chunk_levers(plan, scenario, full, codes, inputs, lo, hi),
-                             pipeline.forecast_discrepancy(scenario, first_draw=lo))
+                             pipeline.forecast_discrepancy(scenario, codes=codes, first_draw=lo))
     ex = pipeline.execute([member], inputs, plan.n_months, first_year=plan.start)
     return _member_series(plan, ex, 0)
 
@@ -434,7 +434,7 @@ def _simulate_stacked(plan: SweepPlan, draws: dict[str, SweepDraws],
     members = [pipeline.Member(chunk_parameters(draws[name], codes, lo, hi),
                                *chunk_levers(plan, scenario, draws[name], codes, inputs[0], lo,
                                              hi),
-                               pipeline.forecast_discrepancy(scenario, first_draw=lo))
+                               pipeline.forecast_discrepancy(scenario, codes=codes, first_draw=lo))
                for name, scenario in zip(plan.names, plan.scenarios, strict=True)]
     ex = pipeline.execute(members, inputs[0], plan.n_months, first_year=plan.start)
     return {name: _member_series(plan, ex, i) for i, name in enumerate(plan.names)}
