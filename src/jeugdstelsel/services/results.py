@@ -173,7 +173,10 @@ def _discrepancy_note(result: RunResult) -> dict:
     parameters' uncertainty (services/discrepancy.py): the steps this run used."""
     return {"uitleg": "na het laatste gepubliceerde cijfer van een reeks bevat de band ook de "
                       "modelafwijking: een toevalswandeling op log(cijfer/model) met deze stap "
-                      "per jaar, geschat uit de fit van de landelijke kalibratie",
+                      "per jaar, geschat uit de fit van de landelijke kalibratie; voor "
+                      "Nederland begint elke trekking na dat jaar bij het gepubliceerde cijfer "
+                      "(vertrekpunt; een voorlopig cijfer op zijn verwachte definitieve waarde), "
+                      "een gemeente volgt het pad van het model",
             "reeksen": list(result.discrepancy)}
 
 
