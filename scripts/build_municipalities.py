@@ -41,6 +41,25 @@ KWB2020_COUNTS = [
     ("pop_15_24_2020", "k_15Tot25Jaar_9"),
     ("households_2020", "HuishoudensTotaal_28"),
     ("bijstand_persons_2020", "PersonenPerSoortUitkeringBijstand_83"),
+    # further indicators of the pooled municipal model's regression (municipal_calibration)
+    ("divorced_2020", "Gescheiden_15"),
+    ("nonwestern_2020", "NietWestersTotaal_18"),
+    ("ao_persons_2020", "PersonenPerSoortUitkeringAO_84"),
+    ("ww_persons_2020", "PersonenPerSoortUitkeringWW_85"),
+    ("cars_2020", "PersonenautoSTotaal_99"),
+    ("households_with_children_2020", "HuishoudensMetKinderen_31"),
+    ("single_households_2020", "Eenpersoonshuishoudens_29"),
+]
+# (output column, numerator, denominator, factor): shares recomputed from the added counts
+KWB2020_SHARES = [
+    ("divorced_share_2020", "divorced_2020", "inhabitants_2020", 100.0),
+    ("nonwestern_share_2020", "nonwestern_2020", "inhabitants_2020", 100.0),
+    ("ao_per_1000_2020", "ao_persons_2020", "inhabitants_2020", 1000.0),
+    ("ww_per_1000_2020", "ww_persons_2020", "inhabitants_2020", 1000.0),
+    ("cars_per_household_2020", "cars_2020", "households_2020", 1.0),
+    ("households_with_children_share_2020", "households_with_children_2020", "households_2020",
+     100.0),
+    ("single_household_share_2020", "single_households_2020", "households_2020", 100.0),
 ]
 HOUSEHOLD_COUNTS = [
     ("households_with_children_2022", "TotaalHuishoudensMetKinderen_1"),
@@ -126,6 +145,8 @@ def build() -> pd.DataFrame:
             table["one_parent_households_2022"], table["households_with_children_2022"], strict=True
         )
     ]
+    for out, num, den, factor in KWB2020_SHARES:
+        table[out] = [ratio(a, b, factor) for a, b in zip(table[num], table[den], strict=True)]
     table["area_note"] = table["gm_code"].map(lambda c: ", ".join(area_changed(c)))
     columns = [
         "gm_code",
@@ -142,6 +163,8 @@ def build() -> pd.DataFrame:
         "households_with_children_2022",
         "one_parent_households_2022",
         "one_parent_share_2022",
+        *(c for c, _ in KWB2020_COUNTS[5:]),
+        *(c for c, *_ in KWB2020_SHARES),
         "area_note",
     ]
     return table[columns].sort_values("gm_code").reset_index(drop=True)
@@ -156,6 +179,7 @@ def main() -> None:
         "share_15_24_2020",
         "bijstand_per_1000_2020",
         "one_parent_share_2022",
+        *(c for c, *_ in KWB2020_SHARES),
     }
     rounded = table.copy()
     for col in counts:
