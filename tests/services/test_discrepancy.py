@@ -154,3 +154,33 @@ def test_a_lever_that_acts_before_the_last_figure_keeps_its_effect(monkeypatch):
     assert np.allclose(ratios[0][:, after], ratios[1][:, after], rtol=1e-9)
     # without the twin, anchoring the plan at its own 2024 value would cancel most of it
     assert np.median(ratios[0][:, after]) < 0.995
+
+
+def test_the_step_variance_carries_the_degrees_of_freedom_correction():
+    fit = [_row("a", 2016, 0.0), _row("a", 2017, 0.1), _row("a", 2018, 0.0)]
+    plain, corrected = D.estimate(fit)["a"], D.estimate(fit, variance_factor=1.5)["a"]
+    assert corrected.sigma == pytest.approx(plain.sigma * math.sqrt(1.5))
+    assert (plain.dof_factor, corrected.dof_factor) == (1.0, 1.5)
+
+
+def test_effective_parameters_known_answers():
+    """A plain regression with 3 columns has 3 effective parameters; a prior row that pins a
+    parameter (ridge) takes part of one away; a parameter no figure informs counts for 0."""
+    from jeugdstelsel.services.calibration import effective_parameters
+
+    x = np.random.default_rng(0).standard_normal((20, 3))
+    assert effective_parameters(x, 20) == pytest.approx(3.0)
+    pinned = np.vstack([x, np.diag([0.0, 0.0, 10.0])])
+    assert 2.0 < effective_parameters(pinned, 20) < 2.2
+    unused = np.vstack([np.hstack([x, np.zeros((20, 1))]), np.diag([0.0, 0.0, 0.0, 1.0])])
+    assert effective_parameters(unused, 20) == pytest.approx(3.0)
+
+
+def test_the_shipped_calibration_states_its_effective_parameters():
+    from jeugdstelsel.services.calibration import load_shipped
+
+    cal = load_shipped()
+    n, p = cal.optimizer["n_targets"], cal.optimizer["p_eff"]
+    assert 0 < p < n
+    scale = cal.discrepancy_scales()["jeugdzorg_0_22"]
+    assert scale.dof_factor == pytest.approx(n / (n - p))

@@ -311,10 +311,15 @@ class Calibration:
     def discrepancy_scales(self) -> dict:
         """The forecast's model discrepancy per series, estimated from this fit
         (:mod:`jeugdstelsel.services.discrepancy`); computed, not stored, so it cannot go
-        stale beside the fit it comes from."""
+        stale beside the fit it comes from. The fit's residuals are smaller than the errors
+        by the fitted parameters' share, so the step's variance is scaled by
+        ``n / (n - p_eff)`` (:func:`effective_parameters`); a file without ``p_eff`` (written
+        before 4 December 2026) gets factor 1, and ``describe`` says which factor was used."""
         from jeugdstelsel.services.discrepancy import estimate
 
-        return estimate(self.fit)
+        n, p = self.optimizer.get("n_targets"), self.optimizer.get("p_eff")
+        factor = n / (n - p) if n and p is not None and n > p else 1.0
+        return estimate(self.fit, variance_factor=factor)
 
     def posterior(self) -> P.Posterior:
         return P.Posterior(
@@ -464,9 +469,21 @@ def calibrate(
 
 
 def _optimizer_info(fit, method: str, n_targets: int) -> dict:
-    """What the least-squares fit did, for the calibration file."""
+    """What the least-squares fit did, for the calibration file; ``p_eff`` serves the
+    forecast's model discrepancy (:meth:`Calibration.discrepancy_scales`)."""
     return {"method": method, "nfev": int(fit.nfev), "cost": float(fit.cost),
-            "status": int(fit.status), "message": str(fit.message), "n_targets": n_targets}
+            "status": int(fit.status), "message": str(fit.message), "n_targets": n_targets,
+            "p_eff": round(effective_parameters(fit.jac, n_targets), 3)}
+
+
+def effective_parameters(jac: np.ndarray, n_targets: int) -> float:
+    """The effective number of fitted parameters: the trace of the hat matrix over the data
+    rows of the least-squares Jacobian (its other rows are the priors). Hastie, Tibshirani and
+    Friedman, *The Elements of Statistical Learning*, section 7.6: a fit with ``p_eff``
+    parameters leaves residuals whose sum of squares is ``(n - p_eff) / n`` of the errors' on
+    average; a weakly identified parameter counts for less than one."""
+    data = np.asarray(jac)[:n_targets]
+    return float(np.trace(data @ np.linalg.pinv(jac.T @ jac) @ data.T))
 
 
 def calibrate_laplace(last_year: int, *, max_nfev: int = 200) -> Calibration:

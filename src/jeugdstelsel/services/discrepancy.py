@@ -71,6 +71,8 @@ class Scale:
     # the published figure of ``last_year`` (a provisional one at its expected final value); 0:
     # none, the forecast starts from the model's path
     anchor: float = 0.0
+    # the degrees-of-freedom correction of the step's variance (calibration.effective_parameters)
+    dof_factor: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -102,8 +104,12 @@ def _expected_final(row: Mapping) -> float:
     return float(row["observed"]) * (1.0 + bias)
 
 
-def estimate(fit: Sequence[Mapping]) -> dict[str, Scale]:
-    """The scales from a calibration's fit table (rows with series, year, observed, model)."""
+def estimate(fit: Sequence[Mapping], variance_factor: float = 1.0) -> dict[str, Scale]:
+    """The scales from a calibration's fit table (rows with series, year, observed, model).
+
+    ``variance_factor``: the residuals of a fit understate its errors (they were fitted);
+    ``n / (n - p_eff)`` from the calibration corrects that (``Calibration.discrepancy_scales``).
+    """
     by_series: dict[str, list[tuple[int, float]]] = {}
     finals: dict[str, dict[int, list[float]]] = {}
     for row in fit:
@@ -138,12 +144,13 @@ def estimate(fit: Sequence[Mapping]) -> dict[str, Scale]:
                  for g, v in groups.items()}
     out = {}
     for key, (c, s, last) in steps.items():
-        var = _shrunk(c, s, group_var[_group(key)])
+        var = _shrunk(c, s, group_var[_group(key)]) * variance_factor
         out[key] = Scale(float(np.sqrt(var)), last, float(np.sum(s)),
-                         float(np.mean(finals[key][last])))
+                         float(np.mean(finals[key][last])), variance_factor)
     for key, year in single.items():  # no change of its own yet: its group's step
-        var = group_var.get(_group(key), overall)
-        out[key] = Scale(float(np.sqrt(var)), year, 0.0, float(np.mean(finals[key][year])))
+        var = group_var.get(_group(key), overall) * variance_factor
+        out[key] = Scale(float(np.sqrt(var)), year, 0.0, float(np.mean(finals[key][year])),
+                         variance_factor)
     return out
 
 
@@ -227,5 +234,6 @@ def _anchored(factor: np.ndarray, values: np.ndarray, scale: Scale, first_year: 
 def describe(scales: Mapping[str, Scale]) -> list[dict]:
     """Rows for meta.json, the calibration output and the documentation."""
     return [{"reeks": k, "stap_per_jaar": round(s.sigma, 4), "vanaf_jaar": s.last_year,
-             "jaren_eigen_gegevens": s.n_steps, "vertrekpunt": round(s.anchor, 1)}
+             "jaren_eigen_gegevens": s.n_steps, "vertrekpunt": round(s.anchor, 1),
+             "correctie_vrijheidsgraden": round(s.dof_factor, 3)}
             for k, s in sorted(scales.items())]
