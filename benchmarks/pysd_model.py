@@ -251,6 +251,13 @@ def vensim_model(
         "1/year",
         "net migration as a fraction of the age's population per year",
     )
+    m.data(
+        "migration index per year",
+        years,
+        np.ones(n_years) if inputs.migration_index is None else inputs.migration_index,
+        "dmnl",
+        "net migration of each calendar year relative to the average year",
+    )
     m.eq("risk", _num(inputs.risk[area]), "dmnl", "municipal risk index (1 = national)")
     m.eq(
         "start offset",
@@ -571,6 +578,12 @@ def vensim_model(
         "months per year), 1, 0))",
         "person/year",
     )
+    m.eq(
+        "migration index this year",
+        "SUM(migration index per year[year!] * IF THEN ELSE(year index[year!] = INTEGER(Time / "
+        "months per year), 1, 0))",
+        "dmnl",
+    )
     for s in STOCK_NAMES:
         m.eq(
             f"{s} aged in{a}",
@@ -615,7 +628,8 @@ def vensim_model(
         m.eq(
             f"{s} demography{a}",
             f"IF THEN ELSE(Time < 0, {s} after flows{a} * (spinup scale{a} - 1), "
-            f"{s} after ageing{a} * (1 + net migration{a} / months per year) - "
+            f"{s} after ageing{a} * (1 + net migration{a} * migration index this year / "
+            "months per year) - "
             f"{s} after flows{a}) / TIME STEP",
             "person/Month",
             "ageing with the 18-year boundary, births and net migration this month "

@@ -17,8 +17,10 @@ class PopulationInputs:
 
     ``population0``: persons per municipality and single age on 1 January of ``start_year``;
     ``births``: live births per calendar year and municipality; ``migration``: net migration per
-    municipality and age as a fraction of the age's population per year; ``risk``: the
-    municipal risk index (1 = national average).
+    municipality and age as a fraction of the age's population per year, in a year of average
+    migration; ``migration_index``: per calendar year, that year's migration relative to the
+    average (``None``: 1 in every year); ``risk``: the municipal risk index (1 = national
+    average).
     """
 
     start_year: int
@@ -27,6 +29,7 @@ class PopulationInputs:
     migration: np.ndarray  # (M, A)
     risk: np.ndarray  # (M,)
     names: tuple[str, ...]
+    migration_index: np.ndarray | None = None  # (Y,)
 
     @property
     def n_municipalities(self) -> int:
@@ -35,3 +38,9 @@ class PopulationInputs:
     @property
     def n_years(self) -> int:
         return self.births.shape[0]
+
+    def migration_by_year(self) -> np.ndarray:
+        """Net migration per calendar year, municipality and age, ``(Y, M, A)``."""
+        index = (np.ones(self.n_years) if self.migration_index is None
+                 else np.asarray(self.migration_index, dtype=float))
+        return index[:, None, None] * np.asarray(self.migration, dtype=float)[None]

@@ -426,6 +426,7 @@ def run(
     x = np.zeros((d, m, len(STOCKS), N_AGES))
     x[:, :, BASE] = pop0[None]
     values = dict(params.values)
+    migration = inputs.migration_by_year()
     no_births = np.zeros(m)
     start = Month(offset, 0.5 / MONTHS_PER_YEAR, risk, spinup=True)
     for _ in range(spinup_months):
@@ -436,5 +437,5 @@ def run(
         mid = (month + 0.5) / MONTHS_PER_YEAR
         t = Month(offset + mid, mid, risk, spinup=False)
         births = np.asarray(inputs.births[month // MONTHS_PER_YEAR], dtype=float)
-        x = step(now, x, t, cap, births, np.asarray(inputs.migration, dtype=float), pop0)
+        x = step(now, x, t, cap, births, migration[month // MONTHS_PER_YEAR], pop0)
     return x

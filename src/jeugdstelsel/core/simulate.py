@@ -217,6 +217,8 @@ def _validate(
     n_m = inputs.n_municipalities
     check_shape("population0", inputs.population0, ("municipalities", "ages"), (n_m, N_AGES))
     check_shape("migration", inputs.migration, ("municipalities", "ages"), (n_m, N_AGES))
+    if inputs.migration_index is not None:
+        check_shape("migration_index", inputs.migration_index, ("years",), (inputs.n_years,))
     check_shape("risk", inputs.risk, ("municipalities",), (n_m,))
     if params.n_municipalities != n_m:
         raise ValueError(f"parameters have {params.n_municipalities} municipalities, inputs {n_m}")
@@ -378,7 +380,7 @@ class _Run:
         self.pop0 = np.ascontiguousarray(inputs.population0, dtype=float)
         self.risk = np.ascontiguousarray(inputs.risk, dtype=float)
         self.births = np.ascontiguousarray(inputs.births, dtype=float)
-        self.migration = np.ascontiguousarray(inputs.migration, dtype=float)
+        self.migration = np.ascontiguousarray(inputs.migration_by_year())  # (Y, M, A)
         self.offset = float(inputs.start_year - REFERENCE_YEAR)
         self.n_months = n_months
         self.n_periods = n_months // PERIOD_MONTHS
@@ -672,7 +674,7 @@ def _months(x, par, path_keys, path_values, first, count, spinup, offset, risk, 
             else:
                 for i in range(LANES):
                     q[_r(Q_ACC_T + T_LEVER) + uint64(i)] += lever[month, draw[i], m]
-                _demography_block(xs, q, births[month // 12, m], migration[m])
+                _demography_block(xs, q, births[month // 12, m], migration[month // 12, m])
         for i in range(n_live):
             w, d = uint64(i), d0 + i
             for s in range(N_STOCKS):

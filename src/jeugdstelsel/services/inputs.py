@@ -1,14 +1,19 @@
 """Demographic inputs for the national default, computed from the embedded CBS figures.
 
 Single-year ages are not in the reference set (a listed gap), so the start population spreads
-the published age bands evenly over their years; net migration per age band is fitted so that
-an ageing-only projection reproduces the published band totals. Births after the last published
-year are held constant (aanname: no CBS prognosis in the embedded set).
+the published age bands evenly over their years. Net migration of young people follows the
+published series: per age band (under 18, 18-22) a rate in a year of average migration, times
+that calendar year's total net migration relative to the average (CBS 37296ned; later years
+from the population on 1 January and births, see :func:`net_migration`), fitted so that an
+ageing-only projection reproduces the published band totals. After the last known year the
+index stays at its mean over the last :data:`RECENT_YEARS` known years (aanname: no CBS
+prognosis in the embedded set). Births after the last published year are held constant
+(aanname, the same reason).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -25,6 +30,12 @@ class DemographyNotes:
     interpolated_births: tuple[int, ...]
     held_births: tuple[int, ...]
     migration_rates: dict[str, float]
+    migration_index: dict[int, float] = field(default_factory=dict)
+    derived_migration: tuple[int, ...] = ()  # years whose net migration is derived, not published
+    held_migration: tuple[int, ...] = ()  # years after the last known one (recent mean)
+
+
+RECENT_YEARS = 5  # the index after the last known year: the mean of these last years (aanname)
 
 
 def _point(name: str, period: str) -> float:
@@ -79,43 +90,94 @@ def births_by_year(first: int, last: int, data_through: int | None = None
     return np.array(out), DemographyNotes(tuple(interp), tuple(held), {})
 
 
-def _project(pop0: np.ndarray, births: np.ndarray, rates: np.ndarray, years: int) -> np.ndarray:
-    """Ageing-only projection: population by age on 1 January of each following year."""
+def _project(pop0: np.ndarray, births: np.ndarray, rates: np.ndarray, years: int,
+             index: np.ndarray | None = None) -> np.ndarray:
+    """Ageing-only projection: population by age on 1 January of each following year
+    (row ``k``: 1 January of the start year + ``k`` + 1); ``index`` scales the year's
+    migration (default 1)."""
     pop = pop0.copy()
     out = []
     for y in range(years):
+        rate = rates * (1.0 if index is None else index[y])
         for _ in range(12):
             moving = pop / 12.0
             pop = pop - moving
             pop[1:] += moving[:-1]
             pop[0] += births[y] / 12.0
-            pop *= 1.0 + rates / 12.0
+            pop *= 1.0 + rate / 12.0
         out.append(pop.copy())
     return np.array(out)
 
 
-def fit_migration(pop0: np.ndarray, births: np.ndarray,
-                  data_through: int | None = None) -> np.ndarray:
-    """Net migration per year by age (two bands: under 18, 18-22) fitted to band totals.
+def _first_january(name: str) -> dict[int, float]:
+    """A series' values on 1 January, by year."""
+    rows = series(name)
+    rows = rows[rows["period"].str.fullmatch(r"\d{4}-01-01")]
+    return {int(p[:4]): float(v) for p, v in zip(rows["period"], rows["value"], strict=True)}
 
-    ``data_through``: only band totals describing years up to it (a backtest's origin).
+
+def net_migration(data_through: int | None = None) -> tuple[dict[int, float], tuple[int, ...]]:
+    """Total net migration (all ages) per calendar year, and the years that are derived.
+
+    Published (CBS 37296ned, migratiesaldo incl. administrative corrections) where it is;
+    otherwise the change of the population between 1 January of the year and of the next,
+    minus births plus deaths, with the deaths of the last published year where later ones are
+    not in the data (aanname: deaths varied 147-171 thousand a year in 2015-2021, net migration
+    55-108 thousand; the derived 2022 comes out at 224 thousand). A year counts as known at a
+    backtest origin when the population on 1 January of the next year is (``data_through``).
     """
-    def known(period_year: int) -> bool:  # published by the data cut-off (a backtest origin)
-        return data_through is None or period_year <= data_through
+    def known(year: int) -> bool:
+        return data_through is None or year + 1 <= data_through
 
+    out = {y: v for y, (v, _) in annual("net_migration").items() if known(y)}
+    totals = _first_january("population_total")
+    births = {y: v for y, (v, _) in annual("births").items()}
+    deaths = {y: v for y, (v, _) in annual("deaths").items()}
+    derived = []
+    for year in sorted(totals):
+        if year in out or year + 1 not in totals or year not in births or not known(year):
+            continue
+        died = deaths.get(year, deaths[max(d for d in deaths if d <= year)])
+        out[year] = totals[year + 1] - totals[year] - births[year] + died
+        derived.append(year)
+    return dict(sorted(out.items())), tuple(derived)
+
+
+def migration_index(first: int, last: int, data_through: int | None = None
+                    ) -> tuple[np.ndarray, dict[int, float], tuple[int, ...], tuple[int, ...]]:
+    """Each calendar year's net migration relative to the mean of the known years, ``first..
+    last``; after the last known year the mean index of the last :data:`RECENT_YEARS`."""
+    total, derived = net_migration(data_through)
+    known = [y for y in total if y >= first]
+    mean = float(np.mean([total[y] for y in known]))
+    recent = float(np.mean([total[y] for y in known[-RECENT_YEARS:]])) / mean
+    years = range(first, last + 1)
+    index = np.array([total[y] / mean if y in total else (recent if y > known[-1] else 1.0)
+                      for y in years])
+    held = tuple(y for y in years if y not in total and y > known[-1])
+    return index, {y: round(float(v), 4) for y, v in zip(years, index, strict=True)}, derived, held
+
+
+def fit_migration(pop0: np.ndarray, births: np.ndarray, index: np.ndarray | None = None,
+                  data_through: int | None = None) -> np.ndarray:
+    """Net migration per year by age (two bands: under 18, 18-22) in a year of average
+    migration, fitted to band totals with the yearly ``index``.
+
+    ``data_through``: only band totals describing years up to it (a backtest's origin). A band
+    on 1 January ``Y`` is compared with the projection's 1 January ``Y`` (published in ``Y``).
+    """
+    def known(year: int) -> bool:  # published by the data cut-off (a backtest origin)
+        return data_through is None or year <= data_through
+
+    # (value, 1 January of year, band); the 0-17 "annual" figures are 1 January counts
     targets = [(v, y, "0_17") for y, (v, _) in annual("population_0_17").items()
                if y > 2015 and known(y)]
-    # a band on 1 January Y describes the end of year Y-1 but is published in Y
-    targets += [
-        (_point("population_0_19", p), int(p[:4]) - 1, "0_19")
-        for p in ("2018-01-01", "2019-01-01") if known(int(p[:4]))
-    ]
+    targets += [(v, y, "0_19") for y, v in _first_january("population_0_19").items()
+                if y > 2015 and known(y)]
     # 20-24 counts 20, 21, 22 in the model: three fifths of the band (aanname: even spread)
-    targets += [
-        (_point("population_20_24", p) * 3 / 5, int(p[:4]) - 1, "20_22")
-        for p in ("2018-01-01", "2022-01-01") if known(int(p[:4]))
-    ]
-    targets = [t for t in targets if t[1] - 2015 < len(births)]
+    targets += [(v * 3 / 5, y, "20_22") for y, v in _first_january("population_20_24").items()
+                if y > 2015 and known(y)]
+    targets = [t for t in targets if t[1] - 2016 < len(births)]
 
     def rates_of(theta: np.ndarray) -> np.ndarray:
         r = np.full(N_AGES, theta[0])
@@ -123,10 +185,10 @@ def fit_migration(pop0: np.ndarray, births: np.ndarray,
         return r
 
     def residuals(theta: np.ndarray) -> np.ndarray:
-        proj = _project(pop0, births, rates_of(theta), max(t[1] for t in targets) - 2014)
+        proj = _project(pop0, births, rates_of(theta), max(t[1] for t in targets) - 2015, index)
         res = []
         for value, year, band in targets:
-            row = proj[year - 2015 - 1] if year > 2015 else pop0
+            row = proj[year - 2016]  # 1 January of ``year``
             model = {
                 "0_17": row[:ADULT_AGE].sum(),
                 "0_19": row[:20].sum(),
@@ -178,10 +240,10 @@ def national_inputs(
     ``data_through`` restricts the demographic figures to years up to it (the backtest). The
     arrays are fresh copies, so a caller may change them without touching the cache.
     """
-    pop0, births, rates, notes = _demography(start_year, end_year, data_through)
+    pop0, births, rates, index, notes = _demography(start_year, end_year, data_through)
     inputs = PopulationInputs(
         start_year, pop0[None, :].copy(), births[:, None].copy(), rates[None, :].copy(),
-        np.ones(1), ("NL01",),
+        np.ones(1), ("NL01",), index.copy(),
     )
     return inputs, notes
 
@@ -192,13 +254,15 @@ def _demography(start_year: int, end_year: int, data_through: int | None = None)
     sweep chunk and calibration step needs the same result, so it is computed once."""
     pop0 = start_population()
     births, notes = births_by_year(start_year, end_year, data_through)
-    rates = fit_migration(pop0, births, data_through)
+    index, by_year, derived, held = migration_index(start_year, end_year, data_through)
+    rates = fit_migration(pop0, births, index, data_through)
     notes = DemographyNotes(
         notes.interpolated_births,
         notes.held_births,
         {"0_17": float(rates[0]), "18_22": float(rates[ADULT_AGE])},
+        by_year, derived, held,
     )
-    return pop0, births, rates, notes
+    return pop0, births, rates, index, notes
 
 
 # Municipal risk index: how a municipality's indicators scale the need for help (flow 1).
@@ -272,7 +336,8 @@ def municipal_inputs(
     index = _aligned(all_table, table, municipal_risk(all_table))
     if risk:
         index = np.array([risk.get(c, r) for c, r in zip(table["gm_code"], index, strict=True)])
-    return PopulationInputs(start_year, pop0, births, migration, index, tuple(table["gm_code"]))
+    return PopulationInputs(start_year, pop0, births, migration, index, tuple(table["gm_code"]),
+                            national.migration_index)
 
 
 def _aligned(all_table, table, values: np.ndarray) -> np.ndarray:
