@@ -76,3 +76,20 @@ def test_the_country_grows_with_the_migration_of_2022():
     published = inputs._first_january("population_0_19")
     for year in range(2016, 2023):
         assert proj[year - 2016][:20].sum() == pytest.approx(published[year], rel=0.01)
+
+
+def test_every_path_to_the_engine_keeps_the_migration_index():
+    """The scenario's population step, a municipality's inputs and a sweep block all carry the
+    country's migration index (a copy that dropped it would run with average migration)."""
+    from jeugdstelsel.services import pipeline
+    from jeugdstelsel.services.scenario import parse
+
+    national, _ = inputs.national_inputs(2015, 2030)
+    for area in ("Nederland", "Tiel"):
+        spec = pipeline.specify(parse(f'[gebied]\ngemeente = "{area}"\n', "t"))
+        built = pipeline.build_inputs(spec)
+        assert np.array_equal(built.migration_index, national.migration_index)
+    factor = pipeline.specify(parse('[bevolking]\nmigratie_factor = 1.5\n', "t"))
+    scaled = pipeline.build_inputs(factor)
+    assert np.array_equal(scaled.migration_index, national.migration_index)
+    assert np.allclose(scaled.migration, 1.5 * national.migration)

@@ -309,6 +309,7 @@ def responses(theta0: np.ndarray, *, progress: Callable[[int, int], None] | None
         np.concatenate([np.tile(muni.migration, (reps, 1)), nat.migration]),
         np.concatenate([np.exp(thetas[:, 0]), [1.0]]),
         tuple(codes) * reps + ("NL01",),
+        nat.migration_index,  # the municipalities share the country's (municipal_inputs)
     )
     cells = inputs.n_municipalities
     params = P.build(PARAMETERS, 1, cells, None, point=cal.point)

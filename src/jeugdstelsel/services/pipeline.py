@@ -25,6 +25,7 @@ The chain, one function per step:
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -148,14 +149,8 @@ def adjust_population(inputs: PopulationInputs, scenario: Scenario) -> Populatio
     last_published = max(annual("births"))
     years = FIRST_YEAR + np.arange(inputs.n_years)
     growth = (1.0 + scenario.bevolking.geboorten_groei) ** np.maximum(years - last_published, 0)
-    return PopulationInputs(
-        inputs.start_year,
-        inputs.population0,
-        inputs.births * growth[:, None],
-        inputs.migration * scenario.bevolking.migratie_factor,
-        inputs.risk,
-        inputs.names,
-    )
+    return dataclasses.replace(inputs, births=inputs.births * growth[:, None],
+                               migration=inputs.migration * scenario.bevolking.migratie_factor)
 
 
 def parameter_set(

@@ -299,7 +299,8 @@ def block_inputs(plan: SweepPlan, scenario: Scenario, codes: Sequence[str]) -> P
     where = {c: i for i, c in enumerate(full.names)}
     idx = np.array([where[c] for c in codes])
     return PopulationInputs(full.start_year, full.population0[idx], full.births[:, idx],
-                            full.migration[idx], full.risk[idx], tuple(codes))
+                            full.migration[idx], full.risk[idx], tuple(codes),
+                            full.migration_index)
 
 
 @dataclass(frozen=True)
@@ -405,7 +406,7 @@ def _member_series(plan: SweepPlan, ex, i: int) -> dict[str, np.ndarray]:
 
 def _same_inputs(a, b) -> bool:
     return all(np.array_equal(getattr(a, f), getattr(b, f))
-               for f in ("population0", "births", "migration", "risk"))
+               for f in ("population0", "births", "migration", "migration_index", "risk"))
 
 
 def simulate_scenarios(plan: SweepPlan, draws: dict[str, SweepDraws], codes: Sequence[str],
