@@ -100,6 +100,13 @@ def test_run_files_meta_and_excel_csv(result, tmp_path):
     assert herkomst["versie"] == prov.tool_version() and herkomst["zaad"] == 7
     assert herkomst["trekkingen"] == 30 and len(herkomst["kalibratie"]["hash"]) == 12
     assert herkomst["gegevens"]["bestand"] == "figures.csv"
+    # what the population rests on: the migration of 2022 (Ukraine) and the held years named
+    demografie = meta["demografie"]
+    assert demografie["migratie_index"]["2022"] > 2.0
+    assert demografie["migratie_afgeleid_uit_bevolking"] == [2022, 2023]
+    assert all(y > 2023 for y in demografie["migratie_aangehouden"])
+    # the forecast's start and step per series
+    assert all("vertrekpunt" in row for row in meta["modelafwijking"]["reeksen"])
     # machine-readable long format unchanged: ',' and '.'
     long = pd.read_csv(out / "results.csv")
     assert set(long["statistiek"]) == {"mediaan", "p10", "p90", "p2.5", "p97.5", "gemiddelde"}

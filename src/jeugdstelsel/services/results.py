@@ -156,6 +156,7 @@ def meta(result: RunResult) -> dict:
         "trekkingen": int(result.params.n_draws),
         "kalibratie": result.calibration_info,
         "modelafwijking": _discrepancy_note(result),
+        "demografie": _demography_note(result),
         "eenheden": "zie kolom 'eenheid'; statistieken over Monte Carlo-trekkingen",
         "bestanden": {
             "results.csv": "lang formaat, machineleesbaar (scheidingsteken ',', decimaalpunt)",
@@ -178,6 +179,28 @@ def _discrepancy_note(result: RunResult) -> dict:
                       "(vertrekpunt; een voorlopig cijfer op zijn verwachte definitieve waarde), "
                       "een gemeente volgt het pad van het model",
             "reeksen": list(result.discrepancy)}
+
+
+def _demography_note(result: RunResult) -> dict:
+    """What the population of the run rests on beside published figures (services/inputs.py):
+    derived and held years of births and migration, and the migration index per year."""
+    from jeugdstelsel.services.inputs import national_inputs
+    from jeugdstelsel.services.scenario import FIRST_YEAR
+
+    _, notes = national_inputs(FIRST_YEAR, int(result.scenario.periode.eind))
+    pop = result.scenario.bevolking
+    return {"uitleg": "migratie van jongeren per leeftijdsband = die van een gemiddeld jaar maal "
+                      "de migratie-index van het kalenderjaar (migratiesaldo tegen het "
+                      "gemiddelde, CBS 37296ned); na het laatste bekende jaar het gemiddelde "
+                      "van de laatste vijf jaren (aanname); geboorten na het laatst "
+                      "gepubliceerde jaar gelijk gehouden (aanname)",
+            "migratie_index": {str(y): v for y, v in notes.migration_index.items()},
+            "migratie_afgeleid_uit_bevolking": list(notes.derived_migration),
+            "migratie_aangehouden": list(notes.held_migration),
+            "geboorten_geinterpoleerd": list(notes.interpolated_births),
+            "geboorten_aangehouden": list(notes.held_births),
+            "scenario": {"geboorten_groei": pop.geboorten_groei,
+                         "migratie_factor": pop.migratie_factor}}
 
 
 def write(result: RunResult, out_dir: str | os.PathLike[str] | OutputFolder, *,
